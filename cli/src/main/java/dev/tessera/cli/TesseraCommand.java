@@ -1,0 +1,35 @@
+package dev.tessera.cli;
+
+import dev.tessera.cli.contract.ContractCommand;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The root {@code tessera} command. */
+@Command(
+    name = "tessera",
+    mixinStandardHelpOptions = true,
+    version = "tessera 0.1.0",
+    description = "Tessera: a feature store with data contracts.",
+    subcommands = {ContractCommand.class})
+public final class TesseraCommand implements Runnable {
+
+  @Option(
+      names = "--home",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:TESSERA_HOME:-.tessera}",
+      description = "Where local state lives (env TESSERA_HOME; default: ${DEFAULT-VALUE}).")
+  Path home;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public Path home() {
+    return home;
+  }
+}

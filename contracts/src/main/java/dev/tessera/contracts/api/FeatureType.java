@@ -1,0 +1,36 @@
+package dev.tessera.contracts.api;
+
+import java.util.Locale;
+
+/** The value types a feature (or an entity key) may have. Timestamps are epoch milliseconds, UTC. */
+public enum FeatureType {
+  INT,
+  LONG,
+  FLOAT,
+  DOUBLE,
+  BOOLEAN,
+  STRING,
+  TIMESTAMP;
+
+  public boolean isNumeric() {
+    return this == INT || this == LONG || this == FLOAT || this == DOUBLE;
+  }
+
+  public boolean isIntegral() {
+    return this == INT || this == LONG;
+  }
+
+  /** Types allowed for entity keys: they must be exact and hashable across languages. */
+  public boolean isKeyType() {
+    return this == STRING || this == INT || this == LONG;
+  }
+
+  public String yamlName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String toString() {
+    return yamlName();
+  }
+}

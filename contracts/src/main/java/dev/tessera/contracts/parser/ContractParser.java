@@ -1,0 +1,379 @@
+package dev.tessera.contracts.parser;
+
+import dev.tessera.contracts.api.Aggregate;
+import dev.tessera.contracts.api.AggregateFunction;
+import dev.tessera.contracts.api.AvroEncoding;
+import dev.tessera.contracts.api.Consumer;
+import dev.tessera.contracts.api.ContractStatus;
+import dev.tessera.contracts.api.Deprecation;
+import dev.tessera.contracts.api.EntityKey;
+import dev.tessera.contracts.api.Feature;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.api.Owner;
+import dev.tessera.contracts.api.QualityRule;
+import dev.tessera.contracts.api.SemVer;
+import dev.tessera.contracts.api.Sla;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.avro.Schema;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads a contract file into a {@link ContractDraft}: YAML syntax, shapes, required and unknown
+ * keys, names, durations, versions and enums, and loads the source's Avro schema. Cross-field
+ * rules live in {@code ContractValidator}.
+ */
+public final class ContractParser {
+  /** Names of feature sets, features and keys; {@code __} is reserved as a column separator. */
+  public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+  public static final String NAME_EXPECTED =
+      "expected lower_snake_case matching [a-z][a-z0-9_]*, at most 63 characters, without '__'";
+
+  /**
+   * Parses {@code file}. {@code displayName} is how problems name the file (usually the path as
+   * the user typed it).
+   */
+  public ContractDraft parse(Path file, String displayName) {
+    SourceMap sourceMap = new SourceMap();
+    Problems problems = new Problems(displayName, sourceMap);
+    ContractDraft draft = new ContractDraft(file, sourceMap, problems);
+    Node root;
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      LoaderOptions options = new LoaderOptions();
+      options.setMaxAliasesForCollections(20);
+      options.setAllowDuplicateKeys(true); // reported by YamlMap with a position instead
+      root = new Yaml(options).compose(reader);
+    } catch (NoSuchFileException e) {
+      problems.add(Position.FILE, "", "Cannot read contract: file not found");
+      return draft;
+    } catch (IOException e) {
+      problems.add(Position.FILE, "", "Cannot read contract: " + e.getMessage());
+      return draft;
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      Position at =
+          mark == null ? Position.FILE : new Position(mark.getLine() + 1, mark.getColumn() + 1);
+      String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
+      String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
+      problems.add(at, "", "Cannot parse YAML: " + what + context);
+      return draft;
+    } catch (YAMLException e) {
+      problems.add(Position.FILE, "", "Cannot parse YAML: " + e.getMessage());
+      return draft;
+    }
+    if (root == null) {
+      problems.add(Position.FILE, "", "Cannot read contract: the file is empty");
+      return draft;
+    }
+    if (!(root instanceof MappingNode mapping)) {
+      problems.add(
+          YamlMap.position(root),
+          "",
+          "Cannot read contract: expected a mapping at the top level, got a "
+              + YamlMap.shape(root));
+      return draft;
+    }
+    readContract(new YamlMap(problems, sourceMap, "", mapping), draft);
+    return draft;
+  }
+
+  private void readContract(YamlMap top, ContractDraft d) {
+    expectConstant(top, "apiVersion", FeatureSetContract.API_VERSION);
+    expectConstant(top, "kind", FeatureSetContract.KIND);
+    d.name = name(top, "name", true);
+    String version = top.string("version", true);
+    if (version != null) {
+      d.version =
+          SemVer.tryParse(version)
+              .orElseGet(
+                  () -> {
+                    top.error(
+                        "version", "Cannot parse version '" + version + "': " + SemVer.EXPECTED);
+                    return null;
+                  });
+    }
+    if (top.has("status")) {
+      d.status = top.enumValue("status", false, ContractStatus.class, ContractStatus::yamlName);
+    }
+    d.description = top.string("description", true);
+    YamlMap owner = top.map("owner", true);
+    if (owner != null) {
+      String team = owner.string("team", true);
+      String email = owner.string("email", true);
+      if (email != null && !email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+        owner.error("email", "Cannot use email '" + email + "': expected name@domain");
+        email = null;
+      }
+      owner.finish();
+      if (team != null && email != null) {
+        d.owner = new Owner(team, email);
+      }
+    }
+    if (top.has("tags")) {
+      d.tags = top.stringMap("tags", false);
+    }
+    readEntity(top.map("entity", true), d);
+    readSource(top.map("source", true), d);
+    if (top.has("windowHop")) {
+      d.windowHop = top.duration("windowHop", false);
+    }
+    d.ttl = top.duration("ttl", false);
+    for (YamlMap.Item item : top.list("features", true)) {
+      YamlMap f = top.mapItem(item);
+      if (f != null) {
+        Feature feature = readFeature(f);
+        if (feature != null) {
+          d.features.put(item.index(), feature);
+        }
+      }
+    }
+    for (YamlMap.Item item : top.list("quality", false)) {
+      YamlMap q = top.mapItem(item);
+      if (q != null) {
+        QualityRule rule = readQualityRule(q);
+        if (rule != null) {
+          d.quality.put(item.index(), rule);
+        }
+      }
+    }
+    YamlMap sla = top.map("sla", false);
+    if (sla != null) {
+      Duration freshness = sla.duration("freshness", false);
+      Double availability = sla.percent("availability");
+      Duration latency = sla.duration("latencyP99", false);
+      Double completeness = sla.percent("completeness");
+      sla.finish();
+      d.sla = new Sla(freshness, availability, latency, completeness);
+    }
+    for (YamlMap.Item item : top.list("consumers", false)) {
+      YamlMap c = top.mapItem(item);
+      if (c != null) {
+        String name = c.string("name", true);
+        String team = c.string("team", true);
+        c.finish();
+        if (name != null && team != null) {
+          d.consumers.put(item.index(), new Consumer(name, team));
+        }
+      }
+    }
+    top.finish();
+  }
+
+  private void readEntity(YamlMap entity, ContractDraft d) {
+    if (entity == null) {
+      return;
+    }
+    d.entityName = name(entity, "name", true);
+    for (YamlMap.Item item : entity.list("keys", true)) {
+      YamlMap k = entity.mapItem(item);
+      if (k == null) {
+        continue;
+      }
+      String name = name(k, "name", true);
+      FeatureType type = k.enumValue("type", true, FeatureType.class, FeatureType::yamlName);
+      if (type != null && !type.isKeyType()) {
+        k.error("type", "Cannot use type '" + type + "' for an entity key: expected string, int or long");
+        type = null;
+      }
+      k.finish();
+      if (name != null && type != null) {
+        d.entityKeys.put(item.index(), new EntityKey(name, type));
+      }
+    }
+    entity.finish();
+  }
+
+  private void readSource(YamlMap source, ContractDraft d) {
+    if (source == null) {
+      return;
+    }
+    d.topic = source.string("topic", true);
+    if (d.topic != null && !d.topic.matches("[A-Za-z0-9._-]{1,249}")) {
+      source.error("topic", "Cannot use topic '" + d.topic + "': expected a Kafka topic name ([A-Za-z0-9._-], at most 249 characters)");
+    }
+    if (source.has("format")) {
+      String format = source.string("format", false);
+      if (format != null && !format.equals("avro")) {
+        source.error("format", "Unknown format '" + format + "': expected avro");
+      }
+    }
+    if (source.has("encoding")) {
+      d.encoding = source.enumValue("encoding", false, AvroEncoding.class, AvroEncoding::yamlName);
+    }
+    d.schemaPath = source.string("schema", true);
+    if (d.schemaPath != null) {
+      d.schema = loadSchema(source, d);
+    }
+    d.eventTime = source.string("eventTime", true);
+    d.sourceKeys = source.stringMap("keys", true);
+    if (source.has("maxOutOfOrderness")) {
+      d.maxOutOfOrderness = source.duration("maxOutOfOrderness", false);
+    }
+    if (source.has("allowedLateness")) {
+      d.allowedLateness = source.duration("allowedLateness", false);
+    }
+    source.finish();
+  }
+
+  private Schema loadSchema(YamlMap source, ContractDraft d) {
+    Path dir = d.file.toAbsolutePath().getParent();
+    Path schemaFile = dir.resolve(d.schemaPath).normalize();
+    try {
+      Schema schema = new Schema.Parser().parse(Files.readString(schemaFile));
+      if (schema.getType() != Schema.Type.RECORD) {
+        source.error(
+            "schema",
+            "Cannot use Avro schema '" + d.schemaPath + "': expected a record, got " + schema.getType());
+        return null;
+      }
+      return schema;
+    } catch (NoSuchFileException e) {
+      source.error(
+          "schema",
+          "Cannot read Avro schema '" + d.schemaPath + "': file not found (looked at " + schemaFile + ")");
+    } catch (IOException e) {
+      source.error("schema", "Cannot read Avro schema '" + d.schemaPath + "': " + e.getMessage());
+    } catch (org.apache.avro.AvroRuntimeException e) {
+      source.error("schema", "Cannot parse Avro schema '" + d.schemaPath + "': " + e.getMessage());
+    }
+    return null;
+  }
+
+  private Feature readFeature(YamlMap f) {
+    String name = name(f, "name", true);
+    FeatureType type = f.enumValue("type", true, FeatureType.class, FeatureType::yamlName);
+    String description = f.string("description", true);
+    Aggregate aggregate = null;
+    YamlMap agg = f.map("aggregate", true);
+    if (agg != null) {
+      AggregateFunction function =
+          agg.enumValue("function", true, AggregateFunction.class, AggregateFunction::yamlName);
+      String field = agg.string("field", function != null && function.needsField());
+      Duration window = agg.duration("window", false);
+      boolean windowOk = true;
+      if (window != null && window.isZero()) {
+        agg.error("window", "Cannot use window 0s: expected a positive duration, or no window for all history");
+        windowOk = false;
+      }
+      agg.finish();
+      boolean fieldOk = field != null || (function != null && !function.needsField());
+      boolean windowParsed = window != null || !agg.has("window");
+      if (function != null && fieldOk && windowOk && windowParsed) {
+        aggregate = new Aggregate(function, field, window);
+      }
+    }
+    Deprecation deprecation = null;
+    boolean deprecationOk = true;
+    YamlMap dep = f.map("deprecated", false);
+    if (dep != null) {
+      String since = dep.string("since", true);
+      String replacement = dep.string("replacement", false);
+      dep.finish();
+      SemVer sinceVersion = since == null ? null : SemVer.tryParse(since).orElse(null);
+      if (since != null && sinceVersion == null) {
+        dep.error("since", "Cannot parse version '" + since + "': " + SemVer.EXPECTED);
+      }
+      deprecationOk = sinceVersion != null;
+      deprecation = deprecationOk ? new Deprecation(sinceVersion, replacement) : null;
+    }
+    f.finish();
+    if (name == null || type == null || description == null || aggregate == null || !deprecationOk) {
+      return null;
+    }
+    return new Feature(name, type, description, aggregate, deprecation);
+  }
+
+  private QualityRule readQualityRule(YamlMap q) {
+    String field = q.string("field", true);
+    String rule = q.string("rule", true);
+    QualityRule result = null;
+    if (rule != null) {
+      switch (rule) {
+        case "not_null" -> result = field == null ? null : new QualityRule.NotNull(field);
+        case "range" -> {
+          Double min = q.number("min", false);
+          Double max = q.number("max", false);
+          boolean minOk = min != null || !q.has("min");
+          boolean maxOk = max != null || !q.has("max");
+          if (min == null && max == null && minOk && maxOk) {
+            q.error("rule", "Cannot use rule 'range' without bounds: expected min, max or both");
+          } else if (min != null && max != null && min > max) {
+            q.error("min", "Cannot use range min " + fmt(min) + " above max " + fmt(max));
+          } else if (field != null && minOk && maxOk) {
+            result = new QualityRule.Range(field, min, max);
+          }
+        }
+        case "accepted_values" -> {
+          List<String> values = new ArrayList<>();
+          List<YamlMap.Item> items = q.list("values", true);
+          for (YamlMap.Item item : items) {
+            String v = q.itemString(item);
+            if (v != null) {
+              values.add(v);
+            }
+          }
+          if (field != null && !values.isEmpty() && values.size() == items.size()) {
+            result = new QualityRule.AcceptedValues(field, values);
+          }
+        }
+        case "regex" -> {
+          String pattern = q.string("pattern", true);
+          if (pattern != null) {
+            try {
+              Pattern.compile(pattern);
+              result = field == null ? null : new QualityRule.Regex(field, pattern);
+            } catch (PatternSyntaxException e) {
+              q.error("pattern", "Cannot compile regex '" + pattern + "': " + e.getDescription());
+            }
+          }
+        }
+        default ->
+            q.error(
+                "rule",
+                "Unknown rule '"
+                    + rule
+                    + "': expected one of not_null, range, accepted_values, regex"
+                    + Problems.didYouMean(rule, List.of("not_null", "range", "accepted_values", "regex")));
+      }
+    }
+    q.finish();
+    return result;
+  }
+
+  private static String name(YamlMap map, String key, boolean required) {
+    String value = map.string(key, required);
+    if (value != null && (!NAME.matcher(value).matches() || value.contains("__"))) {
+      map.error(key, "Cannot use name '" + value + "': " + NAME_EXPECTED);
+      return null;
+    }
+    return value;
+  }
+
+  private static void expectConstant(YamlMap top, String key, String expected) {
+    String value = top.string(key, true);
+    if (value != null && !value.equals(expected)) {
+      top.error(key, "Unsupported " + key + " '" + value + "': expected " + expected);
+    }
+  }
+
+  static String fmt(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+}
