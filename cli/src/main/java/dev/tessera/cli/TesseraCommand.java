@@ -1,6 +1,8 @@
 package dev.tessera.cli;
 
 import dev.tessera.cli.contract.ContractCommand;
+import dev.tessera.cli.offline.OfflineCommand;
+import dev.tessera.cli.offline.SnapshotCommand;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,7 +14,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "tessera 0.1.0",
     description = "Tessera: a feature store with data contracts.",
-    subcommands = {ContractCommand.class})
+    subcommands = {ContractCommand.class, SnapshotCommand.class, OfflineCommand.class})
 public final class TesseraCommand implements Runnable {
 
   @Option(
@@ -21,6 +23,13 @@ public final class TesseraCommand implements Runnable {
       defaultValue = "${env:TESSERA_HOME:-.tessera}",
       description = "Where local state lives (env TESSERA_HOME; default: ${DEFAULT-VALUE}).")
   Path home;
+
+  @Option(
+      names = "--config",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:TESSERA_CONFIG}",
+      description = "Config file of tessera.* keys (env TESSERA_CONFIG; default: <home>/tessera.properties if it exists).")
+  Path config;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -31,5 +40,10 @@ public final class TesseraCommand implements Runnable {
 
   public Path home() {
     return home;
+  }
+
+  /** The config file given, or null. */
+  public Path configFile() {
+    return config;
   }
 }

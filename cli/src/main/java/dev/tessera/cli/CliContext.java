@@ -1,0 +1,58 @@
+package dev.tessera.cli;
+
+import dev.tessera.config.ConfigOption;
+import dev.tessera.config.CoreOptions;
+import dev.tessera.config.TesseraConfig;
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.offline.OfflineOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What commands share: the home, the validated configuration, the contracts. */
+public final class CliContext {
+  /** Every configuration key any part of the CLI reads; unknown keys in a config file are errors. */
+  public static final List<ConfigOption<?>> ALL_OPTIONS;
+
+  static {
+    List<ConfigOption<?>> all = new ArrayList<>(CoreOptions.ALL);
+    all.addAll(OfflineOptions.ALL);
+    ALL_OPTIONS = List.copyOf(all);
+  }
+
+  private final TesseraConfig config;
+
+  private CliContext(TesseraConfig config) {
+    this.config = config;
+  }
+
+  public static CliContext of(CommandSpec spec) {
+    TesseraCommand root = (TesseraCommand) spec.root().userObject();
+    return of(root.home(), root.configFile(), Map.of());
+  }
+
+  public static CliContext of(Path home, Path configFile, Map<String, String> overrides) {
+    Path file = configFile;
+    if (file == null && Files.isRegularFile(home.resolve("tessera.properties"))) {
+      file = home.resolve("tessera.properties");
+    }
+    if (file != null && !Files.isRegularFile(file)) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read config '" + file + "': no such file");
+    }
+    return new CliContext(TesseraConfig.load(file, home, overrides).requireKnown(ALL_OPTIONS));
+  }
+
+  public TesseraConfig config() {
+    return config;
+  }
+
+  /** The contracts of {@code dir}, or of {@code tessera.contracts.dir} when null. */
+  public ContractRegistry contracts(Path dir) {
+    return ContractRegistry.fromDirectory(dir != null ? dir : Path.of(config.get(CoreOptions.CONTRACTS_DIR)));
+  }
+}

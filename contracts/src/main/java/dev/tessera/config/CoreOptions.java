@@ -1,0 +1,13 @@
+package dev.tessera.config;
+
+import java.util.List;
+
+/** Configuration keys every Tessera component shares. Documented in docs/configuration.md. */
+public final class CoreOptions {
+  private CoreOptions() {}
+
+  public static final ConfigOption<String> CONTRACTS_DIR = ConfigOption.string(
+      "tessera.contracts.dir", "contracts/examples", "Directory of the contracts to load (searched recursively).");
+
+  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR);
+}

@@ -1,0 +1,169 @@
+package dev.tessera.offline.snapshot;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
+
+/**
+ * Sorts any number of records within a memory budget: records are buffered until the budget is
+ * used, then sorted and spilled as a run; reading merges the runs. Equal records keep insertion
+ * order (stable), so results are deterministic.
+ */
+final class ExternalSorter<T> implements AutoCloseable {
+  /** Writes and reads one record, and estimates its heap size. */
+  interface Codec<T> {
+    void write(DataOutputStream out, T value) throws IOException;
+
+    T read(DataInputStream in) throws IOException;
+
+    long estimatedBytes(T value);
+  }
+
+  private final Codec<T> codec;
+  private final Comparator<T> order;
+  private final long budgetBytes;
+  private final Path spillDir;
+  private final List<Path> runs = new ArrayList<>();
+  private List<T> buffer = new ArrayList<>();
+  private long bufferedBytes;
+  private long count;
+
+  ExternalSorter(Codec<T> codec, Comparator<T> order, long budgetBytes, Path spillDir) {
+    this.codec = codec;
+    this.order = order;
+    this.budgetBytes = Math.max(budgetBytes, 64 << 10);
+    this.spillDir = spillDir;
+  }
+
+  void add(T value) {
+    buffer.add(value);
+    bufferedBytes += codec.estimatedBytes(value) + 16;
+    count++;
+    if (bufferedBytes >= budgetBytes) {
+      spill();
+    }
+  }
+
+  long count() {
+    return count;
+  }
+
+  int spilledRuns() {
+    return runs.size();
+  }
+
+  private void spill() {
+    buffer.sort(order);
+    try {
+      Files.createDirectories(spillDir);
+      Path run = Files.createTempFile(spillDir, "tessera-sort-", ".run");
+      try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16))) {
+        for (T v : buffer) {
+          codec.write(out, v);
+        }
+      }
+      runs.add(run);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot spill a sort run to " + spillDir, e);
+    }
+    buffer = new ArrayList<>();
+    bufferedBytes = 0;
+  }
+
+  /** The sorted records; call once, after the last {@link #add}. */
+  Iterator<T> sorted() {
+    if (runs.isEmpty()) {
+      buffer.sort(order);
+      return buffer.iterator();
+    }
+    if (!buffer.isEmpty()) {
+      spill();
+    }
+    List<RunReader> readers = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      readers.add(new RunReader(runs.get(i), i));
+    }
+    PriorityQueue<RunReader> heap = new PriorityQueue<>(
+        Comparator.<RunReader, T>comparing(r -> r.head, order).thenComparingInt(r -> r.index));
+    readers.stream().filter(r -> r.head != null).forEach(heap::add);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return !heap.isEmpty();
+      }
+
+      @Override
+      public T next() {
+        RunReader r = heap.poll();
+        if (r == null) {
+          throw new NoSuchElementException();
+        }
+        T value = r.head;
+        r.advance();
+        if (r.head != null) {
+          heap.add(r);
+        }
+        return value;
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    buffer = new ArrayList<>();
+    for (Path run : runs) {
+      try {
+        Files.deleteIfExists(run);
+      } catch (IOException ignored) {
+        // best effort: the spill directory is temporary
+      }
+    }
+  }
+
+  private final class RunReader {
+    final int index;
+    final DataInputStream in;
+    T head;
+
+    RunReader(Path file, int index) {
+      this.index = index;
+      try {
+        this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      advance();
+    }
+
+    void advance() {
+      try {
+        head = codec.read(in);
+      } catch (EOFException end) {
+        head = null;
+        closeQuietly();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void closeQuietly() {
+      try {
+        in.close();
+      } catch (IOException ignored) {
+        // nothing to do
+      }
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.tessera.offline.snapshot;
+
+import dev.tessera.config.TesseraConfig;
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.Feature;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.parser.Problems;
+import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.contracts.schema.FeatureRowSchemas;
+import dev.tessera.offline.OfflineOptions;
+import dev.tessera.offline.catalog.Catalogs;
+import dev.tessera.offline.table.FeatureTables;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Builds point-in-time correct training snapshots, and replays them from their manifests.
+ *
+ * <p>{@code
+ * SnapshotService snapshots = new SnapshotService(config, registry, catalog, ProgressListener.NONE);
+ * SnapshotResult r = snapshots.create(new SnapshotRequest("spine.csv", "ts",
+ *     List.of("customer_activity:*", "merchant_risk:txn_count_24h"), "train.parquet"));
+ * SnapshotResult again = snapshots.replay(r.manifestPath(), "train-again.parquet");
+ * }
+ */
+public final class SnapshotService {
+  private final TesseraConfig config;
+  private final ContractRegistry registry;
+  private final Catalog catalog;
+  private final FeatureTables tables;
+  private final ProgressListener progress;
+
+  public SnapshotService(TesseraConfig config, ContractRegistry registry, Catalog catalog, ProgressListener progress) {
+    this.config = config;
+    this.registry = registry;
+    this.catalog = catalog;
+    this.tables = new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE));
+    this.progress = progress;
+  }
+
+  public SnapshotResult create(SnapshotRequest request) {
+    List<FeatureSetRead> reads = plan(request.features());
+    Spine spine = openSpine(request.spine(), null);
+    return run(spine, request.timeColumn(), request.features(), reads, request.output(), null);
+  }
+
+  /** Rebuilds the rows of a manifest by time travel; fails if the spine or a snapshot changed. */
+  public SnapshotResult replay(Path manifestFile, String output) {
+    SnapshotManifest m = SnapshotManifest.read(manifestFile);
+    Spine spine = openSpine(m.spine().format().equals("iceberg") ? m.spine().location() : m.spine().location(), m.spine().snapshotId());
+    String hash = spine.sha256();
+    if (!hash.equals(m.spine().sha256())) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot replay " + manifestFile + ": the spine " + m.spine().location()
+          + " changed since the snapshot (sha256 " + hash + ", manifest has " + m.spine().sha256() + ")");
+    }
+    return run(spine, m.spine().timeColumn(), m.requestedFeatures(), m.featureSets(), output, manifestFile.toString());
+  }
+
+  private SnapshotResult run(Spine spine, String timeColumn, List<String> requested, List<FeatureSetRead> reads, String target, String replayOf) {
+    Schema schema = outputSchema(spine, reads);
+    long rows;
+    String location;
+    String format;
+    long written;
+    try (SnapshotOutput out = SnapshotOutput.open(target, schema, catalog)) {
+      rows = new PointInTimeJoin(catalog, config.get(OfflineOptions.SORT_BUFFER),
+          Path.of(config.expand(config.get(OfflineOptions.SPILL_DIR))), progress).run(spine, timeColumn, reads, out);
+      location = out.location();
+      format = out.format();
+      written = out.rows();
+    }
+    SnapshotManifest manifest = new SnapshotManifest(1, Instant.now().toString(), "local",
+        new SnapshotManifest.SpineInfo(spine.location(), spine.format(), timeColumn, spine.sha256(), rows, spine.snapshotId()),
+        requested, reads,
+        new SnapshotManifest.OutputInfo(location, format, written, schema.columns().stream().map(Types.NestedField::name).toList()),
+        Catalogs.describe(config), replayOf);
+    Path manifestPath = manifestPath(location);
+    manifest.write(manifestPath);
+    return new SnapshotResult(location, manifestPath, manifest);
+  }
+
+  private Path manifestPath(String location) {
+    if (location.startsWith("iceberg:")) {
+      return config.home().resolve("snapshots").resolve(location.substring("iceberg:".length()) + ".manifest.json");
+    }
+    return Path.of(location + ".manifest.json");
+  }
+
+  /** Resolves {@code fs:feature} and {@code fs:*} references against the contracts and tables. */
+  List<FeatureSetRead> plan(List<String> refs) {
+    if (refs.isEmpty()) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot build a snapshot without features: expected --features <featureSet>:<feature>,<featureSet>:*");
+    }
+    Map<String, Set<String>> wanted = new LinkedHashMap<>();
+    for (String ref : refs) {
+      int colon = ref.indexOf(':');
+      if (colon <= 0 || colon == ref.length() - 1) {
+        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot parse feature reference '" + ref
+            + "': expected <featureSet>:<feature> or <featureSet>:*");
+      }
+      FeatureSetContract contract = registry.get(ref.substring(0, colon));
+      String feature = ref.substring(colon + 1);
+      Set<String> set = wanted.computeIfAbsent(contract.name(), k -> new LinkedHashSet<>());
+      if (feature.equals("*")) {
+        set.addAll(contract.featureNames());
+      } else if (contract.feature(feature).isPresent()) {
+        set.add(feature);
+      } else {
+        throw new TesseraException(ErrorCode.NOT_FOUND, "Cannot find feature '" + feature + "' in " + contract.id()
+            + Problems.didYouMean(feature, contract.featureNames()) + " (features: " + String.join(", ", contract.featureNames()) + ")");
+      }
+    }
+    List<FeatureSetRead> reads = new ArrayList<>();
+    for (var e : wanted.entrySet()) {
+      FeatureSetContract c = registry.get(e.getKey());
+      Table table = tables.load(c);
+      Snapshot current = table.currentSnapshot();
+      Schema schema = current == null ? table.schema() : table.schemas().get(current.schemaId());
+      List<String> features = c.featureNames().stream().filter(e.getValue()::contains).toList();
+      for (String f : features) {
+        if (schema.findField(f) == null) {
+          throw new TesseraException(ErrorCode.NOT_FOUND, "Cannot read feature '" + f + "' of " + c.id() + " from " + table.name()
+              + ": the table has no such column yet (ingest this contract version first)");
+        }
+      }
+      TableIdentifier id = tables.identifier(c);
+      reads.add(new FeatureSetRead(c.name(), c.version().toString(), id.toString(),
+          current == null ? null : current.snapshotId(),
+          c.entity().keyNames(), c.entity().keys().stream().map(k -> k.type()).toList(),
+          features, features.stream().map(f -> c.feature(f).map(Feature::type).orElseThrow()).toList(),
+          c.ttl() == null ? null : c.ttl().toMillis()));
+    }
+    return reads;
+  }
+
+  private Spine openSpine(String spec, Long snapshotId) {
+    if (spec.startsWith("iceberg:")) {
+      TableIdentifier id = TableIdentifier.parse(spec.substring("iceberg:".length()));
+      if (!catalog.tableExists(id)) {
+        throw new TesseraException(ErrorCode.NOT_FOUND, "Cannot read spine " + spec + ": no such table in the catalog");
+      }
+      Table table = catalog.loadTable(id);
+      Long snap = snapshotId != null ? snapshotId : table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
+      return new IcebergSpine(table, snap);
+    }
+    Path file = Path.of(spec);
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new TesseraException(ErrorCode.NOT_FOUND, "Cannot read spine '" + spec + "': no such file");
+    }
+    if (spec.endsWith(".csv")) {
+      return new CsvSpine(file);
+    }
+    if (spec.endsWith(".parquet")) {
+      return new ParquetSpine(file);
+    }
+    throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read spine '" + spec
+        + "': expected a .csv or .parquet file, or iceberg:<namespace>.<table>");
+  }
+
+  private static Schema outputSchema(Spine spine, List<FeatureSetRead> reads) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    int id = 1;
+    for (Spine.Column c : spine.columns()) {
+      fields.add(Types.NestedField.optional(id++, c.name(), c.type()));
+      names.add(c.name());
+    }
+    for (FeatureSetRead r : reads) {
+      for (int i = 0; i < r.features().size(); i++) {
+        String name = r.column(r.features().get(i));
+        if (!names.add(name)) {
+          throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot add column '" + name + "': the spine already has a column of that name");
+        }
+        fields.add(Types.NestedField.optional(id++, name, FeatureRowSchemas.icebergType(r.featureTypes().get(i))));
+      }
+    }
+    return new Schema(fields);
+  }
+}
