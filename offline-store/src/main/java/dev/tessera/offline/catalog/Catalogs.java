@@ -68,9 +68,18 @@ public final class Catalogs {
     config.find(OfflineOptions.REST_CREDENTIAL).ifPresent(c -> props.put("credential", c));
     if (s3) {
       props.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
-      config.find(OfflineOptions.S3_ENDPOINT).ifPresent(e -> props.put("s3.endpoint", e));
+      config.find(OfflineOptions.S3_ENDPOINT).ifPresent(e -> {
+        props.put("s3.endpoint", e);
+        // S3-compatible stores (MinIO, s3proxy) reject the AWS SDK's newer default checksums
+        // (SDK >= 2.30); only send checksums where the S3 API requires them.
+        if (System.getProperty("aws.requestChecksumCalculation") == null && System.getenv("AWS_REQUEST_CHECKSUM_CALCULATION") == null) {
+          System.setProperty("aws.requestChecksumCalculation", "when_required");
+          System.setProperty("aws.responseChecksumValidation", "when_required");
+        }
+      });
       props.put("s3.path-style-access", String.valueOf(config.get(OfflineOptions.S3_PATH_STYLE)));
       props.put("client.region", config.get(OfflineOptions.S3_REGION));
+      props.put("http-client.type", "urlconnection"); // the client shipped; no Apache HTTP client needed
       config.find(OfflineOptions.S3_ACCESS_KEY).ifPresent(k -> props.put("s3.access-key-id", k));
       config.find(OfflineOptions.S3_SECRET_KEY).ifPresent(k -> props.put("s3.secret-access-key", k));
     } else if (config.get(OfflineOptions.CATALOG_TYPE) == OfflineOptions.CatalogType.JDBC) {
