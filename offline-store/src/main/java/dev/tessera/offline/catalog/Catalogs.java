@@ -62,6 +62,9 @@ public final class Catalogs {
     if (uri.startsWith("jdbc:sqlite:")) {
       createDirectories(Path.of(uri.substring("jdbc:sqlite:".length())).toAbsolutePath().getParent());
     }
+    if (uri.startsWith("jdbc:")) {
+      props.put("jdbc.schema-version", "V1"); // the current JDBC catalog schema (adds views)
+    }
     config.find(OfflineOptions.CATALOG_USER).ifPresent(u -> props.put("jdbc.user", u));
     config.find(OfflineOptions.CATALOG_PASSWORD).ifPresent(p -> props.put("jdbc.password", p));
     config.find(OfflineOptions.REST_TOKEN).ifPresent(t -> props.put("token", t));

@@ -82,6 +82,43 @@ final class ExternalSorter<T> implements AutoCloseable {
     bufferedBytes = 0;
   }
 
+  /**
+   * Merges sorted iterators into one sorted iterator; equal elements come from the earlier
+   * iterator first, so a merge of stable sorts is stable.
+   */
+  static <T> Iterator<T> merge(List<Iterator<T>> inputs, Comparator<T> order) {
+    if (inputs.size() == 1) {
+      return inputs.get(0);
+    }
+    record Head<T>(T value, int index) {}
+    PriorityQueue<Head<T>> heap = new PriorityQueue<>(
+        Comparator.<Head<T>, T>comparing(Head::value, order).thenComparingInt(Head::index));
+    for (int i = 0; i < inputs.size(); i++) {
+      if (inputs.get(i).hasNext()) {
+        heap.add(new Head<>(inputs.get(i).next(), i));
+      }
+    }
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return !heap.isEmpty();
+      }
+
+      @Override
+      public T next() {
+        Head<T> h = heap.poll();
+        if (h == null) {
+          throw new NoSuchElementException();
+        }
+        Iterator<T> source = inputs.get(h.index());
+        if (source.hasNext()) {
+          heap.add(new Head<>(source.next(), h.index()));
+        }
+        return h.value();
+      }
+    };
+  }
+
   /** The sorted records; call once, after the last {@link #add}. */
   Iterator<T> sorted() {
     if (runs.isEmpty()) {
@@ -91,33 +128,11 @@ final class ExternalSorter<T> implements AutoCloseable {
     if (!buffer.isEmpty()) {
       spill();
     }
-    List<RunReader> readers = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      readers.add(new RunReader(runs.get(i), i));
+    List<Iterator<T>> readers = new ArrayList<>();
+    for (Path run : runs) {
+      readers.add(new RunReader(run));
     }
-    PriorityQueue<RunReader> heap = new PriorityQueue<>(
-        Comparator.<RunReader, T>comparing(r -> r.head, order).thenComparingInt(r -> r.index));
-    readers.stream().filter(r -> r.head != null).forEach(heap::add);
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return !heap.isEmpty();
-      }
-
-      @Override
-      public T next() {
-        RunReader r = heap.poll();
-        if (r == null) {
-          throw new NoSuchElementException();
-        }
-        T value = r.head;
-        r.advance();
-        if (r.head != null) {
-          heap.add(r);
-        }
-        return value;
-      }
-    };
+    return merge(readers, order);
   }
 
   @Override
@@ -132,19 +147,32 @@ final class ExternalSorter<T> implements AutoCloseable {
     }
   }
 
-  private final class RunReader {
-    final int index;
+  private final class RunReader implements Iterator<T> {
     final DataInputStream in;
     T head;
 
-    RunReader(Path file, int index) {
-      this.index = index;
+    RunReader(Path file) {
       try {
         this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
       advance();
+    }
+
+    @Override
+    public boolean hasNext() {
+      return head != null;
+    }
+
+    @Override
+    public T next() {
+      if (head == null) {
+        throw new NoSuchElementException();
+      }
+      T value = head;
+      advance();
+      return value;
     }
 
     void advance() {
