@@ -100,7 +100,8 @@ public final class SnapshotBenchmark {
         phaseStart[0] = System.nanoTime();
       }
     };
-    SnapshotService service = new SnapshotService(config, registry, catalog, phases);
+    OfflineOptions.Engine engine = OfflineOptions.Engine.valueOf(opts.getOrDefault("engine", "local").toUpperCase());
+    SnapshotService service = new SnapshotService(config, registry, catalog, phases).withEngine(engine);
     Path out = work.resolve("tessera.parquet");
     System.gc();
     resetPeaks();
@@ -110,7 +111,7 @@ public final class SnapshotBenchmark {
     double tesseraSecs = secs(t);
     long heapPeak = heapPeak();
     long rssPeak = rssHighWaterMark();
-    System.out.printf("  tessera (local engine): %,d rows in %.2fs = %,.0f spine rows/s (%,.0f table rows/s); heap peak %,d MiB; process RSS peak %,d MiB%n",
+    System.out.printf("  tessera (" + engine.name().toLowerCase() + " engine): %,d rows in %.2fs = %,.0f spine rows/s (%,.0f table rows/s); heap peak %,d MiB; process RSS peak %,d MiB%n",
         result.manifest().output().rows(), tesseraSecs, spineRows / tesseraSecs, rows / tesseraSecs, heapPeak >> 20, rssPeak >> 20);
 
     Path duckOut = work.resolve("duckdb.parquet");

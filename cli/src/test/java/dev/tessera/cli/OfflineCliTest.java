@@ -77,6 +77,12 @@ class OfflineCliTest {
     assertThat(replay.exit()).as(replay.err()).isZero();
     assertThat(Files.readString(home.resolve("again.csv"))).isEqualTo(Files.readString(home.resolve("train.csv")));
 
+    Result onFlink = run("snapshot", "--contracts", EXAMPLES.toString(), "--engine", "flink", "--spine", spine.toString(), "--time-column", "ts",
+        "--features", "customer_activity:*,customer_profile:segment", "--out", home.resolve("flink.csv").toString());
+    assertThat(onFlink.exit()).as(onFlink.err()).isZero();
+    assertThat(onFlink.out()).contains("(engine flink)");
+    assertThat(Files.readString(home.resolve("flink.csv"))).isEqualTo(Files.readString(home.resolve("train.csv")));
+
     Result history = run("offline", "history", "--contracts", EXAMPLES.toString(), "--feature-set", "customer_activity",
         "--key", "customer_id=c-1", "--from", Instant.parse("2026-01-01T00:00:00Z").toString());
     assertThat(history.exit()).as(history.err()).isZero();
@@ -92,9 +98,10 @@ class OfflineCliTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).startsWith("tessera: Cannot read spine '").contains("no such file").doesNotContain("\tat ");
 
-    Result engine = run("snapshot", "--contracts", EXAMPLES.toString(), "--engine", "FLINK", "--spine", "x.csv",
+    Result engine = run("snapshot", "--contracts", EXAMPLES.toString(), "--engine", "spark", "--spine", "x.csv",
         "--time-column", "ts", "--features", "customer_activity:*", "--out", "o.csv");
-    assertThat(engine.exit()).isEqualTo(1);
+    assertThat(engine.exit()).isEqualTo(2);
+    assertThat(engine.err()).contains("'spark': expected local or flink");
 
     Result history = run("offline", "history", "--contracts", EXAMPLES.toString(), "--feature-set", "customer_merchant", "--key", "customer_id=c-1");
     assertThat(history.exit()).isEqualTo(1);

@@ -48,20 +48,29 @@ public final class SnapshotCommand implements Callable<Integer> {
   @Option(names = "--contracts", paramLabel = "<dir>", description = "Contracts directory (default: tessera.contracts.dir).")
   Path contracts;
 
-  @Option(names = "--engine", paramLabel = "local|flink", description = "Where the join runs (default: tessera.snapshot.engine).")
+  @Option(names = "--engine", paramLabel = "local|flink", converter = EngineConverter.class,
+      description = "Where the join runs: local (in-process) or flink (a Flink batch job; default: tessera.snapshot.engine).")
   OfflineOptions.Engine engine;
+
+  /** Accepts the engine in any case. */
+  static final class EngineConverter implements picocli.CommandLine.ITypeConverter<OfflineOptions.Engine> {
+    @Override
+    public OfflineOptions.Engine convert(String value) {
+      try {
+        return OfflineOptions.Engine.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "': expected local or flink");
+      }
+    }
+  }
 
   @Override
   public Integer call() {
     CliContext ctx = CliContext.of(spec);
     OfflineOptions.Engine chosen = engine != null ? engine : ctx.config().get(OfflineOptions.ENGINE);
-    if (chosen != OfflineOptions.Engine.LOCAL) {
-      throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
-          "Cannot run the snapshot on engine '" + chosen.name().toLowerCase() + "': only 'local' is available in this build");
-    }
     PrintWriter err = spec.commandLine().getErr();
     Catalog catalog = Catalogs.open(ctx.config());
-    SnapshotService service = new SnapshotService(ctx.config(), ctx.contracts(contracts), catalog, new ConsoleProgress(err));
+    SnapshotService service = new SnapshotService(ctx.config(), ctx.contracts(contracts), catalog, new ConsoleProgress(err)).withEngine(chosen);
     SnapshotResult result;
     if (replay != null) {
       if (spine != null || features != null) {
@@ -77,7 +86,7 @@ public final class SnapshotCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     o.printf("%,d rows -> %s%n", result.manifest().output().rows(), result.output());
-    o.printf("manifest: %s%n", result.manifestPath());
+    o.printf("manifest: %s (engine %s)%n", result.manifestPath(), result.manifest().engine());
     result.manifest().featureSets().forEach(r -> o.printf("  %s@%s  %s  snapshot %s%n", r.featureSet(), r.version(), r.table(), r.snapshotId()));
     o.flush();
     return 0;

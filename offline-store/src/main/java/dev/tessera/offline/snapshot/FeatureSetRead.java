@@ -22,7 +22,7 @@ public record FeatureSetRead(
     List<FeatureType> keyTypes,
     List<String> features,
     List<FeatureType> featureTypes,
-    Long ttlMillis) {
+    Long ttlMillis) implements java.io.Serializable {
   public FeatureSetRead {
     requireNonNull(featureSet, "featureSet is null");
     requireNonNull(version, "version is null");

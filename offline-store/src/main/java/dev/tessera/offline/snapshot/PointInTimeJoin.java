@@ -56,23 +56,8 @@ final class PointInTimeJoin {
 
   /** Joins and writes every spine row; returns the row count. */
   long run(Spine spine, String timeColumn, List<FeatureSetRead> reads, SnapshotOutput out) {
-    int timeIdx = spine.indexOf(timeColumn);
-    if (timeIdx < 0) {
-      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot use time column '" + timeColumn
-          + "': the spine has no such column (columns: " + columnNames(spine) + ")");
-    }
-    List<int[]> keyIdx = new ArrayList<>();
-    for (FeatureSetRead read : reads) {
-      int[] idx = new int[read.keyColumns().size()];
-      for (int k = 0; k < idx.length; k++) {
-        idx[k] = spine.indexOf(read.keyColumns().get(k));
-        if (idx[k] < 0) {
-          throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot join " + read.featureSet() + ": the spine has no key column '"
-              + read.keyColumns().get(k) + "' (columns: " + columnNames(spine) + ")");
-        }
-      }
-      keyIdx.add(idx);
-    }
+    int timeIdx = timeIndex(spine, timeColumn);
+    List<int[]> keyIdx = keyIndexes(spine, reads);
     long budget = sortBuffer / (reads.size() + 2);
     List<ExternalSorter<SpineKey>> spineSorters = new ArrayList<>();
     reads.forEach(r -> spineSorters.add(new ExternalSorter<>(SPINE_CODEC,
@@ -122,6 +107,31 @@ final class PointInTimeJoin {
     return rows;
   }
 
+  static int timeIndex(Spine spine, String timeColumn) {
+    int timeIdx = spine.indexOf(timeColumn);
+    if (timeIdx < 0) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot use time column '" + timeColumn
+          + "': the spine has no such column (columns: " + columnNames(spine) + ")");
+    }
+    return timeIdx;
+  }
+
+  static List<int[]> keyIndexes(Spine spine, List<FeatureSetRead> reads) {
+    List<int[]> keyIdx = new ArrayList<>();
+    for (FeatureSetRead read : reads) {
+      int[] idx = new int[read.keyColumns().size()];
+      for (int k = 0; k < idx.length; k++) {
+        idx[k] = spine.indexOf(read.keyColumns().get(k));
+        if (idx[k] < 0) {
+          throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot join " + read.featureSet() + ": the spine has no key column '"
+              + read.keyColumns().get(k) + "' (columns: " + columnNames(spine) + ")");
+        }
+      }
+      keyIdx.add(idx);
+    }
+    return keyIdx;
+  }
+
   private ExternalSorter<TableRow> readTable(FeatureSetRead read, long minTs, long maxTs, long budget) {
     ExternalSorter<TableRow> sorter = new ExternalSorter<>(tableCodec(read.featureTypes()),
         Comparator.comparing(TableRow::key).thenComparingLong(TableRow::time), budget, spillDir);
@@ -145,24 +155,11 @@ final class PointInTimeJoin {
     long n = 0;
     try (CloseableIterable<Record> records = IcebergGenerics.read(table).useSnapshot(read.snapshotId())
         .select(columns).where(filter).build()) {
-      int keys = read.keyColumns().size();
       for (Record r : records) {
-        StringBuilder key = new StringBuilder();
-        boolean nullKey = false;
-        for (int k = 0; k < keys; k++) {
-          String part = SpineValues.keyPart(r.getField(read.keyColumns().get(k)), read.keyTypes().get(k), read.keyColumns().get(k), n);
-          nullKey |= part == null;
-          appendKeyPart(key, k, part);
+        TableRow row = tableRow(read, r);
+        if (row != null) {
+          sorter.add(row);
         }
-        if (nullKey) {
-          continue;
-        }
-        Object[] values = new Object[read.features().size()];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = Values.coerce(IcebergValues.fromIceberg(r.getField(read.features().get(i))), read.featureTypes().get(i));
-        }
-        long eventTime = (Long) IcebergValues.fromIceberg(r.getField(time));
-        sorter.add(new TableRow(key.toString(), eventTime, values));
         if (++n % 500_000 == 0) {
           progress.update("reading " + read.table(), n, -1);
         }
@@ -175,6 +172,24 @@ final class PointInTimeJoin {
     }
     progress.update("reading " + read.table(), n, n);
     return sorter;
+  }
+
+  /** A table record as a join row; null when a key column is null. */
+  static TableRow tableRow(FeatureSetRead read, Record r) {
+    StringBuilder key = new StringBuilder();
+    for (int k = 0; k < read.keyColumns().size(); k++) {
+      String part = SpineValues.keyPart(r.getField(read.keyColumns().get(k)), read.keyTypes().get(k), read.keyColumns().get(k), -1);
+      if (part == null) {
+        return null;
+      }
+      appendKeyPart(key, k, part);
+    }
+    Object[] values = new Object[read.features().size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = Values.coerce(IcebergValues.fromIceberg(r.getField(read.features().get(i))), read.featureTypes().get(i));
+    }
+    long eventTime = (Long) IcebergValues.fromIceberg(r.getField(FeatureSetContract.EVENT_TIME_COLUMN));
+    return new TableRow(key.toString(), eventTime, values);
   }
 
   /** The sort-merge: both inputs sorted by (key, time). */
@@ -203,7 +218,7 @@ final class PointInTimeJoin {
     }
   }
 
-  private void writeInSpineOrder(Spine spine, List<FeatureSetRead> reads, List<ExternalSorter<Match>> matches, long rows, SnapshotOutput out) {
+  void writeInSpineOrder(Spine spine, List<FeatureSetRead> reads, List<ExternalSorter<Match>> matches, long rows, SnapshotOutput out) {
     List<Iterator<Match>> its = matches.stream().map(ExternalSorter::sorted).toList();
     Match[] heads = new Match[its.size()];
     for (int f = 0; f < heads.length; f++) {
@@ -241,7 +256,7 @@ final class PointInTimeJoin {
     progress.update("writing", idx, rows);
   }
 
-  private static String key(Object[] row, int[] idx, FeatureSetRead read, long rowNumber) {
+  static String key(Object[] row, int[] idx, FeatureSetRead read, long rowNumber) {
     StringBuilder key = new StringBuilder();
     for (int k = 0; k < idx.length; k++) {
       String part = SpineValues.keyPart(row[idx[k]], read.keyTypes().get(k), read.keyColumns().get(k), rowNumber);

@@ -43,13 +43,25 @@ public final class SnapshotService {
   private final Catalog catalog;
   private final FeatureTables tables;
   private final ProgressListener progress;
+  private final OfflineOptions.Engine engine;
 
   public SnapshotService(TesseraConfig config, ContractRegistry registry, Catalog catalog, ProgressListener progress) {
+    this(config, registry, catalog, progress, config.get(OfflineOptions.ENGINE));
+  }
+
+  private SnapshotService(TesseraConfig config, ContractRegistry registry, Catalog catalog, ProgressListener progress,
+      OfflineOptions.Engine engine) {
     this.config = config;
     this.registry = registry;
     this.catalog = catalog;
     this.tables = new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE));
     this.progress = progress;
+    this.engine = engine;
+  }
+
+  /** The same service on another engine: {@code local} (in-process) or {@code flink} (a Flink batch job). */
+  public SnapshotService withEngine(OfflineOptions.Engine other) {
+    return new SnapshotService(config, registry, catalog, progress, other);
   }
 
   public SnapshotResult create(SnapshotRequest request) {
@@ -76,14 +88,19 @@ public final class SnapshotService {
     String location;
     String format;
     long written;
+    long sortBuffer = config.get(OfflineOptions.SORT_BUFFER);
+    Path spillDir = Path.of(config.expand(config.get(OfflineOptions.SPILL_DIR)));
     try (SnapshotOutput out = SnapshotOutput.open(target, schema, catalog)) {
-      rows = new PointInTimeJoin(catalog, config.get(OfflineOptions.SORT_BUFFER),
-          Path.of(config.expand(config.get(OfflineOptions.SPILL_DIR))), progress).run(spine, timeColumn, reads, out);
+      rows = switch (engine) {
+        case LOCAL -> new PointInTimeJoin(catalog, sortBuffer, spillDir, progress).run(spine, timeColumn, reads, out);
+        case FLINK -> new FlinkPointInTimeJoin(catalog, Catalogs.properties(config), FlinkEnvironments.create(config),
+            sortBuffer, spillDir, progress).run(spine, timeColumn, reads, out);
+      };
       location = out.location();
       format = out.format();
       written = out.rows();
     }
-    SnapshotManifest manifest = new SnapshotManifest(1, Instant.now().toString(), "local",
+    SnapshotManifest manifest = new SnapshotManifest(1, Instant.now().toString(), engine.name().toLowerCase(java.util.Locale.ROOT),
         new SnapshotManifest.SpineInfo(spine.location(), spine.format(), timeColumn, spine.sha256(), rows, spine.snapshotId()),
         requested, reads,
         new SnapshotManifest.OutputInfo(location, format, written, schema.columns().stream().map(Types.NestedField::name).toList()),

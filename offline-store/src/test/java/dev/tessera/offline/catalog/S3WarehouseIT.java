@@ -4,6 +4,7 @@ import static dev.tessera.offline.snapshot.SnapshotFixtures.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.offline.OfflineFixture;
+import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.snapshot.ProgressListener;
 import dev.tessera.offline.snapshot.SnapshotFixtures;
 import dev.tessera.offline.snapshot.SnapshotRequest;
@@ -40,6 +41,9 @@ class S3WarehouseIT {
         fx.append("customer_activity", List.of(row("c-1", 42L, 1.0, SnapshotFixtures.T0 + 1)));
         service.replay(first.manifestPath(), home.resolve("b.csv").toString());
         service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_activity:*"), "iceberg:training.s3_snapshot"));
+        // the Flink engine's tasks build S3FileIO from the catalog properties
+        service.withEngine(OfflineOptions.Engine.FLINK).replay(first.manifestPath(), home.resolve("c.csv").toString());
+        assertThat(Files.readAllLines(home.resolve("c.csv"))).isEqualTo(Files.readAllLines(home.resolve("a.csv")));
 
         assertThat(s3.list("lake", "warehouse/features/customer_activity__v1/data/")).isNotEmpty()
             .allSatisfy(name -> assertThat(name).endsWith(".parquet"));

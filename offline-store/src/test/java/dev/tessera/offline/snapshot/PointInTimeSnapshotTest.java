@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.offline.OfflineFixture;
+import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.table.FeatureRow;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The point-in-time join against a brute-force reference on random data: three feature sets with
@@ -27,9 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PointInTimeSnapshotTest {
   @TempDir Path home;
 
-  @ParameterizedTest(name = "sort buffer {0}")
-  @ValueSource(strings = {"256m", "100k"})
-  void matchesBruteForceReference(String sortBuffer) throws Exception {
+  @ParameterizedTest(name = "{1} engine, sort buffer {0}")
+  @CsvSource({"256m, LOCAL", "100k, LOCAL", "100k, FLINK"})
+  void matchesBruteForceReference(String sortBuffer, OfflineOptions.Engine engine) throws Exception {
     try (OfflineFixture fx = new OfflineFixture(home, Map.of("tessera.snapshot.sort-buffer", sortBuffer))) {
       Random r = new Random(42);
       FeatureSetContract activity = fx.contract("customer_activity");
@@ -72,7 +73,7 @@ class PointInTimeSnapshotTest {
       Path spineFile = home.resolve("spine.csv");
       SnapshotData.writeCsv(spineFile, List.of("customer_id", "merchant_id", "ts", "label"), new ArrayList<>(spine.stream().map(l -> (List<Object>) new ArrayList<Object>(l)).toList()));
 
-      SnapshotService service = new SnapshotService(fx.config, fx.registry, fx.catalog, ProgressListener.NONE);
+      SnapshotService service = new SnapshotService(fx.config, fx.registry, fx.catalog, ProgressListener.NONE).withEngine(engine);
       Path out = home.resolve("out/train.parquet");
       SnapshotResult result = service.create(new SnapshotRequest(spineFile.toString(), "ts",
           List.of("customer_activity:*", "customer_merchant:*", "customer_profile:*"), out.toString()));
@@ -80,6 +81,7 @@ class PointInTimeSnapshotTest {
       List<Object[]> rows = SnapshotData.readParquet(out);
       assertThat(rows).hasSize(spine.size());
       assertThat(result.manifest().output().rows()).isEqualTo(spine.size());
+      assertThat(result.manifest().engine()).isEqualTo(engine.name().toLowerCase());
       int width = 4 + activity.features().size() + pair.features().size() + profile.features().size();
       int[] edges = new int[5]; // equal ts, before first row, ttl expired, no rows for key, exactly at ttl
       for (int i = 0; i < spine.size(); i++) {
