@@ -38,7 +38,6 @@ final class ExternalSorter<T> implements AutoCloseable {
   private final List<Path> runs = new ArrayList<>();
   private List<T> buffer = new ArrayList<>();
   private long bufferedBytes;
-  private long count;
 
   ExternalSorter(Codec<T> codec, Comparator<T> order, long budgetBytes, Path spillDir) {
     this.codec = codec;
@@ -50,14 +49,9 @@ final class ExternalSorter<T> implements AutoCloseable {
   void add(T value) {
     buffer.add(value);
     bufferedBytes += codec.estimatedBytes(value) + 16;
-    count++;
     if (bufferedBytes >= budgetBytes) {
       spill();
     }
-  }
-
-  long count() {
-    return count;
   }
 
   int spilledRuns() {

@@ -73,7 +73,7 @@ public final class SnapshotService {
   /** Rebuilds the rows of a manifest by time travel; fails if the spine or a snapshot changed. */
   public SnapshotResult replay(Path manifestFile, String output) {
     SnapshotManifest m = SnapshotManifest.read(manifestFile);
-    Spine spine = openSpine(m.spine().format().equals("iceberg") ? m.spine().location() : m.spine().location(), m.spine().snapshotId());
+    Spine spine = openSpine(m.spine().location(), m.spine().snapshotId());
     String hash = spine.sha256();
     if (!hash.equals(m.spine().sha256())) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot replay " + manifestFile + ": the spine " + m.spine().location()
@@ -89,7 +89,7 @@ public final class SnapshotService {
     String format;
     long written;
     long sortBuffer = config.get(OfflineOptions.SORT_BUFFER);
-    Path spillDir = Path.of(config.expand(config.get(OfflineOptions.SPILL_DIR)));
+    Path spillDir = Path.of(config.get(OfflineOptions.SPILL_DIR));
     try (SnapshotOutput out = SnapshotOutput.open(target, schema, catalog)) {
       rows = switch (engine) {
         case LOCAL -> new PointInTimeJoin(catalog, sortBuffer, spillDir, progress).run(spine, timeColumn, reads, out);
