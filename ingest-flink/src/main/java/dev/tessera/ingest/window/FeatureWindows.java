@@ -1,0 +1,286 @@
+package dev.tessera.ingest.window;
+
+import dev.tessera.contracts.api.AggregateFunction;
+import dev.tessera.contracts.api.Feature;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.FeatureType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeSet;
+
+/**
+ * The window logic of one feature set, per ARCHITECTURE "Windows": an aggregate with window W and
+ * hop H read at time t covers the key's events with event time in
+ * {@code [floor(t/H)*H - W + H, t]}; without a window, all history up to t. Over an empty window
+ * count and sum are 0 and the others null; first/last pick by event time (ties: arrival
+ * sequence).
+ *
+ * <p>Two kinds of rows come out. A <b>fresh</b> row per accepted event: the values at the event's
+ * time over every event seen so far (for the online store). <b>Final</b> rows when time is
+ * finalized: one at each event time, and one at each bucket-expiry boundary {@code k*H} where a
+ * value changes because a bucket left a window. A final row is valid until the key's next final
+ * row, so the rows form a step function equal to the definition at every instant.
+ *
+ * <p>Finalization applies events in (time, sequence) order, so the final rows do not depend on
+ * arrival order: a replay in another order gives the same rows.
+ *
+ * <p>{@code
+ * FeatureWindows windows = new FeatureWindows(contract);
+ * KeyState state = windows.newState();
+ * FeatureValues fresh = windows.onEvent(state, eventTime, seq, windows.project(fieldsByName));
+ * List<FeatureValues> finals = windows.finalizeUntil(state, watermark - allowedLateness);
+ * }
+ */
+public final class FeatureWindows {
+  private final long hop;
+  private final AggregateFunction[] functions;
+  private final int[] fieldIndex; // -1: count of events
+  private final long[] windowBuckets; // 0: all history
+  private final FeatureType[] types;
+  private final boolean[] integralInput;
+  private final List<String> fields;
+  private final long[] distinctWindows;
+  private final long maxWindowBuckets;
+
+  public FeatureWindows(FeatureSetContract contract) {
+    this.hop = contract.windowHop().toMillis();
+    List<Feature> features = contract.features();
+    int n = features.size();
+    functions = new AggregateFunction[n];
+    fieldIndex = new int[n];
+    windowBuckets = new long[n];
+    types = new FeatureType[n];
+    integralInput = new boolean[n];
+    fields = new ArrayList<>();
+    TreeSet<Long> windows = new TreeSet<>();
+    for (int i = 0; i < n; i++) {
+      Feature f = features.get(i);
+      functions[i] = f.aggregate().function();
+      types[i] = f.type();
+      String field = f.aggregate().field();
+      if (field == null) {
+        fieldIndex[i] = -1;
+      } else {
+        if (!fields.contains(field)) {
+          fields.add(field);
+        }
+        fieldIndex[i] = fields.indexOf(field);
+      }
+      windowBuckets[i] = f.aggregate().window() == null ? 0 : f.aggregate().window().toMillis() / hop;
+      if (windowBuckets[i] > 0) {
+        windows.add(windowBuckets[i]);
+      }
+      // sum of a long field is long (exact); of a float/double field double: decided by the contract type
+      integralInput[i] = f.type() == FeatureType.LONG || f.type() == FeatureType.INT;
+    }
+    distinctWindows = windows.stream().mapToLong(Long::longValue).toArray();
+    maxWindowBuckets = windows.isEmpty() ? 0 : windows.last();
+  }
+
+  /** The source fields the features read, in the order {@link #project} expects them. */
+  public List<String> fieldNames() {
+    return List.copyOf(fields);
+  }
+
+  /** The fields of an event, in {@link #fieldNames()} order. */
+  public Object[] project(Map<String, Object> event) {
+    Object[] out = new Object[fields.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = event.get(fields.get(i));
+    }
+    return out;
+  }
+
+  public KeyState newState() {
+    return new KeyState(functions.length);
+  }
+
+  /**
+   * Accepts one event and returns its fresh row. The caller routes events at or before the
+   * finalized time to the DLQ (they are later than the allowed lateness); this throws for them.
+   */
+  public FeatureValues onEvent(KeyState state, long time, long seq, Object[] eventFields) {
+    if (time <= state.finalizedUntil) {
+      throw new IllegalArgumentException("event at " + time + " is not after the finalized time " + state.finalizedUntil);
+    }
+    state.addPending(time, seq, eventFields);
+    return new FeatureValues(time, ++state.sequence, valuesAt(state, time, true), false);
+  }
+
+  /** Finalizes every time at or before {@code until} and returns the final rows, oldest first. */
+  public List<FeatureValues> finalizeUntil(KeyState state, long until) {
+    List<FeatureValues> out = new ArrayList<>();
+    if (until <= state.finalizedUntil) {
+      return out;
+    }
+    PriorityQueue<Long> times = new PriorityQueue<>();
+    state.pending.headMap(until, true).keySet().forEach(times::add);
+    for (long bucket : state.buckets.keySet()) {
+      addBoundaries(times, bucket, state.finalizedUntil, until);
+    }
+    Long previous = null;
+    while (!times.isEmpty()) {
+      long t = times.poll();
+      if (previous != null && t == previous) {
+        continue;
+      }
+      previous = t;
+      List<KeyState.Pending> events = state.pending.remove(t);
+      if (events != null) {
+        events.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        for (KeyState.Pending e : events) {
+          long bucket = Math.floorDiv(t, hop);
+          if (apply(state, bucket, t, e)) {
+            addBoundaries(times, bucket, t, until);
+          }
+        }
+      }
+      Object[] values = valuesAt(state, t, false);
+      if (events != null || !Arrays.equals(values, state.lastFinal)) {
+        out.add(new FeatureValues(t, ++state.sequence, values, true));
+        state.lastFinal = values;
+      }
+      state.finalizedUntil = t;
+    }
+    state.finalizedUntil = until;
+    evict(state);
+    return out;
+  }
+
+  /**
+   * The earliest time at which {@link #finalizeUntil} has something to do: the oldest pending
+   * event or the next expiry boundary of a held bucket; {@code Long.MAX_VALUE} when none. A job
+   * sets its timer here.
+   */
+  public long nextTime(KeyState state) {
+    long next = state.pending.isEmpty() ? Long.MAX_VALUE : state.pending.firstKey();
+    for (long bucket : state.buckets.keySet()) {
+      for (long w : distinctWindows) {
+        long b = (bucket + w) * hop;
+        if (b > state.finalizedUntil) {
+          next = Math.min(next, b);
+        }
+      }
+    }
+    return next;
+  }
+
+  private void addBoundaries(PriorityQueue<Long> times, long bucket, long after, long until) {
+    for (long w : distinctWindows) {
+      long b = (bucket + w) * hop;
+      if (b > after && b <= until) {
+        times.add(b);
+      }
+    }
+  }
+
+  /** Applies a final event; returns whether it created a new bucket. */
+  private boolean apply(KeyState state, long bucket, long time, KeyState.Pending e) {
+    boolean created = false;
+    Partial[] slots = null;
+    for (int f = 0; f < functions.length; f++) {
+      Partial p;
+      if (windowBuckets[f] == 0) {
+        if (state.history[f] == null) {
+          state.history[f] = new Partial();
+        }
+        p = state.history[f];
+      } else {
+        if (slots == null) {
+          slots = state.buckets.get(bucket);
+          if (slots == null) {
+            slots = new Partial[functions.length];
+            state.buckets.put(bucket, slots);
+            created = true;
+          }
+        }
+        if (slots[f] == null) {
+          slots[f] = new Partial();
+        }
+        p = slots[f];
+      }
+      add(p, f, time, e);
+    }
+    return created;
+  }
+
+  private void add(Partial p, int f, long time, KeyState.Pending e) {
+    Object value = fieldIndex[f] < 0 ? null : e.fields()[fieldIndex[f]];
+    boolean counted = fieldIndex[f] < 0 || value != null;
+    p.add(functions[f], counted, value, time, e.seq());
+  }
+
+  private Object[] valuesAt(KeyState state, long t, boolean withPending) {
+    long current = Math.floorDiv(t, hop);
+    Object[] values = new Object[functions.length];
+    for (int f = 0; f < functions.length; f++) {
+      Partial acc = new Partial();
+      long low = windowBuckets[f] == 0 ? Long.MIN_VALUE : current - windowBuckets[f] + 1;
+      if (windowBuckets[f] == 0) {
+        if (state.history[f] != null) {
+          acc.merge(functions[f], state.history[f]);
+        }
+      } else {
+        for (Partial[] slots : state.buckets.subMap(low, true, current, true).values()) {
+          if (slots[f] != null) {
+            acc.merge(functions[f], slots[f]);
+          }
+        }
+      }
+      if (withPending) {
+        for (var entry : state.pending.headMap(t, true).entrySet()) {
+          if (Math.floorDiv(entry.getKey(), hop) >= low) {
+            for (KeyState.Pending e : entry.getValue()) {
+              add(acc, f, entry.getKey(), e);
+            }
+          }
+        }
+      }
+      values[f] = result(f, acc);
+    }
+    return values;
+  }
+
+  private Object result(int f, Partial p) {
+    return switch (functions[f]) {
+      case COUNT -> p.count;
+      case SUM -> integralInput[f] ? (Object) p.longSum : (Object) p.sum;
+      case AVG -> p.count == 0 ? null : p.sum / p.count;
+      case MIN -> coerce(p.min, types[f]);
+      case MAX -> coerce(p.max, types[f]);
+      case FIRST -> p.anyEvent ? coerce(p.first, types[f]) : null;
+      case LAST -> p.anyEvent ? coerce(p.last, types[f]) : null;
+    };
+  }
+
+  static Object coerce(Object v, FeatureType type) {
+    if (v == null) {
+      return null;
+    }
+    return switch (type) {
+      case INT -> ((Number) v).intValue();
+      case LONG, TIMESTAMP -> ((Number) v).longValue();
+      case FLOAT -> ((Number) v).floatValue();
+      case DOUBLE -> ((Number) v).doubleValue();
+      case BOOLEAN, STRING -> v;
+    };
+  }
+
+  /** Drops buckets that have left every window: no future value can read them. */
+  private void evict(KeyState state) {
+    if (maxWindowBuckets == 0) {
+      return;
+    }
+    while (!state.buckets.isEmpty()) {
+      long oldest = state.buckets.firstKey();
+      if ((oldest + maxWindowBuckets) * hop <= state.finalizedUntil) {
+        state.buckets.remove(oldest);
+      } else {
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.tessera.ingest.window;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Everything the window logic keeps for one entity key. Windowed features keep one partial per
+ * hop bucket, and only while the bucket is inside some window; features without a window keep one
+ * running partial. Events not yet final wait in {@link #pending}. So state per key is bounded by
+ * {@code max(window)/hop} buckets of {@code #features} partials, plus the events within the
+ * lateness horizon, never by the number of events seen.
+ */
+public final class KeyState {
+  /** Bucket index ({@code floor(time/hop)}) to one partial per feature (null for unwindowed ones). */
+  final TreeMap<Long, Partial[]> buckets = new TreeMap<>();
+  /** Running all-history partials of unwindowed features. */
+  final Partial[] history;
+  /** Events not yet applied to buckets: event time to events in arrival order. */
+  final TreeMap<Long, List<Pending>> pending = new TreeMap<>();
+  /** Every time at or before this is final (its rows were emitted). */
+  long finalizedUntil = Long.MIN_VALUE;
+  /** Values of the last final row, or null before the first. */
+  Object[] lastFinal;
+  /** Sequence of the last row emitted for this key (fresh or final); later rows win ties online. */
+  long sequence;
+
+  record Pending(long seq, Object[] fields) {}
+
+  KeyState(int features) {
+    history = new Partial[features];
+  }
+
+  /** Number of hop buckets held (for the state bound in tests and metrics). */
+  public int bucketCount() {
+    return buckets.size();
+  }
+
+  /** Number of events waiting to become final. */
+  public int pendingCount() {
+    return pending.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** Every time at or before this is final. */
+  public long finalizedUntil() {
+    return finalizedUntil;
+  }
+
+  void addPending(long time, long seq, Object[] fields) {
+    pending.computeIfAbsent(time, t -> new ArrayList<>()).add(new Pending(seq, fields));
+  }
+}

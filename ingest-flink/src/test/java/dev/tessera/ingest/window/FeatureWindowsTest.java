@@ -1,0 +1,249 @@
+package dev.tessera.ingest.window;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tessera.contracts.api.Feature;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.registry.ContractRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The window logic against a brute-force reference that applies the definition of ARCHITECTURE
+ * "Windows" to the list of accepted events.
+ */
+class FeatureWindowsTest {
+  static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("../contracts/examples"));
+  static final long T0 = 1_767_225_600_000L;
+  static final long MIN = 60_000L;
+  static final String[] COUNTRIES = {"DE", "FR", "NL", "US"};
+
+  record Ev(long time, long seq, Map<String, Object> fields) {}
+
+  static List<Ev> randomEvents(Random r, int n, long spanMillis) {
+    List<Ev> events = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      // clustered times: bursts exercise equal times, same buckets and long gaps alike
+      long t = T0 + (r.nextInt(5) == 0 ? (long) (r.nextDouble() * spanMillis) : (i * spanMillis / n) + r.nextInt(120_000));
+      if (r.nextInt(20) == 0 && !events.isEmpty()) {
+        t = events.get(r.nextInt(events.size())).time(); // an exact tie
+      }
+      Map<String, Object> fields = new HashMap<>();
+      fields.put("amount", r.nextInt(10) == 0 ? null : Math.round(r.nextDouble() * 100_000) / 100.0);
+      fields.put("country", COUNTRIES[r.nextInt(COUNTRIES.length)]);
+      fields.put("customer_id", r.nextInt(30) == 0 ? null : "c-1");
+      fields.put("event_time", t);
+      fields.put("segment", "s" + r.nextInt(3));
+      fields.put("age", r.nextInt(8) == 0 ? null : 18 + r.nextInt(60));
+      fields.put("kyc_verified", r.nextBoolean());
+      fields.put("credit_limit", r.nextInt(8) == 0 ? null : (double) r.nextInt(10_000));
+      fields.put("signed_up_at", T0 - r.nextInt(1_000_000));
+      fields.put("updated_at", t);
+      events.add(new Ev(t, i, fields));
+    }
+    return events;
+  }
+
+  /** Values at t by the definition, over {@code events}. */
+  static Object[] reference(FeatureSetContract c, List<Ev> events, long t) {
+    long hop = c.windowHop().toMillis();
+    Object[] out = new Object[c.features().size()];
+    for (int i = 0; i < out.length; i++) {
+      Feature f = c.features().get(i);
+      long low = f.aggregate().window() == null ? Long.MIN_VALUE
+          : Math.floorDiv(t, hop) * hop - f.aggregate().window().toMillis() + hop;
+      List<Ev> in = events.stream().filter(e -> e.time() >= low && e.time() <= t)
+          .sorted(Comparator.comparingLong(Ev::time).thenComparingLong(Ev::seq)).toList();
+      String field = f.aggregate().field();
+      List<Object> values = in.stream().map(e -> field == null ? Boolean.TRUE : e.fields().get(field)).filter(v -> v != null).toList();
+      out[i] = switch (f.aggregate().function()) {
+        case COUNT -> (long) values.size();
+        case SUM -> f.type() == FeatureType.LONG
+            ? (Object) values.stream().mapToLong(v -> ((Number) v).longValue()).sum()
+            : (Object) values.stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
+        case AVG -> values.isEmpty() ? null : values.stream().mapToDouble(v -> ((Number) v).doubleValue()).average().orElseThrow();
+        case MIN -> values.stream().min(Partial::compare).map(v -> FeatureWindows.coerce(v, f.type())).orElse(null);
+        case MAX -> values.stream().max(Partial::compare).map(v -> FeatureWindows.coerce(v, f.type())).orElse(null);
+        case FIRST -> in.isEmpty() ? null : FeatureWindows.coerce(in.get(0).fields().get(field), f.type());
+        case LAST -> in.isEmpty() ? null : FeatureWindows.coerce(in.get(in.size() - 1).fields().get(field), f.type());
+      };
+    }
+    return out;
+  }
+
+  static void assertValues(Object[] got, Object[] want, String what) {
+    assertThat(got).as(what).hasSameSizeAs(want);
+    for (int i = 0; i < want.length; i++) {
+      if (want[i] instanceof Double d && got[i] instanceof Double g) {
+        assertThat(g).as("%s feature %d", what, i).isCloseTo(d, org.assertj.core.data.Offset.offset(1e-6 * Math.max(1, Math.abs(d))));
+      } else {
+        assertThat(got[i]).as("%s feature %d", what, i).isEqualTo(want[i]);
+      }
+    }
+  }
+
+  record Run(List<FeatureValues> fresh, List<FeatureValues> finals, List<Ev> accepted, List<Ev> late, KeyState state) {}
+
+  /** Feeds events in arrival order with a bounded-out-of-orderness watermark; finalizes behind it. */
+  static Run run(FeatureWindows w, List<Ev> arrival, long outOfOrderness, long lateness, boolean flush) {
+    KeyState state = w.newState();
+    List<FeatureValues> fresh = new ArrayList<>();
+    List<FeatureValues> finals = new ArrayList<>();
+    List<Ev> accepted = new ArrayList<>();
+    List<Ev> late = new ArrayList<>();
+    long maxSeen = Long.MIN_VALUE;
+    for (Ev e : arrival) {
+      if (e.time() <= state.finalizedUntil()) {
+        late.add(e);
+      } else {
+        fresh.add(w.onEvent(state, e.time(), e.seq(), w.project(e.fields())));
+        accepted.add(e);
+      }
+      maxSeen = Math.max(maxSeen, e.time());
+      // as Flink's bounded-out-of-orderness watermark: max - bound - 1, so equal times stay on time
+      long watermark = maxSeen - outOfOrderness - 1;
+      finals.addAll(w.finalizeUntil(state, watermark - lateness));
+    }
+    if (flush) {
+      finals.addAll(w.finalizeUntil(state, Long.MAX_VALUE - 1));
+    }
+    return new Run(fresh, finals, accepted, late, state);
+  }
+
+  static List<Ev> arrivalOrder(List<Ev> events, long maxDelay, Random r) {
+    List<Ev> out = new ArrayList<>(events);
+    Map<Ev, Long> arrival = new HashMap<>();
+    out.forEach(e -> arrival.put(e, e.time() + (long) (r.nextDouble() * maxDelay)));
+    out.sort(Comparator.comparingLong(arrival::get));
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}, seed {1}")
+  @CsvSource({
+    "customer_activity, 1", "customer_activity, 2", "merchant_risk, 3", "merchant_risk, 4",
+    "customer_merchant, 5", "customer_profile, 6"})
+  void finalAndFreshRowsMatchTheDefinition(String featureSet, long seed) {
+    FeatureSetContract c = REGISTRY.get(featureSet);
+    FeatureWindows w = new FeatureWindows(c);
+    Random r = new Random(seed);
+    long span = 3L * 24 * 60 * MIN;
+    List<Ev> events = randomEvents(r, 300, span);
+    // arrivals up to 20 minutes behind, watermark 5 minutes behind, lateness 5 minutes: some events are late
+    Run run = run(w, arrivalOrder(events, 20 * MIN, r), 5 * MIN, 5 * MIN, true);
+
+    assertThat(run.late()).as("some events are late").isNotEmpty();
+    assertThat(run.accepted().size() + run.late().size()).isEqualTo(events.size());
+
+    // every final row equals the definition at its time, and rows are in time order
+    long previous = Long.MIN_VALUE;
+    for (FeatureValues row : run.finals()) {
+      assertThat(row.eventTime()).isGreaterThan(previous);
+      previous = row.eventTime();
+      assertValues(row.values(), reference(c, run.accepted(), row.eventTime()), "final row at " + row.eventTime());
+    }
+    // a row at every accepted event time
+    assertThat(run.finals().stream().map(FeatureValues::eventTime).toList())
+        .containsAll(run.accepted().stream().map(Ev::time).distinct().toList());
+    // the step function equals the definition at any instant (no missing boundary rows)
+    long first = run.finals().get(0).eventTime();
+    long last = run.finals().get(run.finals().size() - 1).eventTime();
+    for (int i = 0; i < 2000; i++) {
+      long t = first + (long) (r.nextDouble() * (last - first + 8 * 24 * 60 * MIN));
+      FeatureValues at = run.finals().stream().filter(x -> x.eventTime() <= t).reduce((a, b) -> b).orElseThrow();
+      assertValues(at.values(), reference(c, run.accepted(), t), "value at " + t);
+    }
+    // boundary rows only where a value changes
+    for (int i = 1; i < run.finals().size(); i++) {
+      FeatureValues row = run.finals().get(i);
+      boolean eventRow = run.accepted().stream().anyMatch(e -> e.time() == row.eventTime());
+      if (!eventRow) {
+        assertThat(row.values()).as("boundary row at %d changes something", row.eventTime())
+            .isNotEqualTo(run.finals().get(i - 1).values());
+      }
+    }
+    // fresh rows: the values at the event's time over the events seen so far
+    for (int i = 0; i < run.fresh().size(); i++) {
+      FeatureValues row = run.fresh().get(i);
+      assertValues(row.values(), reference(c, run.accepted().subList(0, i + 1), row.eventTime()), "fresh row " + i);
+    }
+    // the last fresh-or-final row by (event time, sequence) is the last final row
+    assertThat(run.finals().get(run.finals().size() - 1).sequence()).isGreaterThan(
+        run.fresh().stream().mapToLong(FeatureValues::sequence).max().orElseThrow());
+  }
+
+  @Test
+  void finalRowsDoNotDependOnArrivalOrder() {
+    FeatureSetContract c = REGISTRY.get("merchant_risk");
+    FeatureWindows w = new FeatureWindows(c);
+    List<Ev> events = randomEvents(new Random(11), 400, 2L * 24 * 60 * MIN);
+
+    long bound = 3L * 24 * 60 * MIN; // covers every delay: no event is late in any order
+    Run runA = run(w, arrivalOrder(events, 30 * MIN, new Random(1)), bound, 0, true);
+    Run runB = run(w, arrivalOrder(events, 30 * MIN, new Random(2)), bound, 0, true);
+    assertThat(runA.late()).isEmpty();
+    assertThat(runB.late()).isEmpty();
+    List<FeatureValues> a = runA.finals();
+    List<FeatureValues> b = runB.finals();
+    List<Ev> sorted = new ArrayList<>(events);
+    sorted.sort(Comparator.comparingLong(Ev::time).thenComparingLong(Ev::seq));
+    List<FeatureValues> batch = run(w, sorted, 0, 0, true).finals();
+
+    assertThat(a.stream().map(v -> List.of(v.eventTime(), java.util.Arrays.asList(v.values()))).toList())
+        .isEqualTo(b.stream().map(v -> List.of(v.eventTime(), java.util.Arrays.asList(v.values()))).toList())
+        .isEqualTo(batch.stream().map(v -> List.of(v.eventTime(), java.util.Arrays.asList(v.values()))).toList());
+  }
+
+  @Test
+  void stateIsBoundedByWindowOverHopNotByEvents() {
+    FeatureSetContract c = REGISTRY.get("customer_activity"); // longest window 7d at 1m hop
+    FeatureWindows w = new FeatureWindows(c);
+    KeyState state = w.newState();
+    long maxBuckets = 7 * 24 * 60;
+    for (int i = 0; i < 30 * 24 * 60; i += 3) { // an event every 3 minutes for 30 days
+      long t = T0 + i * MIN;
+      w.onEvent(state, t, i, w.project(Map.of("amount", 1.0, "country", "DE")));
+      w.finalizeUntil(state, t);
+      assertThat(state.bucketCount()).isLessThanOrEqualTo((int) maxBuckets + 1);
+    }
+    assertThat(state.pendingCount()).isZero();
+    w.finalizeUntil(state, Long.MAX_VALUE - 1);
+    assertThat(state.bucketCount()).isZero();
+  }
+
+  @Test
+  void expiryRowsCountDownAfterTheLastEvent() {
+    FeatureSetContract c = REGISTRY.get("merchant_risk"); // txn_count_10m is the first feature
+    FeatureWindows w = new FeatureWindows(c);
+    KeyState state = w.newState();
+    w.onEvent(state, T0 + 30_000, 1, w.project(Map.of("amount", 5.0, "country", "DE", "customer_id", "c-1", "event_time", T0 + 30_000)));
+    w.onEvent(state, T0 + 2 * MIN, 2, w.project(Map.of("amount", 7.0, "country", "FR", "customer_id", "c-1", "event_time", T0 + 2 * MIN)));
+
+    List<FeatureValues> rows = w.finalizeUntil(state, T0 + 12 * MIN);
+
+    assertThat(rows).extracting(FeatureValues::eventTime).containsExactly(T0 + 30_000, T0 + 2 * MIN, T0 + 10 * MIN, T0 + 12 * MIN);
+    assertThat(rows).extracting(v -> v.values()[0]).containsExactly(1L, 2L, 1L, 0L);
+    assertThat(rows.get(3).values()[2]).as("sum over 1h still holds both").isEqualTo(12.0);
+    assertThat(w.nextTime(state)).isEqualTo(T0 + 60 * MIN); // the 1h windows expire next
+  }
+
+  @Test
+  void refusesEventsAtOrBeforeTheFinalizedTime() {
+    FeatureWindows w = new FeatureWindows(REGISTRY.get("customer_activity"));
+    KeyState state = w.newState();
+    w.onEvent(state, T0, 1, w.project(Map.of("amount", 1.0, "country", "DE")));
+    w.finalizeUntil(state, T0 + MIN);
+
+    assertThatThrownBy(() -> w.onEvent(state, T0 + MIN, 2, w.project(Map.of("amount", 1.0, "country", "DE"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not after the finalized time");
+  }
+}
