@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param field the source field it reads; null only for {@code count} of events
  * @param window the sliding window length; null means all history
  */
-public record Aggregate(AggregateFunction function, String field, Duration window) {
+public record Aggregate(AggregateFunction function, String field, Duration window) implements java.io.Serializable {
   public Aggregate {
     requireNonNull(function, "function is null");
     if (field == null && function.needsField()) {

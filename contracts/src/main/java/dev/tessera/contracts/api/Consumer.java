@@ -3,7 +3,7 @@ package dev.tessera.contracts.api;
 import static java.util.Objects.requireNonNull;
 
 /** A model or service that reads a feature set; notified of breaking changes. */
-public record Consumer(String name, String team) {
+public record Consumer(String name, String team) implements java.io.Serializable {
   public Consumer {
     requireNonNull(name, "name is null");
     requireNonNull(team, "team is null");

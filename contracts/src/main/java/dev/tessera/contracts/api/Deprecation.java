@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.Optional;
 
 /** Marks a feature as deprecated since a contract version, optionally naming its replacement. */
-public record Deprecation(SemVer since, String replacement) {
+public record Deprecation(SemVer since, String replacement) implements java.io.Serializable {
   public Deprecation {
     requireNonNull(since, "since is null");
   }

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /** What a feature set describes (a customer, a merchant, a customer-merchant pair) and its key. */
-public record Entity(String name, List<EntityKey> keys) {
+public record Entity(String name, List<EntityKey> keys) implements java.io.Serializable {
   public Entity {
     requireNonNull(name, "name is null");
     keys = List.copyOf(requireNonNull(keys, "keys is null"));

@@ -3,7 +3,7 @@ package dev.tessera.contracts.api;
 import static java.util.Objects.requireNonNull;
 
 /** One column of an entity's key. */
-public record EntityKey(String name, FeatureType type) {
+public record EntityKey(String name, FeatureType type) implements java.io.Serializable {
   public EntityKey {
     requireNonNull(name, "name is null");
     requireNonNull(type, "type is null");

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** One feature of a feature set: a named, typed aggregate over the source's events. */
 public record Feature(
-    String name, FeatureType type, String description, Aggregate aggregate, Deprecation deprecated) {
+    String name, FeatureType type, String description, Aggregate aggregate, Deprecation deprecated) implements java.io.Serializable {
   public Feature {
     requireNonNull(name, "name is null");
     requireNonNull(type, "type is null");

@@ -33,7 +33,7 @@ public record FeatureSetContract(
     List<Feature> features,
     List<QualityRule> quality,
     Sla sla,
-    List<Consumer> consumers) {
+    List<Consumer> consumers) implements java.io.Serializable {
 
   public static final String API_VERSION = "tessera/v1";
   public static final String KIND = "FeatureSet";

@@ -3,7 +3,7 @@ package dev.tessera.contracts.api;
 import static java.util.Objects.requireNonNull;
 
 /** The team accountable for a feature set, and where to reach it. */
-public record Owner(String team, String email) {
+public record Owner(String team, String email) implements java.io.Serializable {
   public Owner {
     requireNonNull(team, "team is null");
     requireNonNull(email, "email is null");

@@ -8,7 +8,7 @@ import java.util.List;
  * A check every source event must pass; an event that fails any rule goes to the DLQ with the
  * rule in its reason header.
  */
-public sealed interface QualityRule {
+public sealed interface QualityRule extends java.io.Serializable {
   /** The source field the rule checks. */
   String field();
 

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /** A semantic version {@code MAJOR.MINOR.PATCH[-preRelease][+build]} (semver.org 2.0.0). */
 public record SemVer(int major, int minor, int patch, String preRelease, String build)
-    implements Comparable<SemVer> {
+    implements Comparable<SemVer>, java.io.Serializable {
   private static final Pattern SYNTAX =
       Pattern.compile(
           "(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})"

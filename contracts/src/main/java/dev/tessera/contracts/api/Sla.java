@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param completenessPercent the share of source events that must be accepted (not DLQ'd)
  */
 public record Sla(
-    Duration freshness, Double availabilityPercent, Duration latencyP99, Double completenessPercent) {
+    Duration freshness, Double availabilityPercent, Duration latencyP99, Double completenessPercent) implements java.io.Serializable {
   public static final Sla NONE = new Sla(null, null, null, null);
 
   public Sla {

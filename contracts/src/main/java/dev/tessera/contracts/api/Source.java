@@ -31,7 +31,7 @@ public record Source(
     String eventTime,
     Map<String, String> keys,
     Duration maxOutOfOrderness,
-    Duration allowedLateness) {
+    Duration allowedLateness) implements java.io.Serializable {
 
   public Source {
     requireNonNull(topic, "topic is null");

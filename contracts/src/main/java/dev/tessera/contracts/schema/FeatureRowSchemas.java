@@ -83,6 +83,19 @@ public final class FeatureRowSchemas {
     return fields.endRecord();
   }
 
+  /**
+   * The Avro schema of the changelog key: the entity key columns, in key order. Its binary
+   * encoding is the "encoded entity key" shared by ingest and online serving.
+   */
+  public static Schema avroKey(FeatureSetContract contract) {
+    SchemaBuilder.FieldAssembler<Schema> fields =
+        SchemaBuilder.record(contract.name() + "_v" + contract.majorVersion() + "_key").namespace("dev.tessera.features").fields();
+    for (EntityKey key : contract.entity().keys()) {
+      fields = fields.name(key.name()).type(avroType(key.type())).noDefault();
+    }
+    return fields.endRecord();
+  }
+
   /** The Arrow schema of a feature row. */
   public static org.apache.arrow.vector.types.pojo.Schema arrow(FeatureSetContract contract) {
     return new org.apache.arrow.vector.types.pojo.Schema(arrowFields(contract, "", true));

@@ -28,10 +28,8 @@ class FeatureWindowsTest {
   static final long MIN = 60_000L;
   static final String[] COUNTRIES = {"DE", "FR", "NL", "US"};
 
-  record Ev(long time, long seq, Map<String, Object> fields) {}
-
-  static List<Ev> randomEvents(Random r, int n, long spanMillis) {
-    List<Ev> events = new ArrayList<>();
+  static List<WindowReference.Event> randomEvents(Random r, int n, long spanMillis) {
+    List<WindowReference.Event> events = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       // clustered times: bursts exercise equal times, same buckets and long gaps alike
       long t = T0 + (r.nextInt(5) == 0 ? (long) (r.nextDouble() * spanMillis) : (i * spanMillis / n) + r.nextInt(120_000));
@@ -49,60 +47,22 @@ class FeatureWindowsTest {
       fields.put("credit_limit", r.nextInt(8) == 0 ? null : (double) r.nextInt(10_000));
       fields.put("signed_up_at", T0 - r.nextInt(1_000_000));
       fields.put("updated_at", t);
-      events.add(new Ev(t, i, fields));
+      events.add(new WindowReference.Event(t, i, fields));
     }
     return events;
   }
 
-  /** Values at t by the definition, over {@code events}. */
-  static Object[] reference(FeatureSetContract c, List<Ev> events, long t) {
-    long hop = c.windowHop().toMillis();
-    Object[] out = new Object[c.features().size()];
-    for (int i = 0; i < out.length; i++) {
-      Feature f = c.features().get(i);
-      long low = f.aggregate().window() == null ? Long.MIN_VALUE
-          : Math.floorDiv(t, hop) * hop - f.aggregate().window().toMillis() + hop;
-      List<Ev> in = events.stream().filter(e -> e.time() >= low && e.time() <= t)
-          .sorted(Comparator.comparingLong(Ev::time).thenComparingLong(Ev::seq)).toList();
-      String field = f.aggregate().field();
-      List<Object> values = in.stream().map(e -> field == null ? Boolean.TRUE : e.fields().get(field)).filter(v -> v != null).toList();
-      out[i] = switch (f.aggregate().function()) {
-        case COUNT -> (long) values.size();
-        case SUM -> f.type() == FeatureType.LONG
-            ? (Object) values.stream().mapToLong(v -> ((Number) v).longValue()).sum()
-            : (Object) values.stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
-        case AVG -> values.isEmpty() ? null : values.stream().mapToDouble(v -> ((Number) v).doubleValue()).average().orElseThrow();
-        case MIN -> values.stream().min(Partial::compare).map(v -> FeatureWindows.coerce(v, f.type())).orElse(null);
-        case MAX -> values.stream().max(Partial::compare).map(v -> FeatureWindows.coerce(v, f.type())).orElse(null);
-        case FIRST -> in.isEmpty() ? null : FeatureWindows.coerce(in.get(0).fields().get(field), f.type());
-        case LAST -> in.isEmpty() ? null : FeatureWindows.coerce(in.get(in.size() - 1).fields().get(field), f.type());
-      };
-    }
-    return out;
-  }
-
-  static void assertValues(Object[] got, Object[] want, String what) {
-    assertThat(got).as(what).hasSameSizeAs(want);
-    for (int i = 0; i < want.length; i++) {
-      if (want[i] instanceof Double d && got[i] instanceof Double g) {
-        assertThat(g).as("%s feature %d", what, i).isCloseTo(d, org.assertj.core.data.Offset.offset(1e-6 * Math.max(1, Math.abs(d))));
-      } else {
-        assertThat(got[i]).as("%s feature %d", what, i).isEqualTo(want[i]);
-      }
-    }
-  }
-
-  record Run(List<FeatureValues> fresh, List<FeatureValues> finals, List<Ev> accepted, List<Ev> late, KeyState state) {}
+  record Run(List<FeatureValues> fresh, List<FeatureValues> finals, List<WindowReference.Event> accepted, List<WindowReference.Event> late, KeyState state) {}
 
   /** Feeds events in arrival order with a bounded-out-of-orderness watermark; finalizes behind it. */
-  static Run run(FeatureWindows w, List<Ev> arrival, long outOfOrderness, long lateness, boolean flush) {
+  static Run run(FeatureWindows w, List<WindowReference.Event> arrival, long outOfOrderness, long lateness, boolean flush) {
     KeyState state = w.newState();
     List<FeatureValues> fresh = new ArrayList<>();
     List<FeatureValues> finals = new ArrayList<>();
-    List<Ev> accepted = new ArrayList<>();
-    List<Ev> late = new ArrayList<>();
+    List<WindowReference.Event> accepted = new ArrayList<>();
+    List<WindowReference.Event> late = new ArrayList<>();
     long maxSeen = Long.MIN_VALUE;
-    for (Ev e : arrival) {
+    for (WindowReference.Event e : arrival) {
       if (e.time() <= state.finalizedUntil()) {
         late.add(e);
       } else {
@@ -120,9 +80,9 @@ class FeatureWindowsTest {
     return new Run(fresh, finals, accepted, late, state);
   }
 
-  static List<Ev> arrivalOrder(List<Ev> events, long maxDelay, Random r) {
-    List<Ev> out = new ArrayList<>(events);
-    Map<Ev, Long> arrival = new HashMap<>();
+  static List<WindowReference.Event> arrivalOrder(List<WindowReference.Event> events, long maxDelay, Random r) {
+    List<WindowReference.Event> out = new ArrayList<>(events);
+    Map<WindowReference.Event, Long> arrival = new HashMap<>();
     out.forEach(e -> arrival.put(e, e.time() + (long) (r.nextDouble() * maxDelay)));
     out.sort(Comparator.comparingLong(arrival::get));
     return out;
@@ -137,7 +97,7 @@ class FeatureWindowsTest {
     FeatureWindows w = new FeatureWindows(c);
     Random r = new Random(seed);
     long span = 3L * 24 * 60 * MIN;
-    List<Ev> events = randomEvents(r, 300, span);
+    List<WindowReference.Event> events = randomEvents(r, 300, span);
     // arrivals up to 20 minutes behind, watermark 5 minutes behind, lateness 5 minutes: some events are late
     Run run = run(w, arrivalOrder(events, 20 * MIN, r), 5 * MIN, 5 * MIN, true);
 
@@ -149,18 +109,18 @@ class FeatureWindowsTest {
     for (FeatureValues row : run.finals()) {
       assertThat(row.eventTime()).isGreaterThan(previous);
       previous = row.eventTime();
-      assertValues(row.values(), reference(c, run.accepted(), row.eventTime()), "final row at " + row.eventTime());
+      WindowReference.assertValues(row.values(), WindowReference.reference(c, run.accepted(), row.eventTime()), "final row at " + row.eventTime());
     }
     // a row at every accepted event time
     assertThat(run.finals().stream().map(FeatureValues::eventTime).toList())
-        .containsAll(run.accepted().stream().map(Ev::time).distinct().toList());
+        .containsAll(run.accepted().stream().map(WindowReference.Event::time).distinct().toList());
     // the step function equals the definition at any instant (no missing boundary rows)
     long first = run.finals().get(0).eventTime();
     long last = run.finals().get(run.finals().size() - 1).eventTime();
     for (int i = 0; i < 2000; i++) {
       long t = first + (long) (r.nextDouble() * (last - first + 8 * 24 * 60 * MIN));
       FeatureValues at = run.finals().stream().filter(x -> x.eventTime() <= t).reduce((a, b) -> b).orElseThrow();
-      assertValues(at.values(), reference(c, run.accepted(), t), "value at " + t);
+      WindowReference.assertValues(at.values(), WindowReference.reference(c, run.accepted(), t), "value at " + t);
     }
     // boundary rows only where a value changes
     for (int i = 1; i < run.finals().size(); i++) {
@@ -174,7 +134,7 @@ class FeatureWindowsTest {
     // fresh rows: the values at the event's time over the events seen so far
     for (int i = 0; i < run.fresh().size(); i++) {
       FeatureValues row = run.fresh().get(i);
-      assertValues(row.values(), reference(c, run.accepted().subList(0, i + 1), row.eventTime()), "fresh row " + i);
+      WindowReference.assertValues(row.values(), WindowReference.reference(c, run.accepted().subList(0, i + 1), row.eventTime()), "fresh row " + i);
     }
     // the last fresh-or-final row by (event time, sequence) is the last final row
     assertThat(run.finals().get(run.finals().size() - 1).sequence()).isGreaterThan(
@@ -185,7 +145,7 @@ class FeatureWindowsTest {
   void finalRowsDoNotDependOnArrivalOrder() {
     FeatureSetContract c = REGISTRY.get("merchant_risk");
     FeatureWindows w = new FeatureWindows(c);
-    List<Ev> events = randomEvents(new Random(11), 400, 2L * 24 * 60 * MIN);
+    List<WindowReference.Event> events = randomEvents(new Random(11), 400, 2L * 24 * 60 * MIN);
 
     long bound = 3L * 24 * 60 * MIN; // covers every delay: no event is late in any order
     Run runA = run(w, arrivalOrder(events, 30 * MIN, new Random(1)), bound, 0, true);
@@ -194,8 +154,8 @@ class FeatureWindowsTest {
     assertThat(runB.late()).isEmpty();
     List<FeatureValues> a = runA.finals();
     List<FeatureValues> b = runB.finals();
-    List<Ev> sorted = new ArrayList<>(events);
-    sorted.sort(Comparator.comparingLong(Ev::time).thenComparingLong(Ev::seq));
+    List<WindowReference.Event> sorted = new ArrayList<>(events);
+    sorted.sort(Comparator.comparingLong(WindowReference.Event::time).thenComparingLong(WindowReference.Event::seq));
     List<FeatureValues> batch = run(w, sorted, 0, 0, true).finals();
 
     assertThat(a.stream().map(v -> List.of(v.eventTime(), java.util.Arrays.asList(v.values()))).toList())

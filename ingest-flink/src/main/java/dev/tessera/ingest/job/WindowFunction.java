@@ -1,0 +1,79 @@
+package dev.tessera.ingest.job;
+
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.ingest.window.FeatureValues;
+import dev.tessera.ingest.window.FeatureWindows;
+import dev.tessera.ingest.window.KeyState;
+import dev.tessera.ingest.window.KeyStateCodec;
+import dev.tessera.ingest.window.Tagged;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The window logic per entity key, in Flink: a fresh row for each event, and final rows when the
+ * watermark passes {@code nextTime + allowedLateness} (an event-time timer).
+ */
+final class WindowFunction extends KeyedProcessFunction<String, Records.Event, Records.Row> {
+  private final FeatureSetContract contract;
+  private transient FeatureWindows windows;
+  private transient ValueState<byte[]> state;
+  private transient ValueState<byte[]> keyValues;
+  private transient long lateness;
+
+  WindowFunction(FeatureSetContract contract) {
+    this.contract = contract;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    windows = new FeatureWindows(contract);
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("windows", byte[].class));
+    keyValues = getRuntimeContext().getState(new ValueStateDescriptor<>("key", byte[].class));
+    lateness = contract.source().allowedLateness().toMillis();
+  }
+
+  @Override
+  public void processElement(Records.Event event, Context ctx, Collector<Records.Row> out) throws Exception {
+    byte[] bytes = state.value();
+    KeyState s = bytes == null ? windows.newState() : KeyStateCodec.decode(bytes);
+    if (bytes == null) {
+      keyValues.update(event.keyValues);
+    }
+    FeatureValues fresh = windows.onEvent(s, event.time, event.seq, Tagged.decode(event.fields));
+    out.collect(row(event.keyValues, fresh));
+    schedule(ctx, s);
+    state.update(KeyStateCodec.encode(s));
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Records.Row> out) throws Exception {
+    byte[] bytes = state.value();
+    if (bytes == null) {
+      return;
+    }
+    KeyState s = KeyStateCodec.decode(bytes);
+    long watermark = ctx.timerService().currentWatermark();
+    long until = watermark == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : watermark - lateness;
+    byte[] key = keyValues.value();
+    for (FeatureValues v : windows.finalizeUntil(s, until)) {
+      out.collect(row(key, v));
+    }
+    schedule(ctx, s);
+    state.update(KeyStateCodec.encode(s));
+  }
+
+  private void schedule(Context ctx, KeyState s) {
+    long next = windows.nextTime(s);
+    if (next != Long.MAX_VALUE) {
+      long at = next > Long.MAX_VALUE - lateness ? Long.MAX_VALUE : next + lateness;
+      ctx.timerService().registerEventTimeTimer(at);
+    }
+  }
+
+  private static Records.Row row(byte[] key, FeatureValues v) {
+    return new Records.Row(key, v.eventTime(), v.sequence(), Tagged.encode(v.values()), v.isFinal());
+  }
+}

@@ -1,0 +1,57 @@
+package dev.tessera.ingest.window;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.contracts.api.Feature;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.FeatureType;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/** The brute-force reference: ARCHITECTURE "Windows" applied directly to a list of events. */
+public final class WindowReference {
+  private WindowReference() {}
+
+  /** An accepted event: time, arrival sequence (ties for first/last) and source fields. */
+  public record Event(long time, long seq, Map<String, Object> fields) {}
+
+  /** Values at t by the definition, over {@code events}. */
+  public static Object[] reference(FeatureSetContract c, List<Event> events, long t) {
+    long hop = c.windowHop().toMillis();
+    Object[] out = new Object[c.features().size()];
+    for (int i = 0; i < out.length; i++) {
+      Feature f = c.features().get(i);
+      long low = f.aggregate().window() == null ? Long.MIN_VALUE
+          : Math.floorDiv(t, hop) * hop - f.aggregate().window().toMillis() + hop;
+      List<Event> in = events.stream().filter(e -> e.time() >= low && e.time() <= t)
+          .sorted(Comparator.comparingLong(Event::time).thenComparingLong(Event::seq)).toList();
+      String field = f.aggregate().field();
+      List<Object> values = in.stream().map(e -> field == null ? Boolean.TRUE : e.fields().get(field)).filter(v -> v != null).toList();
+      out[i] = switch (f.aggregate().function()) {
+        case COUNT -> (long) values.size();
+        case SUM -> f.type() == FeatureType.LONG
+            ? (Object) values.stream().mapToLong(v -> ((Number) v).longValue()).sum()
+            : (Object) values.stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
+        case AVG -> values.isEmpty() ? null : values.stream().mapToDouble(v -> ((Number) v).doubleValue()).average().orElseThrow();
+        case MIN -> values.stream().min(Partial::compare).map(v -> FeatureWindows.coerce(v, f.type())).orElse(null);
+        case MAX -> values.stream().max(Partial::compare).map(v -> FeatureWindows.coerce(v, f.type())).orElse(null);
+        case FIRST -> in.isEmpty() ? null : FeatureWindows.coerce(in.get(0).fields().get(field), f.type());
+        case LAST -> in.isEmpty() ? null : FeatureWindows.coerce(in.get(in.size() - 1).fields().get(field), f.type());
+      };
+    }
+    return out;
+  }
+
+  public static void assertValues(Object[] got, Object[] want, String what) {
+    assertThat(got).as(what).hasSameSizeAs(want);
+    for (int i = 0; i < want.length; i++) {
+      if (want[i] instanceof Double d && got[i] instanceof Double g) {
+        assertThat(g).as("%s feature %d", what, i).isCloseTo(d, org.assertj.core.data.Offset.offset(1e-6 * Math.max(1, Math.abs(d))));
+      } else {
+        assertThat(got[i]).as("%s feature %d", what, i).isEqualTo(want[i]);
+      }
+    }
+  }
+
+}
