@@ -48,9 +48,14 @@ public final class EventDecoder {
    *     encoding); empty accepts any id
    */
   public EventDecoder(FeatureSetContract contract, Set<Integer> confluentSchemaIds) {
+    this(contract, confluentSchemaIds, contract.source().encoding());
+  }
+
+  /** A decoder for another framing than the contract's (file backfills carry plain binary records). */
+  public EventDecoder(FeatureSetContract contract, Set<Integer> confluentSchemaIds, AvroEncoding encoding) {
     this.contract = contract;
     this.schema = contract.source().schema();
-    this.encoding = contract.source().encoding();
+    this.encoding = encoding;
     this.confluentSchemaIds = Set.copyOf(confluentSchemaIds);
     this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     this.reader = new GenericDatumReader<>(schema);

@@ -1,6 +1,10 @@
 package dev.tessera.ingest.job;
 
+import dev.tessera.contracts.api.AvroEncoding;
 import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.ingest.decode.JsonEvents;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.generic.GenericRecord;
 import dev.tessera.ingest.decode.Decoded;
 import dev.tessera.ingest.decode.EventDecoder;
 import dev.tessera.ingest.decode.RejectReason;
@@ -31,6 +35,7 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
   private final FeatureSetContract contract;
   private final Set<Integer> confluentIds;
   private transient EventDecoder decoder;
+  private transient EventDecoder binaryDecoder;
   private transient FeatureWindows windows;
   private transient ValueState<Long> maxSeen;
   private transient Map<RejectReason, Counter> rejected;
@@ -44,6 +49,7 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
   @Override
   public void open(OpenContext context) {
     decoder = new EventDecoder(contract, confluentIds);
+    binaryDecoder = new EventDecoder(contract, confluentIds, AvroEncoding.BINARY);
     windows = new FeatureWindows(contract);
     maxSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("max-seen", Long.class));
     rejected = new EnumMap<>(RejectReason.class);
@@ -55,7 +61,15 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
 
   @Override
   public void processElement(Records.Raw raw, Context ctx, Collector<Records.Event> out) throws Exception {
-    Decoded decoded = decoder.decode(raw.payload);
+    Decoded decoded;
+    if (FileEventFormat.JSON.equals(raw.format)) {
+      Object record = JsonEvents.toRecord(contract.source().schema(), new String(raw.payload, StandardCharsets.UTF_8));
+      decoded = record instanceof Decoded.Rejected r ? r : decoder.validate((GenericRecord) record);
+    } else if (FileEventFormat.BINARY.equals(raw.format)) {
+      decoded = binaryDecoder.decode(raw.payload);
+    } else {
+      decoded = decoder.decode(raw.payload);
+    }
     if (decoded instanceof Decoded.Rejected r) {
       reject(ctx, raw, r.reason(), r.detail());
       return;

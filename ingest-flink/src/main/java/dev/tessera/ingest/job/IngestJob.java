@@ -1,6 +1,11 @@
 package dev.tessera.ingest.job;
 
+import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.TesseraException;
+import java.nio.file.Path;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.util.CloseableIterator;
 import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
@@ -39,26 +44,55 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class IngestJob {
   private IngestJob() {}
 
-  /** Adds the pipeline to {@code env}; creates the table and the topics if missing. */
-  public static void define(StreamExecutionEnvironment env, FeatureSetContract contract, IngestSettings settings) {
+  /** Adds the pipeline reading the contract's Kafka topic to {@code env}. */
+  public static IngestPipeline define(StreamExecutionEnvironment env, FeatureSetContract contract, IngestSettings settings) {
+    return define(env, contract, settings, null);
+  }
+
+  /**
+   * Adds the pipeline to {@code env}, reading the contract's Kafka topic, or {@code fromFile} (a
+   * backfill: {@code .jsonl} or {@code .avro}) when given. Creates the table and topics if missing.
+   * Without Kafka ({@code settings.bootstrapServers()} null, file mode only) there is no changelog,
+   * and in file mode the DLQ is collected for {@link IngestPipeline#writeDlqFile}.
+   */
+  public static IngestPipeline define(StreamExecutionEnvironment env, FeatureSetContract contract, IngestSettings settings, Path fromFile) {
     Catalog catalog = Catalogs.open(settings.config());
     FeatureTables tables = new FeatureTables(catalog, settings.config().get(OfflineOptions.NAMESPACE));
     Table table = tables.ensure(contract);
-    Topics.ensure(settings.bootstrapServers(), contract.changelogTopic(), true, 1);
-    Topics.ensure(settings.bootstrapServers(), contract.source().dlqTopic(), false, 1);
-
-    var source = KafkaSource.<Records.Raw>builder()
-        .setBootstrapServers(settings.bootstrapServers())
-        .setTopics(contract.source().topic())
-        .setGroupId(settings.groupId())
-        .setStartingOffsets(settings.startingOffsets())
-        .setProperty("commit.offsets.on.checkpoint", "true")
-        .setDeserializer(new RawDeserializer());
-    if (settings.bounded()) {
-      source.setBounded(OffsetsInitializer.latest());
+    boolean kafka = settings.bootstrapServers() != null;
+    if (kafka) {
+      Topics.ensure(settings.bootstrapServers(), contract.changelogTopic(), true, 1);
     }
-    DataStream<Records.Raw> raw = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka:" + contract.source().topic())
-        .uid(contract.tableName() + "/source");
+    DataStream<Records.Raw> raw;
+    if (fromFile != null) {
+      String name = fromFile.getFileName().toString();
+      String kind = name.endsWith(".avro") ? FileEventFormat.BINARY : FileEventFormat.JSON;
+      if (!name.endsWith(".avro") && !name.endsWith(".jsonl") && !name.endsWith(".json")) {
+        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest '" + fromFile + "': expected a .jsonl or .avro file");
+      }
+      FileSource<Records.Raw> files = FileSource.forRecordStreamFormat(
+          new FileEventFormat(kind, contract.source().schema(), fromFile.toString()),
+          new org.apache.flink.core.fs.Path(fromFile.toAbsolutePath().toUri())).build();
+      raw = env.fromSource(files, WatermarkStrategy.noWatermarks(), "file:" + name).setParallelism(1)
+          .uid(contract.tableName() + "/file-source");
+    } else {
+      if (!kafka) {
+        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest " + contract.id() + " from Kafka: no bootstrap servers configured");
+      }
+      Topics.ensure(settings.bootstrapServers(), contract.source().dlqTopic(), false, 1);
+      var source = KafkaSource.<Records.Raw>builder()
+          .setBootstrapServers(settings.bootstrapServers())
+          .setTopics(contract.source().topic())
+          .setGroupId(settings.groupId())
+          .setStartingOffsets(settings.startingOffsets())
+          .setProperty("commit.offsets.on.checkpoint", "true")
+          .setDeserializer(new RawDeserializer());
+      if (settings.bounded()) {
+        source.setBounded(OffsetsInitializer.latest());
+      }
+      raw = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka:" + contract.source().topic())
+          .uid(contract.tableName() + "/source");
+    }
     SingleOutputStreamOperator<Records.Event> events = raw.keyBy(r -> r.partition)
         .process(new DecodeFunction(contract, settings.confluentSchemaIds())).name("decode and validate").uid(contract.tableName() + "/decode");
     DataStream<Records.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ);
@@ -68,12 +102,19 @@ public final class IngestJob {
         .keyBy(e -> e.key)
         .process(new WindowFunction(contract)).name("windows").uid(contract.tableName() + "/windows");
 
-    rows.sinkTo(KafkaSink.<Records.Row>builder().setBootstrapServers(settings.bootstrapServers())
-        .setRecordSerializer(new Sinks.Changelog(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
-        .name("changelog:" + contract.changelogTopic()).uid(contract.tableName() + "/changelog");
-    dlq.sinkTo(KafkaSink.<Records.Rejected>builder().setBootstrapServers(settings.bootstrapServers())
-        .setRecordSerializer(new Sinks.Dlq(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
-        .name("dlq:" + contract.source().dlqTopic()).uid(contract.tableName() + "/dlq");
+    if (kafka) {
+      rows.sinkTo(KafkaSink.<Records.Row>builder().setBootstrapServers(settings.bootstrapServers())
+          .setRecordSerializer(new Sinks.Changelog(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
+          .name("changelog:" + contract.changelogTopic()).uid(contract.tableName() + "/changelog");
+    }
+    CloseableIterator<Records.Rejected> fileDlq = null;
+    if (fromFile != null) {
+      fileDlq = dlq.collectAsync();
+    } else {
+      dlq.sinkTo(KafkaSink.<Records.Rejected>builder().setBootstrapServers(settings.bootstrapServers())
+          .setRecordSerializer(new Sinks.Dlq(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
+          .name("dlq:" + contract.source().dlqTopic()).uid(contract.tableName() + "/dlq");
+    }
 
     Map<String, String> props = Catalogs.properties(settings.config());
     String impl = switch (settings.config().get(OfflineOptions.CATALOG_TYPE)) {
@@ -89,6 +130,7 @@ public final class IngestJob {
         .tableLoader(loader)
         .uidPrefix(contract.tableName() + "/iceberg")
         .append();
+    return new IngestPipeline(contract, fileDlq);
   }
 
   static final class RawDeserializer implements KafkaRecordDeserializationSchema<Records.Raw> {

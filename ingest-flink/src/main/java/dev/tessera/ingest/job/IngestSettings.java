@@ -8,7 +8,7 @@ import java.util.Set;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 
 /**
- * How an ingest job connects: the Kafka cluster, where to start, whether to stop at the end of the
+ * How an ingest job connects: the Kafka cluster (null: none, file backfills only), where to start, whether to stop at the end of the
  * topic (backfills and tests), the Confluent schema ids of the contract schema, the source idleness
  * timeout, and the Tessera config (catalog, warehouse).
  */
@@ -21,7 +21,6 @@ public record IngestSettings(
     Duration idleTimeout,
     TesseraConfig config) {
   public IngestSettings {
-    requireNonNull(bootstrapServers, "bootstrapServers is null");
     requireNonNull(groupId, "groupId is null");
     requireNonNull(startingOffsets, "startingOffsets is null");
     confluentSchemaIds = Set.copyOf(confluentSchemaIds);

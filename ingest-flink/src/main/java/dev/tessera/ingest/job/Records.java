@@ -10,6 +10,8 @@ public final class Records {
     public String topic;
     public int partition;
     public long offset;
+    /** Null for Kafka payloads (the contract's encoding); "json" or "binary" for file backfills. */
+    public String format;
 
     public Raw() {}
 

@@ -61,7 +61,8 @@ class IngestPipelineIT {
   void kafkaToFlinkToIcebergMatchesTheReference() throws Exception {
     FeatureSetContract activity = REGISTRY.get("customer_activity");
     FeatureSetContract risk = REGISTRY.get("merchant_risk");
-    List<byte[]> payloads = payloads(activity.source().schema(), new Random(7));
+    List<String> jsonLines = new ArrayList<>();
+    List<byte[]> payloads = payloads(activity.source().schema(), new Random(7), jsonLines);
 
     try (EmbeddedKafka kafka = new EmbeddedKafka()) {
       kafka.createTopic(TOPIC, 1);
@@ -76,6 +77,7 @@ class IngestPipelineIT {
       }
       env.execute("ingest it");
 
+      Map<String, Map<String, List<Object[]>>> fromKafka = new HashMap<>();
       Catalog catalog = Catalogs.open(config);
       FeatureTables tables = new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE));
       List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readAll(activity.source().dlqTopic());
@@ -110,12 +112,42 @@ class IngestPipelineIT {
         }
         assertThat(rows).isGreaterThan(expected.acceptedCount);
 
+        fromKafka.put(c.name(), rowsByKey);
         // the last changelog value per key equals the last Iceberg row per key
         Map<String, Object[]> lastChangelog = lastChangelog(kafka, c);
         for (var e : rowsByKey.entrySet()) {
           Object[] lastRow = e.getValue().get(e.getValue().size() - 1);
           assertThat(lastChangelog.get(e.getKey())).as("changelog of %s %s", c.name(), e.getKey()).containsExactly(lastRow);
         }
+      }
+
+      // the same events from a JSON-lines file, without Kafka: the same rows, and a DLQ file
+      Path file = home.resolve("events.jsonl");
+      java.nio.file.Files.write(file, jsonLines);
+      TesseraConfig backfill = TesseraConfig.defaults(home.resolve("backfill"), Map.of());
+      StreamExecutionEnvironment batch = StreamExecutionEnvironment.createLocalEnvironment(2);
+      batch.enableCheckpointing(500);
+      Map<String, IngestPipeline> pipelines = new HashMap<>();
+      for (FeatureSetContract c : List.of(activity, risk)) {
+        pipelines.put(c.name(), IngestJob.define(batch, c, new IngestSettings(null, "file", OffsetsInitializer.earliest(),
+            true, Set.of(), Duration.ofSeconds(5), backfill), file));
+      }
+      batch.execute("backfill it");
+      Catalog backfillCatalog = Catalogs.open(backfill);
+      FeatureTables backfillTables = new FeatureTables(backfillCatalog, backfill.get(OfflineOptions.NAMESPACE));
+      for (FeatureSetContract c : List.of(activity, risk)) {
+        Map<String, List<Object[]>> fromFile = icebergRows(backfillCatalog, backfillTables, c);
+        assertThat(fromFile.keySet()).isEqualTo(fromKafka.get(c.name()).keySet());
+        fromFile.forEach((k, rows) -> assertThat(rows).as("file rows of %s %s", c.name(), k)
+            .usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(fromKafka.get(c.name()).get(k)));
+        Path dlqFile = home.resolve(c.name() + ".dlq.jsonl");
+        pipelines.get(c.name()).writeDlqFile(dlqFile);
+        Map<Long, String> fileDlq = new TreeMap<>();
+        for (String line : java.nio.file.Files.readAllLines(dlqFile)) {
+          var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+          fileDlq.put(node.get("line").asLong() - 1, node.get("reason").asText());
+        }
+        assertThat(fileDlq).as("file DLQ of %s (line = offset + 1)", c.name()).isEqualTo(expected(c, payloads).rejected());
       }
     }
   }
@@ -149,13 +181,14 @@ class IngestPipelineIT {
     return new Expected(accepted, rejected, count);
   }
 
-  static List<byte[]> payloads(Schema schema, Random r) throws Exception {
+  static List<byte[]> payloads(Schema schema, Random r, List<String> jsonLines) throws Exception {
     List<byte[]> out = new ArrayList<>();
     GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(schema);
     String[] countries = {"DE", "FR", "NL", "US", "de"};
     for (int i = 0; i < 5000; i++) {
       if (r.nextInt(100) == 0) {
         out.add(new byte[] {(byte) 0xFF, 1, 2, 3});
+        jsonLines.add("{\"transaction_id\": \"t-" + i + "\", broken");
         continue;
       }
       long time = T0 + i * 1500L - r.nextInt(25_000);
@@ -175,6 +208,7 @@ class IngestPipelineIT {
       writer.write(rec, enc);
       enc.flush();
       out.add(bytes.toByteArray());
+      jsonLines.add(rec.toString());
     }
     return out;
   }

@@ -1,0 +1,57 @@
+package dev.tessera.ingest.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.TesseraException;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.apache.flink.util.CloseableIterator;
+
+/** A defined pipeline; in file mode it holds the DLQ records to write once the job ran. */
+public final class IngestPipeline {
+  private final FeatureSetContract contract;
+  private final CloseableIterator<Records.Rejected> fileDlq;
+
+  IngestPipeline(FeatureSetContract contract, CloseableIterator<Records.Rejected> fileDlq) {
+    this.contract = contract;
+    this.fileDlq = fileDlq;
+  }
+
+  /**
+   * Writes the file-mode DLQ as JSON lines ({@code line, reason, detail, contract, version,
+   * payload}; JSON payloads as text, Avro records base64) and returns how many; call after the
+   * job finished.
+   */
+  public long writeDlqFile(Path target) {
+    if (fileDlq == null) {
+      return 0;
+    }
+    ObjectMapper json = new ObjectMapper();
+    long n = 0;
+    try (BufferedWriter out = Files.newBufferedWriter(target, StandardCharsets.UTF_8); CloseableIterator<Records.Rejected> it = fileDlq) {
+      while (it.hasNext()) {
+        Records.Rejected r = it.next();
+        ObjectNode line = json.createObjectNode()
+            .put("line", r.offset).put("reason", r.reason).put("detail", r.detail)
+            .put("contract", contract.name()).put("version", contract.version().toString()).put("source", r.topic);
+        if (r.payload.length > 0 && r.payload[0] == '{' || r.topic.endsWith(".jsonl") || r.topic.endsWith(".json")) {
+          line.put("payload", new String(r.payload, StandardCharsets.UTF_8));
+        } else {
+          line.put("payloadBase64", Base64.getEncoder().encodeToString(r.payload));
+        }
+        out.write(json.writeValueAsString(line));
+        out.write('\n');
+        n++;
+      }
+    } catch (Exception e) {
+      throw new TesseraException(ErrorCode.IO_ERROR, "Cannot write the DLQ file '" + target + "': " + e.getMessage(), e);
+    }
+    return n;
+  }
+}
