@@ -22,6 +22,7 @@ public final class CliContext {
   static {
     List<ConfigOption<?>> all = new ArrayList<>(CoreOptions.ALL);
     all.addAll(OfflineOptions.ALL);
+    all.addAll(dev.tessera.ingest.IngestOptions.ALL);
     ALL_OPTIONS = List.copyOf(all);
   }
 
@@ -32,8 +33,13 @@ public final class CliContext {
   }
 
   public static CliContext of(CommandSpec spec) {
+    return of(spec, Map.of());
+  }
+
+  /** The context with some keys overridden by command options. */
+  public static CliContext of(CommandSpec spec, Map<String, String> overrides) {
     TesseraCommand root = (TesseraCommand) spec.root().userObject();
-    return of(root.home(), root.configFile(), Map.of());
+    return of(root.home(), root.configFile(), overrides);
   }
 
   public static CliContext of(Path home, Path configFile, Map<String, String> overrides) {

@@ -1,6 +1,7 @@
 package dev.tessera.cli;
 
 import dev.tessera.cli.contract.ContractCommand;
+import dev.tessera.cli.ingest.IngestCommand;
 import dev.tessera.cli.offline.OfflineCommand;
 import dev.tessera.cli.offline.SnapshotCommand;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "tessera 0.1.0",
     description = "Tessera: a feature store with data contracts.",
-    subcommands = {ContractCommand.class, SnapshotCommand.class, OfflineCommand.class})
+    subcommands = {ContractCommand.class, IngestCommand.class, SnapshotCommand.class, OfflineCommand.class})
 public final class TesseraCommand implements Runnable {
 
   @Option(

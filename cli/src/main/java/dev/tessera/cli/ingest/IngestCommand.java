@@ -1,0 +1,80 @@
+package dev.tessera.cli.ingest;
+
+import dev.tessera.cli.CliContext;
+import dev.tessera.config.TesseraConfig;
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.ingest.IngestOptions;
+import dev.tessera.ingest.job.IngestJob;
+import dev.tessera.ingest.job.IngestPipeline;
+import dev.tessera.ingest.job.IngestRunner;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera ingest}: the Flink job of one feature set, from Kafka or from a backfill file. */
+@Command(
+    name = "ingest",
+    description = {
+      "Run the Flink job of a feature set: source topic -> validation (DLQ) -> windows -> changelog topic and Iceberg.",
+      "  tessera ingest --contract contracts/examples/customer_activity.yaml        (Kafka: tessera.kafka.bootstrap-servers)",
+      "  tessera ingest --contract c.yaml --from-file events.jsonl                   (backfill; DLQ file beside the input)"
+    })
+public final class IngestCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--contract", required = true, paramLabel = "<file>", description = "The contract of the feature set.")
+  Path contractFile;
+
+  @Option(names = "--from-file", paramLabel = "<events.jsonl|events.avro>", description = "Backfill from a file instead of Kafka.")
+  Path fromFile;
+
+  @Option(names = "--flink-rest", paramLabel = "<host:port>", description = "Submit to this Flink cluster (default: tessera.flink.rest, else a MiniCluster).")
+  String flinkRest;
+
+  @Option(names = "--bounded", description = "Stop at the current end of the topic instead of running until stopped.")
+  boolean bounded;
+
+  @Option(names = "--resume-from", paramLabel = "<savepoint|checkpoint>", description = "Resume from a savepoint or retained checkpoint.")
+  Path resumeFrom;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> overrides = new HashMap<>();
+    if (flinkRest != null) {
+      overrides.put(IngestOptions.FLINK_REST.key(), flinkRest);
+    }
+    CliContext ctx = CliContext.of(spec, overrides);
+    TesseraConfig config = ctx.config();
+    FeatureSetContract contract = ContractRegistry.loadFile(contractFile);
+    if (fromFile != null && !Files.isRegularFile(fromFile)) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest from '" + fromFile + "': no such file");
+    }
+    StreamExecutionEnvironment env = IngestRunner.environment(config, resumeFrom);
+    IngestPipeline pipeline = IngestJob.define(env, contract, IngestRunner.settings(config, contract, bounded || fromFile != null), fromFile);
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("ingest %s: %s -> %s%s%n", contract.id(), fromFile != null ? fromFile : contract.source().topic(),
+        contract.tableName(), config.find(IngestOptions.BOOTSTRAP_SERVERS).isPresent() ? " + " + contract.changelogTopic() : "");
+    out.flush();
+    env.execute("tessera ingest " + contract.id());
+    if (fromFile != null) {
+      Path dlq = Path.of(fromFile + ".tessera-dlq.jsonl");
+      long rejected = pipeline.writeDlqFile(dlq);
+      out.printf("done: %d event(s) rejected -> %s%n", rejected, dlq);
+    } else {
+      out.println("done");
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.tessera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `tessera ingest --from-file` (a Flink MiniCluster, no broker), then the rows through `offline history`. */
+@Timeout(180)
+class IngestCliIT {
+  static final Path EXAMPLES = Path.of("../contracts/examples");
+  static final long T0 = 1_767_225_600_000L;
+  @TempDir Path home;
+
+  String[] run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] all = new String[args.length + 2];
+    all[0] = "--home";
+    all[1] = home.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    int exit = Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new String[] {Integer.toString(exit), out.toString(), err.toString()};
+  }
+
+  @Test
+  void backfillsAFileAndWritesTheDlqBesideIt() throws Exception {
+    Path events = home.resolve("events.jsonl");
+    Files.write(events, List.of(
+        event("c-1", 10.0, T0),
+        "{\"not\": \"an event\"",
+        event("c-1", 30.0, T0 + 60_000),
+        event("c-2", -4.0, T0 + 61_000),
+        event("c-2", 5.0, T0 + 120_000)));
+
+    String[] r = run("ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(), "--from-file", events.toString());
+
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    assertThat(r[1]).contains("ingest customer_activity@1.0.0: " + events + " -> customer_activity__v1")
+        .contains("done: 2 event(s) rejected -> " + events + ".tessera-dlq.jsonl");
+    List<String> dlq = Files.readAllLines(Path.of(events + ".tessera-dlq.jsonl"));
+    assertThat(dlq).hasSize(2);
+    assertThat(dlq).anySatisfy(l -> assertThat(l).contains("\"line\":2").contains("\"reason\":\"decode_error\""));
+    assertThat(dlq).anySatisfy(l -> assertThat(l).contains("\"line\":4").contains("\"reason\":\"quality_rule\"")
+        .contains("rule range on 'amount': -4.0 is not in [0, 1000000]"));
+
+    String[] history = run("offline", "history", "--contracts", EXAMPLES.toString(), "--feature-set", "customer_activity", "--key", "customer_id=c-1");
+    assertThat(history[0]).as(history[2]).isEqualTo("0");
+    // the two events, then the 1h count expiring minute by minute: at least two event rows
+    assertThat(history[1]).contains("2026-01-01T00:00:00Z  txn_count_1h=1  amount_sum_24h=10.0")
+        .contains("2026-01-01T00:01:00Z  txn_count_1h=2  amount_sum_24h=40.0");
+  }
+
+  static String event(String customer, double amount, long time) {
+    return "{\"transaction_id\": \"t\", \"customer_id\": \"" + customer + "\", \"merchant_id\": \"m-1\", \"amount\": " + amount
+        + ", \"country\": \"DE\", \"event_time\": " + time + "}";
+  }
+}
