@@ -191,11 +191,11 @@ public final class SnapshotBenchmark {
     return -1;
   }
 
-  static double secs(long start) {
+  public static double secs(long start) {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  static Map<String, String> parse(String[] args) {
+  public static Map<String, String> parse(String[] args) {
     Map<String, String> out = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--")) {
@@ -206,7 +206,7 @@ public final class SnapshotBenchmark {
     return out;
   }
 
-  static void deleteRecursively(Path dir) throws IOException {
+  public static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

@@ -20,10 +20,10 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /** A real KRaft broker in this JVM (Kafka's own test kit), with small client helpers. */
-final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
 
-  EmbeddedKafka() throws Exception {
+  public EmbeddedKafka() throws Exception {
     cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
         .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
         .setConfigProp("offsets.topic.replication.factor", "1")
@@ -35,11 +35,11 @@ final class EmbeddedKafka implements AutoCloseable {
     cluster.waitForReadyBrokers();
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
 
-  void createTopic(String topic, int partitions) throws Exception {
+  public void createTopic(String topic, int partitions) throws Exception {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers());
     try (Admin admin = Admin.create(p)) {
@@ -47,7 +47,7 @@ final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  void produce(String topic, List<byte[]> payloads) {
+  public void produce(String topic, List<byte[]> payloads) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
