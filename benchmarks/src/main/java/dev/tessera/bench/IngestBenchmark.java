@@ -5,6 +5,7 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.job.EmbeddedKafka;
 import dev.tessera.ingest.job.IngestJob;
+import dev.tessera.ingest.job.IngestRunner;
 import dev.tessera.ingest.job.IngestSettings;
 import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
@@ -69,9 +70,11 @@ public final class IngestBenchmark {
       double consumerSecs = SnapshotBenchmark.secs(t);
       System.out.printf("  plain KafkaConsumer (anchor): %,d records in %.2fs = %,.0f records/s%n", read, consumerSecs, read / consumerSecs);
 
-      TesseraConfig config = TesseraConfig.defaults(work.resolve("home"), Map.of());
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
-      env.enableCheckpointing(10_000);
+      TesseraConfig config = TesseraConfig.defaults(work.resolve("home"),
+          Map.of("tessera.ingest.parallelism", Integer.toString(parallelism), "tessera.ingest.state-backend", opts.getOrDefault("state-backend", "hashmap")));
+      // the environment `tessera ingest` uses (filesystem checkpoints), failing fast instead of restarting
+      StreamExecutionEnvironment env = IngestRunner.environment(config, null);
+      env.configure(org.apache.flink.configuration.Configuration.fromMap(Map.of("restart-strategy.type", "none")));
       IngestJob.define(env, c, new IngestSettings(kafka.bootstrapServers(), "bench", OffsetsInitializer.earliest(), true, Set.of(),
           Duration.ofSeconds(5), config));
       t = System.nanoTime();

@@ -57,6 +57,20 @@ class IngestCliIT {
         .contains("2026-01-01T00:01:00Z  txn_count_1h=2  amount_sum_24h=40.0");
   }
 
+  @Test
+  void runsOnTheRocksDbStateBackend() throws Exception {
+    Path events = home.resolve("events.jsonl");
+    Files.write(events, List.of(event("c-9", 10.0, T0), event("c-9", 12.0, T0 + 90_000)));
+    Path config = Files.writeString(home.resolve("rocks.properties"), "tessera.ingest.state-backend=rocksdb\n");
+
+    String[] r = run("--config", config.toString(), "ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(),
+        "--from-file", events.toString());
+
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    String[] history = run("offline", "history", "--contracts", EXAMPLES.toString(), "--feature-set", "customer_activity", "--key", "customer_id=c-9");
+    assertThat(history[1]).contains("2026-01-01T00:01:30Z  txn_count_1h=2  amount_sum_24h=22.0");
+  }
+
   static String event(String customer, double amount, long time) {
     return "{\"transaction_id\": \"t\", \"customer_id\": \"" + customer + "\", \"merchant_id\": \"m-1\", \"amount\": " + amount
         + ", \"country\": \"DE\", \"event_time\": " + time + "}";
