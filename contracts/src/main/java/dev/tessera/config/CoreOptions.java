@@ -9,5 +9,9 @@ public final class CoreOptions {
   public static final ConfigOption<String> CONTRACTS_DIR = ConfigOption.string(
       "tessera.contracts.dir", "contracts/examples", "Directory of the contracts to load (searched recursively).");
 
-  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR);
+  public static final ConfigOption<String> FLINK_REST = ConfigOption.string(
+      "tessera.flink.rest", null,
+      "host:port of a Flink session cluster's REST endpoint for ingest jobs and --engine flink snapshots; empty runs a MiniCluster in the process.");
+
+  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR, FLINK_REST);
 }

@@ -39,9 +39,7 @@ public final class IngestOptions {
       "tessera.ingest.idle-timeout", Duration.ofSeconds(30), "A source split with no events for this long stops holding back the watermark.");
   public static final ConfigOption<String> CONFLUENT_SCHEMA_IDS = ConfigOption.string(
       "tessera.ingest.confluent-schema-ids", null, "For encoding: confluent, the accepted schema registry ids (comma-separated); empty accepts any.");
-  public static final ConfigOption<String> FLINK_REST = ConfigOption.string(
-      "tessera.flink.rest", null, "host:port of a Flink cluster's REST endpoint; empty runs jobs on a MiniCluster in the process.");
 
   public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, GROUP_ID_PREFIX, START_FROM, CHECKPOINT_INTERVAL,
-      CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM, IDLE_TIMEOUT, CONFLUENT_SCHEMA_IDS, FLINK_REST);
+      CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM, IDLE_TIMEOUT, CONFLUENT_SCHEMA_IDS);
 }

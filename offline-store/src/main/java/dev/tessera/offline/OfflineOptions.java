@@ -59,14 +59,11 @@ public final class OfflineOptions {
       "tessera.snapshot.engine", Engine.class, Engine.LOCAL,
       "Where snapshots are joined: local (in-process, streaming sort-merge) or flink (a Flink batch job).");
 
-  public static final ConfigOption<String> FLINK_REST = ConfigOption.string(
-      "tessera.snapshot.flink.rest", null,
-      "host:port of a Flink cluster's REST endpoint for --engine flink; empty runs a MiniCluster in the process.");
   public static final ConfigOption<Integer> FLINK_PARALLELISM = ConfigOption.integer(
       "tessera.snapshot.flink.parallelism", 2, "Parallelism of the Flink snapshot job.");
 
   public static final List<ConfigOption<?>> ALL = List.of(
       CATALOG_TYPE, CATALOG_NAME, CATALOG_URI, CATALOG_USER, CATALOG_PASSWORD, REST_TOKEN, REST_CREDENTIAL,
       WAREHOUSE, NAMESPACE, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_PATH_STYLE,
-      SORT_BUFFER, SPILL_DIR, ENGINE, FLINK_REST, FLINK_PARALLELISM);
+      SORT_BUFFER, SPILL_DIR, ENGINE, FLINK_PARALLELISM);
 }

@@ -52,7 +52,7 @@ public final class IngestCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, String> overrides = new HashMap<>();
     if (flinkRest != null) {
-      overrides.put(IngestOptions.FLINK_REST.key(), flinkRest);
+      overrides.put(dev.tessera.config.CoreOptions.FLINK_REST.key(), flinkRest);
     }
     CliContext ctx = CliContext.of(spec, overrides);
     TesseraConfig config = ctx.config();

@@ -25,6 +25,24 @@ public enum FeatureType {
     return this == STRING || this == INT || this == LONG;
   }
 
+  /**
+   * The Java value of this type for {@code v} (numbers widen or narrow to Integer, Long, Float,
+   * Double; timestamps are epoch-millis Longs); null stays null.
+   */
+  public Object coerce(Object v) {
+    if (v == null) {
+      return null;
+    }
+    return switch (this) {
+      case INT -> ((Number) v).intValue();
+      case LONG, TIMESTAMP -> ((Number) v).longValue();
+      case FLOAT -> ((Number) v).floatValue();
+      case DOUBLE -> ((Number) v).doubleValue();
+      case BOOLEAN -> (Boolean) v;
+      case STRING -> v.toString();
+    };
+  }
+
   public String yamlName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -5,10 +5,9 @@ import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.ingest.IngestOptions;
-import java.io.File;
+import dev.tessera.offline.FlinkClusters;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -19,8 +18,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * Runs one ingest job from configuration: on a MiniCluster in the process, or submitted to the
- * session cluster at {@code tessera.flink.rest} (the same job, with this process's jars).
+ * The environment and settings of an ingest job from configuration; where it runs is {@link
+ * FlinkClusters}'.
  */
 public final class IngestRunner {
   private IngestRunner() {}
@@ -36,20 +35,7 @@ public final class IngestRunner {
     if (resumeFrom != null) {
       flink.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, resumeFrom.toUri().toString());
     }
-    int parallelism = config.get(IngestOptions.PARALLELISM);
-    Optional<String> rest = config.find(IngestOptions.FLINK_REST);
-    StreamExecutionEnvironment env;
-    if (rest.isEmpty()) {
-      env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
-    } else {
-      String[] hostPort = rest.get().split(":");
-      if (hostPort.length != 2 || !hostPort[1].matches("\\d+")) {
-        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot use tessera.flink.rest '" + rest.get() + "': expected host:port");
-      }
-      String[] jars = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).filter(p -> p.endsWith(".jar")).toArray(String[]::new);
-      env = StreamExecutionEnvironment.createRemoteEnvironment(hostPort[0], Integer.parseInt(hostPort[1]), flink, jars);
-      env.setParallelism(parallelism);
-    }
+    StreamExecutionEnvironment env = FlinkClusters.environment(config, config.get(IngestOptions.PARALLELISM), flink);
     env.enableCheckpointing(config.get(IngestOptions.CHECKPOINT_INTERVAL).toMillis());
     return env;
   }

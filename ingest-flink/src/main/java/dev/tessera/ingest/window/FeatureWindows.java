@@ -249,23 +249,10 @@ public final class FeatureWindows {
       case COUNT -> p.count;
       case SUM -> integralInput[f] ? (Object) p.longSum : (Object) p.sum;
       case AVG -> p.count == 0 ? null : p.sum / p.count;
-      case MIN -> coerce(p.min, types[f]);
-      case MAX -> coerce(p.max, types[f]);
-      case FIRST -> p.anyEvent ? coerce(p.first, types[f]) : null;
-      case LAST -> p.anyEvent ? coerce(p.last, types[f]) : null;
-    };
-  }
-
-  static Object coerce(Object v, FeatureType type) {
-    if (v == null) {
-      return null;
-    }
-    return switch (type) {
-      case INT -> ((Number) v).intValue();
-      case LONG, TIMESTAMP -> ((Number) v).longValue();
-      case FLOAT -> ((Number) v).floatValue();
-      case DOUBLE -> ((Number) v).doubleValue();
-      case BOOLEAN, STRING -> v;
+      case MIN -> types[f].coerce(p.min);
+      case MAX -> types[f].coerce(p.max);
+      case FIRST -> p.anyEvent ? types[f].coerce(p.first) : null;
+      case LAST -> p.anyEvent ? types[f].coerce(p.last) : null;
     };
   }
 

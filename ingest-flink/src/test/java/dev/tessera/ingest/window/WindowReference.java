@@ -34,10 +34,10 @@ public final class WindowReference {
             ? (Object) values.stream().mapToLong(v -> ((Number) v).longValue()).sum()
             : (Object) values.stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
         case AVG -> values.isEmpty() ? null : values.stream().mapToDouble(v -> ((Number) v).doubleValue()).average().orElseThrow();
-        case MIN -> values.stream().min(Partial::compare).map(v -> FeatureWindows.coerce(v, f.type())).orElse(null);
-        case MAX -> values.stream().max(Partial::compare).map(v -> FeatureWindows.coerce(v, f.type())).orElse(null);
-        case FIRST -> in.isEmpty() ? null : FeatureWindows.coerce(in.get(0).fields().get(field), f.type());
-        case LAST -> in.isEmpty() ? null : FeatureWindows.coerce(in.get(in.size() - 1).fields().get(field), f.type());
+        case MIN -> values.stream().min(Partial::compare).map(f.type()::coerce).orElse(null);
+        case MAX -> values.stream().max(Partial::compare).map(f.type()::coerce).orElse(null);
+        case FIRST -> in.isEmpty() ? null : f.type().coerce(in.get(0).fields().get(field));
+        case LAST -> in.isEmpty() ? null : f.type().coerce(in.get(in.size() - 1).fields().get(field));
       };
     }
     return out;

@@ -19,12 +19,11 @@ import org.apache.iceberg.io.CloseableIterator;
 import org.apache.iceberg.types.Types;
 
 /** A CSV spine (RFC 4180, header row, comma-separated); every column is read as a string. */
-final class CsvSpine implements Spine {
-  private final Path file;
+final class CsvSpine extends FileSpine {
   private final List<Column> columns;
 
   CsvSpine(Path file) {
-    this.file = file.toAbsolutePath().normalize();
+    super(file);
     try (CsvReader reader = new CsvReader(this.file)) {
       List<String> header = reader.next();
       if (header == null) {
@@ -103,20 +102,6 @@ final class CsvSpine implements Spine {
     return "csv";
   }
 
-  @Override
-  public String location() {
-    return file.toString();
-  }
-
-  @Override
-  public Long snapshotId() {
-    return null;
-  }
-
-  @Override
-  public String sha256() {
-    return Hashing.sha256(file);
-  }
 
   /** A streaming RFC 4180 reader: quoted fields may hold commas, quotes ("") and newlines. */
   static final class CsvReader implements AutoCloseable, Iterator<List<String>> {

@@ -20,14 +20,13 @@ import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 
 /** A Parquet spine, from any writer: columns are matched by name, not by field id. */
-final class ParquetSpine implements Spine {
-  private final Path file;
+final class ParquetSpine extends FileSpine {
   private final Schema schema;
   private final NameMapping mapping;
   private final List<Column> columns;
 
   ParquetSpine(Path file) {
-    this.file = file.toAbsolutePath().normalize();
+    super(file);
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(this.file))) {
       MessageType type = reader.getFooter().getFileMetaData().getSchema();
       Schema converted = ParquetSchemaUtil.convert(type);
@@ -67,18 +66,4 @@ final class ParquetSpine implements Spine {
     return "parquet";
   }
 
-  @Override
-  public String location() {
-    return file.toString();
-  }
-
-  @Override
-  public Long snapshotId() {
-    return null;
-  }
-
-  @Override
-  public String sha256() {
-    return Hashing.sha256(file);
-  }
 }

@@ -186,7 +186,7 @@ final class PointInTimeJoin {
     }
     Object[] values = new Object[read.features().size()];
     for (int i = 0; i < values.length; i++) {
-      values[i] = Values.coerce(IcebergValues.fromIceberg(r.getField(read.features().get(i))), read.featureTypes().get(i));
+      values[i] = read.featureTypes().get(i).coerce(IcebergValues.fromIceberg(r.getField(read.features().get(i))));
     }
     long eventTime = (Long) IcebergValues.fromIceberg(r.getField(FeatureSetContract.EVENT_TIME_COLUMN));
     return new TableRow(key.toString(), eventTime, values);

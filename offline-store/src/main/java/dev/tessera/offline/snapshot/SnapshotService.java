@@ -93,7 +93,7 @@ public final class SnapshotService {
     try (SnapshotOutput out = SnapshotOutput.open(target, schema, catalog)) {
       rows = switch (engine) {
         case LOCAL -> new PointInTimeJoin(catalog, sortBuffer, spillDir, progress).run(spine, timeColumn, reads, out);
-        case FLINK -> new FlinkPointInTimeJoin(catalog, Catalogs.properties(config), FlinkEnvironments.create(config),
+        case FLINK -> new FlinkPointInTimeJoin(catalog, Catalogs.properties(config), dev.tessera.offline.FlinkClusters.environment(config, config.get(OfflineOptions.FLINK_PARALLELISM), new org.apache.flink.configuration.Configuration()),
             sortBuffer, spillDir, progress).run(spine, timeColumn, reads, out);
       };
       location = out.location();

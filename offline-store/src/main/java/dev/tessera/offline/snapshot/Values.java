@@ -65,19 +65,4 @@ final class Values {
     in.readFully(b);
     return new String(b, java.nio.charset.StandardCharsets.UTF_8);
   }
-
-  /** Coerces a value read from Iceberg (or a spine) to the Java type of a feature type. */
-  static Object coerce(Object v, FeatureType type) {
-    if (v == null) {
-      return null;
-    }
-    return switch (type) {
-      case INT -> ((Number) v).intValue();
-      case LONG, TIMESTAMP -> ((Number) v).longValue();
-      case FLOAT -> ((Number) v).floatValue();
-      case DOUBLE -> ((Number) v).doubleValue();
-      case BOOLEAN -> (Boolean) v;
-      case STRING -> v.toString();
-    };
-  }
 }
