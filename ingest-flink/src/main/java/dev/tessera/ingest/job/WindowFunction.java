@@ -4,7 +4,7 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.ingest.window.FeatureValues;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyState;
-import dev.tessera.ingest.window.KeyStateCodec;
+import dev.tessera.ingest.window.KeyStateSerializer;
 import dev.tessera.ingest.window.Tagged;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -19,7 +19,7 @@ import org.apache.flink.util.Collector;
 final class WindowFunction extends KeyedProcessFunction<String, Records.Event, Records.Row> {
   private final FeatureSetContract contract;
   private transient FeatureWindows windows;
-  private transient ValueState<byte[]> state;
+  private transient ValueState<KeyState> state;
   private transient ValueState<byte[]> keyValues;
   private transient long lateness;
 
@@ -30,31 +30,30 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
   @Override
   public void open(OpenContext context) {
     windows = new FeatureWindows(contract);
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("windows", byte[].class));
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("window-state", new KeyStateSerializer()));
     keyValues = getRuntimeContext().getState(new ValueStateDescriptor<>("key", byte[].class));
     lateness = contract.source().allowedLateness().toMillis();
   }
 
   @Override
   public void processElement(Records.Event event, Context ctx, Collector<Records.Row> out) throws Exception {
-    byte[] bytes = state.value();
-    KeyState s = bytes == null ? windows.newState() : KeyStateCodec.decode(bytes);
-    if (bytes == null) {
+    KeyState s = state.value();
+    if (s == null) {
+      s = windows.newState();
       keyValues.update(event.keyValues);
     }
     FeatureValues fresh = windows.onEvent(s, event.time, event.seq, Tagged.decode(event.fields));
     out.collect(row(event.keyValues, fresh));
     schedule(ctx, s);
-    state.update(KeyStateCodec.encode(s));
+    state.update(s);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Records.Row> out) throws Exception {
-    byte[] bytes = state.value();
-    if (bytes == null) {
+    KeyState s = state.value();
+    if (s == null) {
       return;
     }
-    KeyState s = KeyStateCodec.decode(bytes);
     long watermark = ctx.timerService().currentWatermark();
     long until = watermark == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : watermark - lateness;
     byte[] key = keyValues.value();
@@ -62,7 +61,7 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
       out.collect(row(key, v));
     }
     schedule(ctx, s);
-    state.update(KeyStateCodec.encode(s));
+    state.update(s);
   }
 
   private void schedule(Context ctx, KeyState s) {
