@@ -40,7 +40,7 @@ public final class IngestPipeline {
         ObjectNode line = json.createObjectNode()
             .put("line", r.offset).put("reason", r.reason).put("detail", r.detail)
             .put("contract", contract.name()).put("version", contract.version().toString()).put("source", r.topic);
-        if (r.payload.length > 0 && r.payload[0] == '{' || r.topic.endsWith(".jsonl") || r.topic.endsWith(".json")) {
+        if (!r.topic.endsWith(".avro")) { // the source file: JSON lines are text, Avro records binary
           line.put("payload", new String(r.payload, StandardCharsets.UTF_8));
         } else {
           line.put("payloadBase64", Base64.getEncoder().encodeToString(r.payload));
