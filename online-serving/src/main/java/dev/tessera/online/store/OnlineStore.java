@@ -1,0 +1,27 @@
+package dev.tessera.online.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The online store: the latest row per (changelog topic, encoded entity key). Writes are
+ * idempotent (a row only replaces an older one: higher event time, then higher sequence), so
+ * at-least-once delivery is safe; each batch is stored atomically with the next offset of its
+ * partition, so a restart resumes without a full replay.
+ */
+public interface OnlineStore extends AutoCloseable {
+  /** A changelog record to apply. */
+  record Write(byte[] key, StoredRow row) {}
+
+  /** Applies a batch of one partition with its next offset, atomically; returns how many rows changed. */
+  int apply(String topic, int partition, List<Write> writes, long nextOffset);
+
+  Optional<StoredRow> get(String topic, byte[] key);
+
+  /** Next offset to read per partition of {@code topic}, as stored with the data. */
+  Map<Integer, Long> offsets(String topic);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,157 @@
+package dev.tessera.online;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tessera.config.TesseraConfig;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.contracts.schema.FeatureRowSchemas;
+import dev.tessera.ingest.job.EmbeddedKafka;
+import dev.tessera.ingest.job.IngestJob;
+import dev.tessera.ingest.job.IngestSettings;
+import dev.tessera.online.lookup.FeatureLookup;
+import dev.tessera.online.materialize.ChangelogMaterializer;
+import dev.tessera.online.store.RocksDbOnlineStore;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.util.Utf8;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The changelog written by the real ingest job, materialised into RocksDB: every key's lookup
+ * equals its latest changelog row (higher event time, then sequence), TTL and missing keys give
+ * EXPIRED and MISSING, and after a restart the store resumes from its stored offsets without a
+ * replay.
+ */
+@Timeout(300)
+class OnlineMaterializationIT {
+  static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("../contracts/examples"));
+  static final long T0 = 1_767_225_600_000L;
+  @TempDir Path home;
+
+  @Test
+  void changelogToRocksDbToLookups() throws Exception {
+    FeatureSetContract c = REGISTRY.get("customer_activity");
+    try (EmbeddedKafka kafka = new EmbeddedKafka()) {
+      kafka.createTopic(c.source().topic(), 1);
+      kafka.produce(c.source().topic(), events(c.source().schema(), 600, 12));
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
+      env.enableCheckpointing(500);
+      IngestJob.define(env, c, new IngestSettings(kafka.bootstrapServers(), "online-it", OffsetsInitializer.earliest(), true,
+          Set.of(), Duration.ofSeconds(5), TesseraConfig.defaults(home, Map.of())));
+      env.execute("ingest for online");
+
+      Map<String, GenericRecord> latest = latestChangelog(kafka.bootstrapServers(), c);
+      assertThat(latest).hasSize(12);
+      long total;
+      try (RocksDbOnlineStore store = new RocksDbOnlineStore(home.resolve("online"));
+          ChangelogMaterializer materializer = new ChangelogMaterializer(kafka.bootstrapServers(), List.of(c), store)) {
+        total = materializer.catchUp(Duration.ofSeconds(60));
+        assertThat(total).isGreaterThan(600);
+        FeatureLookup lookup = new FeatureLookup(store);
+        for (var e : latest.entrySet()) {
+          long eventTime = (Long) e.getValue().get("event_time");
+          FeatureLookup.Result r = lookup.lookup(c, Map.of("customer_id", e.getKey()), eventTime + 1000);
+          assertThat(r.status()).isEqualTo(FeatureLookup.Status.OK);
+          assertThat(r.eventTime()).isEqualTo(eventTime);
+          assertThat(r.ageMs()).isEqualTo(1000);
+          for (String f : c.featureNames()) {
+            Object want = e.getValue().get(f);
+            assertThat(r.values().get(f)).as("%s of %s", f, e.getKey()).isEqualTo(want instanceof Utf8 ? want.toString() : want);
+          }
+          FeatureLookup.Result old = lookup.lookup(c, Map.of("customer_id", e.getKey()), eventTime + c.ttl().toMillis() + 1);
+          assertThat(old.status()).isEqualTo(FeatureLookup.Status.EXPIRED);
+          assertThat(old.values().values()).as("never a stale number").containsOnlyNulls();
+        }
+        assertThat(lookup.lookup(c, Map.of("customer_id", "c-404"), T0).status()).isEqualTo(FeatureLookup.Status.MISSING);
+        assertThatThrownBy(() -> lookup.lookup(c, Map.of("customer", "c-1"), T0))
+            .hasMessage("Cannot look up customer_activity: missing key 'customer_id' (keys: [customer_id])");
+      }
+      // a restart reads nothing again: it resumes from the offsets stored with the data
+      try (RocksDbOnlineStore store = new RocksDbOnlineStore(home.resolve("online"));
+          ChangelogMaterializer materializer = new ChangelogMaterializer(kafka.bootstrapServers(), List.of(c), store)) {
+        assertThat(materializer.catchUp(Duration.ofSeconds(30))).isZero();
+        assertThat(store.offsets(c.changelogTopic()).get(0)).isEqualTo(total);
+        String someKey = latest.keySet().iterator().next();
+        assertThat(new FeatureLookup(store).lookup(c, Map.of("customer_id", someKey), (Long) latest.get(someKey).get("event_time")).status())
+            .isEqualTo(FeatureLookup.Status.OK);
+      }
+    }
+  }
+
+  static List<byte[]> events(Schema schema, int n, int keys) throws Exception {
+    Random r = new Random(9);
+    List<byte[]> out = new ArrayList<>();
+    GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(schema);
+    for (int i = 0; i < n; i++) {
+      GenericRecord rec = new GenericData.Record(schema);
+      rec.put("transaction_id", "t-" + i);
+      rec.put("customer_id", "c-" + r.nextInt(keys));
+      rec.put("merchant_id", "m-1");
+      rec.put("amount", Math.round(r.nextDouble() * 10_000) / 100.0);
+      rec.put("country", "DE");
+      rec.put("event_time", T0 + i * 20_000L - r.nextInt(10_000));
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+      writer.write(rec, enc);
+      enc.flush();
+      out.add(bytes.toByteArray());
+    }
+    return out;
+  }
+
+  /** The winning changelog row per key: higher event time, then higher sequence. */
+  static Map<String, GenericRecord> latestChangelog(String bootstrap, FeatureSetContract c) throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Map<String, GenericRecord> out = new HashMap<>();
+    GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(FeatureRowSchemas.avroChangelog(c));
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      TopicPartition tp = new TopicPartition(c.changelogTopic(), 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      while (consumer.position(tp) < end) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          GenericRecord v = reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
+          String key = v.get("customer_id").toString();
+          GenericRecord prev = out.get(key);
+          long t = (Long) v.get("event_time");
+          long s = (Long) v.get(FeatureRowSchemas.SEQUENCE_FIELD);
+          if (prev == null || t > (Long) prev.get("event_time")
+              || (t == (Long) prev.get("event_time") && s > (Long) prev.get(FeatureRowSchemas.SEQUENCE_FIELD))) {
+            out.put(key, v);
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
