@@ -12,6 +12,8 @@ import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.job.IngestSettings;
 import dev.tessera.online.lookup.FeatureLookup;
 import dev.tessera.online.materialize.ChangelogMaterializer;
+import dev.tessera.online.store.OnlineStore;
+import dev.tessera.online.store.RedisOnlineStore;
 import dev.tessera.online.store.RocksDbOnlineStore;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
@@ -38,12 +40,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The changelog written by the real ingest job, materialised into RocksDB: every key's lookup
+ * The changelog written by the real ingest job, materialised into RocksDB and into Redis: every key's lookup
  * equals its latest changelog row (higher event time, then sequence), TTL and missing keys give
  * EXPIRED and MISSING, and after a restart the store resumes from its stored offsets without a
  * replay.
@@ -54,8 +55,20 @@ class OnlineMaterializationIT {
   static final long T0 = 1_767_225_600_000L;
   @TempDir Path home;
 
-  @Test
-  void changelogToRocksDbToLookups() throws Exception {
+  final String redisPrefix = "tessera-it:" + Long.toHexString(System.nanoTime()) + ":";
+
+  @org.junit.jupiter.api.AfterEach
+  void deleteRedisKeys() {
+    Redis.deletePrefix("redis://127.0.0.1:6379", redisPrefix);
+  }
+
+  OnlineStore open(String store) {
+    return store.equals("rocksdb") ? new RocksDbOnlineStore(home.resolve("online")) : new RedisOnlineStore("redis://127.0.0.1:6379", redisPrefix);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"rocksdb", "redis"})
+  void changelogToStoreToLookups(String storeKind) throws Exception {
     FeatureSetContract c = REGISTRY.get("customer_activity");
     try (EmbeddedKafka kafka = new EmbeddedKafka()) {
       kafka.createTopic(c.source().topic(), 1);
@@ -69,7 +82,7 @@ class OnlineMaterializationIT {
       Map<String, GenericRecord> latest = latestChangelog(kafka.bootstrapServers(), c);
       assertThat(latest).hasSize(12);
       long total;
-      try (RocksDbOnlineStore store = new RocksDbOnlineStore(home.resolve("online"));
+      try (OnlineStore store = open(storeKind);
           ChangelogMaterializer materializer = new ChangelogMaterializer(kafka.bootstrapServers(), List.of(c), store)) {
         total = materializer.catchUp(Duration.ofSeconds(60));
         assertThat(total).isGreaterThan(600);
@@ -93,7 +106,7 @@ class OnlineMaterializationIT {
             .hasMessage("Cannot look up customer_activity: missing key 'customer_id' (keys: [customer_id])");
       }
       // a restart reads nothing again: it resumes from the offsets stored with the data
-      try (RocksDbOnlineStore store = new RocksDbOnlineStore(home.resolve("online"));
+      try (OnlineStore store = open(storeKind);
           ChangelogMaterializer materializer = new ChangelogMaterializer(kafka.bootstrapServers(), List.of(c), store)) {
         assertThat(materializer.catchUp(Duration.ofSeconds(30))).isZero();
         assertThat(store.offsets(c.changelogTopic()).get(0)).isEqualTo(total);

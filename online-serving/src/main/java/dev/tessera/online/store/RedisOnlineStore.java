@@ -1,0 +1,130 @@
+package dev.tessera.online.store;
+
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.TesseraException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The shared store: Redis (standalone here; Redis Cluster needs the topic in a hash tag). Each key
+ * is a hash {@code t} (event time), {@code s} (sequence), {@code v} (changelog value); a Lua script
+ * applies a batch and the partition's next offset atomically, replacing a row only when the new
+ * one is newer. One materializer (consumer group) writes; stateless replicas read.
+ */
+public final class RedisOnlineStore implements OnlineStore {
+  private static final String APPLY = """
+      local n = 0
+      local writes = (#KEYS - 1)
+      for i = 1, writes do
+        local t = tonumber(ARGV[3 * i - 2])
+        local s = tonumber(ARGV[3 * i - 1])
+        local cur = redis.call('HMGET', KEYS[i], 't', 's')
+        local ct = tonumber(cur[1])
+        local cs = tonumber(cur[2])
+        if ct == nil or t > ct or (t == ct and s > cs) then
+          redis.call('HSET', KEYS[i], 't', ARGV[3 * i - 2], 's', ARGV[3 * i - 1], 'v', ARGV[3 * i])
+          n = n + 1
+        end
+      end
+      redis.call('HSET', KEYS[#KEYS], ARGV[3 * writes + 1], ARGV[3 * writes + 2])
+      return n
+      """;
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final RedisCommands<byte[], byte[]> redis;
+  private final String prefix;
+  private final byte[] script;
+
+  /** @param prefix namespace of all keys (e.g. {@code tessera:}) */
+  public RedisOnlineStore(String uri, String prefix) {
+    this.prefix = prefix;
+    try {
+      this.client = RedisClient.create(uri);
+      this.connection = client.connect(ByteArrayCodec.INSTANCE);
+      this.redis = connection.sync();
+      this.script = redis.scriptLoad(APPLY.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot connect to Redis at " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public int apply(String topic, int partition, List<Write> writes, long nextOffset) {
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> args = new ArrayList<>();
+    for (Write w : writes) {
+      keys.add(dataKey(topic, w.key()));
+      args.add(Long.toString(w.row().eventTime()).getBytes(StandardCharsets.UTF_8));
+      args.add(Long.toString(w.row().sequence()).getBytes(StandardCharsets.UTF_8));
+      args.add(w.row().value());
+    }
+    keys.add(offsetKey(topic));
+    args.add(Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
+    args.add(Long.toString(nextOffset).getBytes(StandardCharsets.UTF_8));
+    try {
+      Long changed = redis.evalsha(new String(script, StandardCharsets.UTF_8), ScriptOutputType.INTEGER,
+          keys.toArray(byte[][]::new), args.toArray(byte[][]::new));
+      return changed.intValue();
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write to Redis: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<StoredRow> get(String topic, byte[] key) {
+    try {
+      var values = redis.hmget(dataKey(topic, key), b("t"), b("s"), b("v"));
+      if (values.get(0).isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(new StoredRow(values.get(2).getValue(), Long.parseLong(s(values.get(0).getValue())),
+          Long.parseLong(s(values.get(1).getValue()))));
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot read Redis: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Map<Integer, Long> offsets(String topic) {
+    Map<Integer, Long> out = new HashMap<>();
+    redis.hgetall(offsetKey(topic)).forEach((k, v) -> out.put(Integer.parseInt(s(k)), Long.parseLong(s(v))));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown();
+  }
+
+  private byte[] dataKey(String topic, byte[] key) {
+    byte[] p = (prefix + "d|" + topic + "|").getBytes(StandardCharsets.UTF_8);
+    byte[] out = Arrays.copyOf(p, p.length + key.length);
+    System.arraycopy(key, 0, out, p.length, key.length);
+    return out;
+  }
+
+  private byte[] offsetKey(String topic) {
+    return b(prefix + "o|" + topic);
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String s(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}
