@@ -2,8 +2,6 @@ package dev.tessera.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,15 +16,8 @@ class IngestCliIT {
   static final long T0 = 1_767_225_600_000L;
   @TempDir Path home;
 
-  String[] run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "--home";
-    all[1] = home.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int exit = Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new String[] {Integer.toString(exit), out.toString(), err.toString()};
+  CliRun.Result run(String... args) {
+    return CliRun.inHome(home, args);
   }
 
   @Test
@@ -39,10 +30,10 @@ class IngestCliIT {
         event("c-2", -4.0, T0 + 61_000),
         event("c-2", 5.0, T0 + 120_000)));
 
-    String[] r = run("ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(), "--from-file", events.toString());
+    CliRun.Result r = run("ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(), "--from-file", events.toString());
 
-    assertThat(r[0]).as(r[2]).isEqualTo("0");
-    assertThat(r[1]).contains("ingest customer_activity@1.0.0: " + events + " -> customer_activity__v1")
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("ingest customer_activity@1.0.0: " + events + " -> customer_activity__v1")
         .contains("done: 2 event(s) rejected -> " + events + ".tessera-dlq.jsonl");
     List<String> dlq = Files.readAllLines(Path.of(events + ".tessera-dlq.jsonl"));
     assertThat(dlq).hasSize(2);
@@ -50,10 +41,10 @@ class IngestCliIT {
     assertThat(dlq).anySatisfy(l -> assertThat(l).contains("\"line\":4").contains("\"reason\":\"quality_rule\"")
         .contains("rule range on 'amount': -4.0 is not in [0, 1000000]"));
 
-    String[] history = run("offline", "history", "--contracts", EXAMPLES.toString(), "--feature-set", "customer_activity", "--key", "customer_id=c-1");
-    assertThat(history[0]).as(history[2]).isEqualTo("0");
+    CliRun.Result history = run("offline", "history", "--contracts", EXAMPLES.toString(), "--feature-set", "customer_activity", "--key", "customer_id=c-1");
+    assertThat(history.exit()).as(history.err()).isZero();
     // the two events, then the 1h count expiring minute by minute: at least two event rows
-    assertThat(history[1]).contains("2026-01-01T00:00:00Z  txn_count_1h=1  amount_sum_24h=10.0")
+    assertThat(history.out()).contains("2026-01-01T00:00:00Z  txn_count_1h=1  amount_sum_24h=10.0")
         .contains("2026-01-01T00:01:00Z  txn_count_1h=2  amount_sum_24h=40.0");
   }
 
@@ -63,12 +54,12 @@ class IngestCliIT {
     Files.write(events, List.of(event("c-9", 10.0, T0), event("c-9", 12.0, T0 + 90_000)));
     Path config = Files.writeString(home.resolve("rocks.properties"), "tessera.ingest.state-backend=rocksdb\n");
 
-    String[] r = run("--config", config.toString(), "ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(),
+    CliRun.Result r = run("--config", config.toString(), "ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(),
         "--from-file", events.toString());
 
-    assertThat(r[0]).as(r[2]).isEqualTo("0");
-    String[] history = run("offline", "history", "--contracts", EXAMPLES.toString(), "--feature-set", "customer_activity", "--key", "customer_id=c-9");
-    assertThat(history[1]).contains("2026-01-01T00:01:30Z  txn_count_1h=2  amount_sum_24h=22.0");
+    assertThat(r.exit()).as(r.err()).isZero();
+    CliRun.Result history = run("offline", "history", "--contracts", EXAMPLES.toString(), "--feature-set", "customer_activity", "--key", "customer_id=c-9");
+    assertThat(history.out()).contains("2026-01-01T00:01:30Z  txn_count_1h=2  amount_sum_24h=22.0");
   }
 
   static String event(String customer, double amount, long time) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -18,13 +16,8 @@ class TesseraCliTest {
 
   @TempDir Path tmp;
 
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
+  static CliRun.Result run(String... args) {
+    return CliRun.run(args);
   }
 
   Path copyExamples(String name) throws IOException {
@@ -45,7 +38,7 @@ class TesseraCliTest {
 
   @Test
   void validateExamplesExitsZero() {
-    Result r = run("contract", "validate", EXAMPLES.toString());
+    CliRun.Result r = run("contract", "validate", EXAMPLES.toString());
 
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("4 contract(s) valid: customer_activity@1.0.0, customer_merchant@1.1.0, customer_profile@1.0.0, merchant_risk@2.0.0");
@@ -58,7 +51,7 @@ class TesseraCliTest {
     edit(file, "window: 24h}\n  - name: amount_avg_7d", "window: 1 hour}\n  - name: amount_avg_7d");
     edit(file, "windowHop: 1m", "windowhop: 1m");
 
-    Result r = run("contract", "validate", dir.toString());
+    CliRun.Result r = run("contract", "validate", dir.toString());
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out().lines().toList()).containsExactly(
@@ -69,7 +62,7 @@ class TesseraCliTest {
 
   @Test
   void validateSeveralFiles() {
-    Result r = run("contract", "validate", EXAMPLES.resolve("customer_activity.yaml").toString(), EXAMPLES.resolve("merchant_risk.yaml").toString());
+    CliRun.Result r = run("contract", "validate", EXAMPLES.resolve("customer_activity.yaml").toString(), EXAMPLES.resolve("merchant_risk.yaml").toString());
 
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("2 contract(s) valid");
@@ -77,7 +70,7 @@ class TesseraCliTest {
 
   @Test
   void validateMissingPathExitsOne() {
-    Result r = run("contract", "validate", tmp.resolve("nope").toString());
+    CliRun.Result r = run("contract", "validate", tmp.resolve("nope").toString());
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).contains("nope: Cannot read contracts: no such file or directory");
@@ -90,7 +83,7 @@ class TesseraCliTest {
     edit(changed, "ttl: 30d", "ttl: 7d");
     edit(changed, "version: 1.0.0", "version: 2.0.0");
 
-    Result r = run("contract", "diff", EXAMPLES.resolve("customer_activity.yaml").toString(), changed.toString(), "--format", "json");
+    CliRun.Result r = run("contract", "diff", EXAMPLES.resolve("customer_activity.yaml").toString(), changed.toString(), "--format", "json");
 
     assertThat(r.exit()).isZero();
     var json = new ObjectMapper().readTree(r.out());
@@ -104,7 +97,7 @@ class TesseraCliTest {
     Path bad = dir.resolve("customer_activity.yaml");
     edit(bad, "version: 1.0.0", "version: 1.0");
 
-    Result r = run("contract", "diff", EXAMPLES.resolve("customer_activity.yaml").toString(), bad.toString());
+    CliRun.Result r = run("contract", "diff", EXAMPLES.resolve("customer_activity.yaml").toString(), bad.toString());
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains(bad + ":4:10: version: Cannot parse version '1.0'");
@@ -117,7 +110,7 @@ class TesseraCliTest {
     edit(head.resolve("customer_activity.yaml"), "ttl: 30d", "ttl: 7d");
     Path report = tmp.resolve("report.md");
 
-    Result r = run("contract", "check", "--base", EXAMPLES.toString(), "--head", head.toString(), "--output", report.toString());
+    CliRun.Result r = run("contract", "check", "--base", EXAMPLES.toString(), "--head", head.toString(), "--output", report.toString());
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).startsWith("## Tessera contract check: ❌ failed").contains("Consumers to notify");
@@ -126,7 +119,7 @@ class TesseraCliTest {
 
   @Test
   void checkPassesOnUnchangedContracts() {
-    Result r = run("contract", "check", "--base", EXAMPLES.toString(), "--head", EXAMPLES.toString(), "--format", "text");
+    CliRun.Result r = run("contract", "check", "--base", EXAMPLES.toString(), "--head", EXAMPLES.toString(), "--format", "text");
 
     assertThat(r.exit()).isZero();
     assertThat(r.out()).endsWith("contract check passed\n");
@@ -134,7 +127,7 @@ class TesseraCliTest {
 
   @Test
   void schemaPrintsTheJsonSchema() throws Exception {
-    Result r = run("contract", "schema");
+    CliRun.Result r = run("contract", "schema");
 
     assertThat(r.exit()).isZero();
     assertThat(new ObjectMapper().readTree(r.out()).get("title").asText()).contains("tessera/v1");
@@ -142,11 +135,11 @@ class TesseraCliTest {
 
   @Test
   void usageErrorsExitTwoWithoutStackTraces() {
-    Result badFormat = run("contract", "diff", "a.yaml", "b.yaml", "--format", "yaml");
+    CliRun.Result badFormat = run("contract", "diff", "a.yaml", "b.yaml", "--format", "yaml");
     assertThat(badFormat.exit()).isEqualTo(2);
     assertThat(badFormat.err()).contains("'yaml': expected text, json or markdown").doesNotContain("\tat ");
 
-    Result unknown = run("contract", "valdate");
+    CliRun.Result unknown = run("contract", "valdate");
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err()).contains("valdate");
   }
