@@ -23,6 +23,7 @@ public final class CliContext {
     List<ConfigOption<?>> all = new ArrayList<>(CoreOptions.ALL);
     all.addAll(OfflineOptions.ALL);
     all.addAll(dev.tessera.ingest.IngestOptions.ALL);
+    all.addAll(dev.tessera.config.OnlineOptions.ALL);
     ALL_OPTIONS = List.copyOf(all);
   }
 

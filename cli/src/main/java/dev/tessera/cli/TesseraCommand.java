@@ -4,6 +4,7 @@ import dev.tessera.cli.contract.ContractCommand;
 import dev.tessera.cli.ingest.IngestCommand;
 import dev.tessera.cli.offline.OfflineCommand;
 import dev.tessera.cli.offline.SnapshotCommand;
+import dev.tessera.cli.serve.ServeCommand;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +16,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "tessera 0.1.0",
     description = "Tessera: a feature store with data contracts.",
-    subcommands = {ContractCommand.class, IngestCommand.class, SnapshotCommand.class, OfflineCommand.class})
+    subcommands = {ContractCommand.class, IngestCommand.class, SnapshotCommand.class, OfflineCommand.class, ServeCommand.class})
 public final class TesseraCommand implements Runnable {
 
   @Option(

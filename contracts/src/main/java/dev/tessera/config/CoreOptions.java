@@ -13,5 +13,9 @@ public final class CoreOptions {
       "tessera.flink.rest", null,
       "host:port of a Flink session cluster's REST endpoint for ingest jobs and --engine flink snapshots; empty runs a MiniCluster in the process.");
 
-  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR, FLINK_REST);
+  /** Shared by ingest jobs (source, changelog, DLQ) and online serving (changelog). */
+  public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = ConfigOption.string(
+      "tessera.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,...); empty: no Kafka (file backfills only, no changelog).");
+
+  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR, FLINK_REST, KAFKA_BOOTSTRAP_SERVERS);
 }

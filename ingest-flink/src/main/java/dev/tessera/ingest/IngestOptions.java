@@ -20,8 +20,8 @@ public final class IngestOptions {
     ROCKSDB
   }
 
-  public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOption.string(
-      "tessera.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,...); empty: no Kafka (file backfills only, no changelog).");
+  /** Declared in {@link dev.tessera.config.CoreOptions}: online serving reads it too. */
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS = dev.tessera.config.CoreOptions.KAFKA_BOOTSTRAP_SERVERS;
   public static final ConfigOption<String> GROUP_ID_PREFIX = ConfigOption.string(
       "tessera.ingest.group-id-prefix", "tessera-ingest", "Consumer group of a job: <prefix>.<feature set>.v<major>.");
   public static final ConfigOption<StartFrom> START_FROM = ConfigOption.enumeration(
@@ -40,6 +40,6 @@ public final class IngestOptions {
   public static final ConfigOption<String> CONFLUENT_SCHEMA_IDS = ConfigOption.string(
       "tessera.ingest.confluent-schema-ids", null, "For encoding: confluent, the accepted schema registry ids (comma-separated); empty accepts any.");
 
-  public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, GROUP_ID_PREFIX, START_FROM, CHECKPOINT_INTERVAL,
+  public static final List<ConfigOption<?>> ALL = List.of(GROUP_ID_PREFIX, START_FROM, CHECKPOINT_INTERVAL,
       CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM, IDLE_TIMEOUT, CONFLUENT_SCHEMA_IDS);
 }

@@ -66,6 +66,12 @@ class OnlineMaterializationIT {
     return store.equals("rocksdb") ? new RocksDbOnlineStore(home.resolve("online")) : new RedisOnlineStore("redis://127.0.0.1:6379", redisPrefix);
   }
 
+  /** RocksDB: every replica reads every partition; Redis: a consumer group writes the shared store. */
+  ChangelogMaterializer materializer(String storeKind, String bootstrap, FeatureSetContract c, OnlineStore store) {
+    return storeKind.equals("rocksdb") ? ChangelogMaterializer.allPartitions(bootstrap, List.of(c), store)
+        : ChangelogMaterializer.consumerGroup(bootstrap, List.of(c), store, redisPrefix + "materializer");
+  }
+
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
   @org.junit.jupiter.params.provider.ValueSource(strings = {"rocksdb", "redis"})
   void changelogToStoreToLookups(String storeKind) throws Exception {
@@ -83,7 +89,7 @@ class OnlineMaterializationIT {
       assertThat(latest).hasSize(12);
       long total;
       try (OnlineStore store = open(storeKind);
-          ChangelogMaterializer materializer = new ChangelogMaterializer(kafka.bootstrapServers(), List.of(c), store)) {
+          ChangelogMaterializer materializer = materializer(storeKind, kafka.bootstrapServers(), c, store)) {
         total = materializer.catchUp(Duration.ofSeconds(60));
         assertThat(total).isGreaterThan(600);
         FeatureLookup lookup = new FeatureLookup(store);
@@ -107,7 +113,7 @@ class OnlineMaterializationIT {
       }
       // a restart reads nothing again: it resumes from the offsets stored with the data
       try (OnlineStore store = open(storeKind);
-          ChangelogMaterializer materializer = new ChangelogMaterializer(kafka.bootstrapServers(), List.of(c), store)) {
+          ChangelogMaterializer materializer = materializer(storeKind, kafka.bootstrapServers(), c, store)) {
         assertThat(materializer.catchUp(Duration.ofSeconds(30))).isZero();
         assertThat(store.offsets(c.changelogTopic()).get(0)).isEqualTo(total);
         String someKey = latest.keySet().iterator().next();

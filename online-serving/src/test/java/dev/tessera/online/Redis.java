@@ -7,10 +7,10 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 
 /** Test cleanup: deletes the keys a test wrote under its prefix. */
-final class Redis {
+public final class Redis {
   private Redis() {}
 
-  static void deletePrefix(String uri, String prefix) {
+  public static void deletePrefix(String uri, String prefix) {
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       ScanCursor cursor = ScanCursor.INITIAL;

@@ -12,9 +12,11 @@ import dev.tessera.online.store.StoredRow;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -26,9 +28,15 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.util.Utf8;
 
 /**
- * Online lookups of one entity: the key is encoded exactly as ingest writes the changelog key
- * (Avro binary of {@code FeatureRowSchemas.avroKey}); TTL is applied at read time, so an old value
- * is reported EXPIRED with no numbers, never served stale.
+ * Online lookups: the key is encoded exactly as ingest writes the changelog key (Avro binary of
+ * {@code FeatureRowSchemas.avroKey}); TTL is applied at read time, so an old value is reported
+ * EXPIRED with no numbers, never served stale. Schemas and Avro readers are built once per
+ * contract (Avro caches its resolvers by schema identity).
+ *
+ * <p>{@code
+ * FeatureLookup lookup = new FeatureLookup(store);
+ * FeatureLookup.Result r = lookup.lookup(contract, Map.of("customer_id", "c-1"), System.currentTimeMillis());
+ * }
  */
 public final class FeatureLookup {
   /** Whether a value is served. */
@@ -41,6 +49,10 @@ public final class FeatureLookup {
   /** The values of one feature set for one entity (null values unless OK), with event time and age. */
   public record Result(Status status, Map<String, Object> values, Long eventTime, Long ageMs) {}
 
+  private record Codec(Schema keySchema, GenericDatumWriter<GenericRecord> keyWriter, GenericDatumReader<GenericRecord> rowReader) {}
+
+  private static final Map<String, Codec> CODECS = new ConcurrentHashMap<>();
+
   private final OnlineStore store;
 
   public FeatureLookup(OnlineStore store) {
@@ -48,28 +60,53 @@ public final class FeatureLookup {
   }
 
   public Result lookup(FeatureSetContract contract, Map<String, String> keys, long nowMillis) {
-    Optional<StoredRow> row = store.get(contract.changelogTopic(), encodeKey(contract, keys));
+    return toResult(contract, store.get(contract.changelogTopic(), encodeKey(contract, keys)).orElse(null), nowMillis);
+  }
+
+  /**
+   * Lookups of many entities of one feature set in one store round trip, in order. A missing or
+   * malformed key fails the whole call, naming the entity's index.
+   */
+  public List<Result> lookupAll(FeatureSetContract contract, List<? extends Map<String, String>> entities, long nowMillis) {
+    List<byte[]> keys = new ArrayList<>(entities.size());
+    for (int i = 0; i < entities.size(); i++) {
+      try {
+        keys.add(encodeKey(contract, entities.get(i)));
+      } catch (TesseraException e) {
+        throw new TesseraException(e.code(), "entities[" + i + "]: " + e.getMessage(), e);
+      }
+    }
+    List<StoredRow> rows = store.getAll(contract.changelogTopic(), keys);
+    List<Result> out = new ArrayList<>(rows.size());
+    for (StoredRow row : rows) {
+      out.add(toResult(contract, row, nowMillis));
+    }
+    return out;
+  }
+
+  private static Result toResult(FeatureSetContract contract, StoredRow row, long nowMillis) {
     Map<String, Object> values = new LinkedHashMap<>();
-    contract.featureNames().forEach(f -> values.put(f, null));
-    if (row.isEmpty()) {
+    if (row == null) {
+      contract.featureNames().forEach(f -> values.put(f, null));
       return new Result(Status.MISSING, values, null, null);
     }
-    long age = nowMillis - row.get().eventTime();
+    long age = nowMillis - row.eventTime();
     if (contract.ttl() != null && age > contract.ttl().toMillis()) {
-      return new Result(Status.EXPIRED, values, row.get().eventTime(), age);
+      contract.featureNames().forEach(f -> values.put(f, null));
+      return new Result(Status.EXPIRED, values, row.eventTime(), age);
     }
-    GenericRecord record = decode(contract, row.get().value());
+    GenericRecord record = decode(contract, row.value());
     for (Feature f : contract.features()) {
       Object v = record.get(f.name());
       values.put(f.name(), v instanceof Utf8 ? v.toString() : v);
     }
-    return new Result(Status.OK, values, row.get().eventTime(), age);
+    return new Result(Status.OK, values, row.eventTime(), age);
   }
 
   /** The changelog key of an entity; a missing or malformed key value is a clear INVALID_ARGUMENT. */
   public static byte[] encodeKey(FeatureSetContract contract, Map<String, String> keys) {
-    Schema schema = FeatureRowSchemas.avroKey(contract);
-    GenericRecord key = new GenericData.Record(schema);
+    Codec codec = codec(contract);
+    GenericRecord key = new GenericData.Record(codec.keySchema());
     for (EntityKey k : contract.entity().keys()) {
       String v = keys.get(k.name());
       if (v == null) {
@@ -86,7 +123,7 @@ public final class FeatureLookup {
     ByteArrayOutputStream out = new ByteArrayOutputStream(32);
     BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
     try {
-      new GenericDatumWriter<GenericRecord>(schema).write(key, enc);
+      codec.keyWriter().write(key, enc);
       enc.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -96,10 +133,16 @@ public final class FeatureLookup {
 
   private static GenericRecord decode(FeatureSetContract contract, byte[] value) {
     try {
-      return new GenericDatumReader<GenericRecord>(FeatureRowSchemas.avroChangelog(contract))
-          .read(null, DecoderFactory.get().binaryDecoder(value, null));
+      return codec(contract).rowReader().read(null, DecoderFactory.get().binaryDecoder(value, null));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Codec codec(FeatureSetContract contract) {
+    return CODECS.computeIfAbsent(contract.id(), id -> {
+      Schema keySchema = FeatureRowSchemas.avroKey(contract);
+      return new Codec(keySchema, new GenericDatumWriter<>(keySchema), new GenericDatumReader<>(FeatureRowSchemas.avroChangelog(contract)));
+    });
   }
 }

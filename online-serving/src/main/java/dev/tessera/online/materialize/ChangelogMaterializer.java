@@ -8,10 +8,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -19,60 +21,149 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Materialises the changelog topics of the served contracts into an {@link OnlineStore}. Each
- * replica reads every partition (no consumer group), starting from the offsets stored with the
- * data, so a restart resumes where it stopped instead of replaying the topic.
+ * Materialises the changelog topics of the served contracts into an {@link OnlineStore}, a batch
+ * per partition stored atomically with the partition's next offset.
+ *
+ * <ul>
+ *   <li>{@link #allPartitions}: the replica reads every partition itself (no consumer group), for
+ *       the embedded RocksDB store that each replica holds in full;
+ *   <li>{@link #consumerGroup}: the shared store (Redis) is written by a consumer group whose
+ *       members split the partitions; on every assignment a member seeks to the offsets stored
+ *       with the data, so a rebalance or restart neither skips nor replays.
+ * </ul>
+ *
+ * Either way a restart resumes from the stored offsets instead of replaying the topic. Not thread
+ * safe: one thread drives {@link #pollOnce}.
  */
 public final class ChangelogMaterializer implements AutoCloseable {
+  /** Called for every row applied (whether it replaced the stored one or not). */
+  public interface Listener {
+    void applied(String topic, long eventTime, long visibleAtMillis);
+  }
+
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final OnlineStore store;
   private final Map<String, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
-  private final List<TopicPartition> partitions = new ArrayList<>();
+  private final List<String> topics = new ArrayList<>();
+  private final boolean group;
+  private final List<TopicPartition> assigned = new ArrayList<>();
   private final AtomicLong applied = new AtomicLong();
+  private Listener listener = (topic, eventTime, at) -> {};
   private BinaryDecoder decoder;
 
-  public ChangelogMaterializer(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store) {
+  private ChangelogMaterializer(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store, String groupId) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"); // ingest creates changelog topics, compacted
+    if (groupId != null) {
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
     this.consumer = new KafkaConsumer<>(p);
     this.store = store;
+    this.group = groupId != null;
     for (FeatureSetContract c : contracts) {
-      Schema schema = FeatureRowSchemas.avroChangelog(c);
-      readers.put(c.changelogTopic(), new GenericDatumReader<>(schema));
-      consumer.partitionsFor(c.changelogTopic(), Duration.ofSeconds(30))
-          .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+      readers.put(c.changelogTopic(), new GenericDatumReader<>(FeatureRowSchemas.avroChangelog(c)));
+      topics.add(c.changelogTopic());
     }
-    consumer.assign(partitions);
+    if (group) {
+      consumer.subscribe(topics, new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+          assigned.removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          assigned.addAll(partitions);
+          seekToStored(partitions);
+        }
+      });
+    } else {
+      refreshPartitions();
+    }
+  }
+
+  /** Every replica reads every partition of {@code contracts}' changelog topics into its own store. */
+  public static ChangelogMaterializer allPartitions(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store) {
+    return new ChangelogMaterializer(bootstrapServers, contracts, store, null);
+  }
+
+  /** Members of consumer group {@code groupId} split the partitions and write one shared store. */
+  public static ChangelogMaterializer consumerGroup(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store, String groupId) {
+    return new ChangelogMaterializer(bootstrapServers, contracts, store, groupId);
+  }
+
+  public ChangelogMaterializer listener(Listener listener) {
+    this.listener = listener;
+    return this;
+  }
+
+  /**
+   * In {@link #allPartitions} mode, assigns partitions that appeared since the last call (a topic
+   * that ingest has not created yet, or more partitions). Returns whether anything was added.
+   */
+  public boolean refreshPartitions() {
+    if (group) {
+      return false;
+    }
+    List<TopicPartition> added = new ArrayList<>();
+    for (String topic : topics) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+      for (PartitionInfo info : infos == null ? List.<PartitionInfo>of() : infos) {
+        TopicPartition tp = new TopicPartition(info.topic(), info.partition());
+        if (!assigned.contains(tp)) {
+          added.add(tp);
+        }
+      }
+    }
+    if (!added.isEmpty()) {
+      assigned.addAll(added);
+      consumer.assign(assigned);
+      seekToStored(added);
+    }
+    return !added.isEmpty();
+  }
+
+  private void seekToStored(Collection<TopicPartition> partitions) {
+    Map<String, Map<Integer, Long>> stored = new HashMap<>();
     for (TopicPartition tp : partitions) {
-      Long stored = store.offsets(tp.topic()).get(tp.partition());
-      if (stored == null) {
+      Long offset = stored.computeIfAbsent(tp.topic(), store::offsets).get(tp.partition());
+      if (offset == null) {
         consumer.seekToBeginning(List.of(tp));
       } else {
-        consumer.seek(tp, stored);
+        consumer.seek(tp, offset);
       }
     }
   }
 
   /**
-   * Applies everything up to the end offsets as of this call (what readiness waits for); returns
-   * the number of records read.
+   * Applies everything up to the end offsets as of this call; returns the number of records read.
+   * In consumer-group mode this covers the partitions assigned to this member.
    */
   public long catchUp(Duration timeout) {
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
     long deadline = System.nanoTime() + timeout.toNanos();
     long read = 0;
-    while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+    if (group) {
+      while (assigned.isEmpty() && System.nanoTime() < deadline) {
+        read += pollOnce(Duration.ofMillis(100));
+      }
+    }
+    Map<TopicPartition, Long> end = consumer.endOffsets(assigned);
+    while (assigned.stream().anyMatch(tp -> end.containsKey(tp) && consumer.position(tp) < end.get(tp))) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("changelog not caught up within " + timeout);
       }
@@ -83,7 +174,12 @@ public final class ChangelogMaterializer implements AutoCloseable {
 
   /** Polls once and applies the records, a batch per partition with its next offset. */
   public long pollOnce(Duration timeout) {
+    if (assigned.isEmpty() && !group) {
+      sleep(timeout);
+      return 0;
+    }
     ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+    long now = System.currentTimeMillis();
     for (TopicPartition tp : records.partitions()) {
       List<OnlineStore.Write> writes = new ArrayList<>();
       long next = -1;
@@ -94,13 +190,21 @@ public final class ChangelogMaterializer implements AutoCloseable {
         }
         GenericRecord value = decode(tp.topic(), r.value());
         writes.add(new OnlineStore.Write(r.key(),
-            new StoredRow(r.value(), (Long) value.get(dev.tessera.contracts.api.FeatureSetContract.EVENT_TIME_COLUMN),
-                (Long) value.get(FeatureRowSchemas.SEQUENCE_FIELD))));
+            new StoredRow(r.value(), (Long) value.get(FeatureSetContract.EVENT_TIME_COLUMN), (Long) value.get(FeatureRowSchemas.SEQUENCE_FIELD))));
       }
       store.apply(tp.topic(), tp.partition(), writes, next);
+      long visible = System.currentTimeMillis();
+      for (OnlineStore.Write w : writes) {
+        listener.applied(tp.topic(), w.row().eventTime(), visible);
+      }
       applied.addAndGet(records.records(tp).size());
     }
     return records.count();
+  }
+
+  /** Partitions this materializer reads now. */
+  public Set<TopicPartition> assignment() {
+    return Set.copyOf(assigned);
   }
 
   /** Records read since this materializer started. */
@@ -115,6 +219,19 @@ public final class ChangelogMaterializer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot decode a changelog record of " + topic, e);
     }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops a blocked {@link #pollOnce} from another thread. */
+  public void wakeup() {
+    consumer.wakeup();
   }
 
   @Override

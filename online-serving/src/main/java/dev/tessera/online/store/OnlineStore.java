@@ -19,6 +19,15 @@ public interface OnlineStore extends AutoCloseable {
 
   Optional<StoredRow> get(String topic, byte[] key);
 
+  /** The rows of many keys of one topic, in order (null where absent): one round trip where the store allows. */
+  default List<StoredRow> getAll(String topic, List<byte[]> keys) {
+    List<StoredRow> out = new java.util.ArrayList<>(keys.size());
+    for (byte[] k : keys) {
+      out.add(get(topic, k).orElse(null));
+    }
+    return out;
+  }
+
   /** Next offset to read per partition of {@code topic}, as stored with the data. */
   Map<Integer, Long> offsets(String topic);
 

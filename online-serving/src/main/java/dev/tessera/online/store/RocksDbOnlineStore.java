@@ -75,6 +75,20 @@ public final class RocksDbOnlineStore implements OnlineStore {
   }
 
   @Override
+  public List<StoredRow> getAll(String topic, List<byte[]> keys) {
+    List<byte[]> dataKeys = new java.util.ArrayList<>(keys.size());
+    keys.forEach(k -> dataKeys.add(dataKey(topic, k)));
+    try {
+      List<byte[]> values = db.multiGetAsList(dataKeys);
+      List<StoredRow> out = new java.util.ArrayList<>(values.size());
+      values.forEach(v -> out.add(decode(v)));
+      return out;
+    } catch (RocksDBException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot read the online store: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public Map<Integer, Long> offsets(String topic) {
     Map<Integer, Long> out = new HashMap<>();
     byte[] prefix = ("o|" + topic + "|").getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,62 @@
+package dev.tessera.cli.serve;
+
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.TesseraException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The online feature service (online-serving's Quarkus application) as a child JVM. It is a
+ * separate process by design: its RocksDB library and Quarkus' libraries stay off the Flink class
+ * path of the CLI. The application is {@code online-serving/target/quarkus-app/quarkus-run.jar}
+ * under the Tessera checkout ({@code TESSERA_ROOT}, set by the launcher).
+ */
+public final class ServiceProcess {
+  private ServiceProcess() {}
+
+  /** The Quarkus application jar, or a clear error saying how to build it. */
+  public static Path applicationJar() {
+    String root = System.getenv().getOrDefault("TESSERA_ROOT", ".");
+    Path jar = Path.of(root, "online-serving", "target", "quarkus-app", "quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot find the online service at '" + jar
+          + "': build it with ./tessera (which builds it) or mvn -pl online-serving -am package -DskipTests");
+    }
+    return jar;
+  }
+
+  /** The command line of the service: same Java, Tessera home and config, the given port and extra keys. */
+  public static List<String> command(Path home, Path configFile, int port, Map<String, String> properties) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String opts = System.getenv("TESSERA_SERVE_JAVA_OPTS");
+    if (opts != null && !opts.isBlank()) {
+      cmd.addAll(List.of(opts.trim().split("\\s+")));
+    }
+    cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+    cmd.add("-Dtessera.home=" + home.toAbsolutePath());
+    if (configFile != null) {
+      cmd.add("-Dtessera.config=" + configFile.toAbsolutePath());
+    }
+    cmd.add("-Dquarkus.http.port=" + port);
+    properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.add("-jar");
+    cmd.add(applicationJar().toString());
+    return cmd;
+  }
+
+  /** Starts the service with inherited output; the caller waits for it or destroys it. */
+  public static Process start(List<String> command, boolean inheritIo, Path log) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (inheritIo) {
+      pb.inheritIO();
+    } else {
+      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    }
+    return pb.start();
+  }
+}

@@ -1,0 +1,217 @@
+package dev.tessera.online.arrow;
+
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.schema.FeatureRowSchemas;
+import dev.tessera.online.lookup.FeatureLookup;
+import dev.tessera.online.lookup.FeatureSelection;
+import dev.tessera.online.service.OnlineService;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampMilliTZVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.LargeVarCharVector;
+import org.apache.arrow.vector.UInt4Vector;
+
+/**
+ * Arrow IPC streams for batch lookups (what GPU inference services use): a response is one record
+ * batch with one row per entity in request order, one column per feature named {@code
+ * <featureSet>__<feature>} and a {@code <featureSet>__event_time} column (UTC milliseconds). A
+ * value that is not served (MISSING or EXPIRED) is null; EXPIRED rows keep their event time, so
+ * the two can be told apart. A request body is an IPC stream whose columns are entity keys.
+ */
+public final class ArrowBatches {
+  public static final String MEDIA_TYPE = "application/vnd.apache.arrow.stream";
+  public static final String SEPARATOR = "__";
+
+  private ArrowBatches() {}
+
+  /** The response schema of {@code selection}. */
+  public static Schema schema(FeatureSelection selection) {
+    List<Field> fields = new ArrayList<>();
+    for (FeatureSelection.Part part : selection.parts()) {
+      String prefix = part.contract().name() + SEPARATOR;
+      for (Field f : FeatureRowSchemas.arrowFields(part.contract(), prefix, false)) {
+        String feature = f.getName().substring(prefix.length());
+        if (feature.equals(FeatureSetContract.EVENT_TIME_COLUMN) || part.features().contains(feature)) {
+          fields.add(f);
+        }
+      }
+    }
+    // event_time last per feature set, features in request order
+    List<Field> ordered = new ArrayList<>();
+    for (FeatureSelection.Part part : selection.parts()) {
+      String prefix = part.contract().name() + SEPARATOR;
+      for (String feature : part.features()) {
+        ordered.add(fields.stream().filter(f -> f.getName().equals(prefix + feature)).findFirst().orElseThrow());
+      }
+      ordered.add(fields.stream().filter(f -> f.getName().equals(prefix + FeatureSetContract.EVENT_TIME_COLUMN)).findFirst().orElseThrow());
+    }
+    return new Schema(ordered);
+  }
+
+  /** Writes the results as an Arrow IPC stream of one record batch. */
+  public static byte[] write(BufferAllocator allocator, FeatureSelection selection, List<OnlineService.EntityResult> results) {
+    Schema schema = schema(selection);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + results.size() * schema.getFields().size() * 9);
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+      int rows = results.size();
+      root.allocateNew();
+      int column = 0;
+      for (FeatureSelection.Part part : selection.parts()) {
+        String name = part.contract().name();
+        for (String feature : part.features()) {
+          FeatureType type = part.contract().feature(feature).orElseThrow().type();
+          FieldVector v = root.getVector(column++);
+          for (int i = 0; i < rows; i++) {
+            set(v, type, i, results.get(i).featureSets().get(name).values().get(feature));
+          }
+          v.setValueCount(rows);
+        }
+        TimeStampMilliTZVector time = (TimeStampMilliTZVector) root.getVector(column++);
+        for (int i = 0; i < rows; i++) {
+          FeatureLookup.Result r = results.get(i).featureSets().get(name);
+          if (r.eventTime() == null) {
+            time.setNull(i);
+          } else {
+            time.setSafe(i, r.eventTime());
+          }
+        }
+        time.setValueCount(rows);
+      }
+      root.setRowCount(rows);
+      try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+        writer.start();
+        writer.writeBatch();
+        writer.end();
+      }
+    } catch (IOException e) {
+      throw new TesseraException(ErrorCode.INTERNAL, "Cannot write the Arrow response: " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void set(FieldVector v, FeatureType type, int i, Object value) {
+    if (value == null) {
+      v.setNull(i);
+      return;
+    }
+    switch (type) {
+      case INT -> ((IntVector) v).setSafe(i, ((Number) value).intValue());
+      case LONG -> ((BigIntVector) v).setSafe(i, ((Number) value).longValue());
+      case FLOAT -> ((Float4Vector) v).setSafe(i, ((Number) value).floatValue());
+      case DOUBLE -> ((Float8Vector) v).setSafe(i, ((Number) value).doubleValue());
+      case BOOLEAN -> ((BitVector) v).setSafe(i, (Boolean) value ? 1 : 0);
+      case STRING -> ((VarCharVector) v).setSafe(i, value.toString().getBytes(StandardCharsets.UTF_8));
+      case TIMESTAMP -> ((TimeStampMilliTZVector) v).setSafe(i, ((Number) value).longValue());
+    }
+  }
+
+  /**
+   * Reads entity keys from an Arrow IPC stream: each column is a key (strings or integers), each
+   * row an entity; every batch of the stream is read. A column of another type is INVALID_ARGUMENT
+   * naming it.
+   */
+  public static List<Map<String, String>> readKeys(BufferAllocator allocator, byte[] body) {
+    List<Map<String, String>> entities = new ArrayList<>();
+    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      for (Field f : root.getSchema().getFields()) {
+        ArrowType t = f.getType();
+        boolean ok = t instanceof ArrowType.Utf8 || t instanceof ArrowType.LargeUtf8 || t instanceof ArrowType.Int;
+        if (!ok) {
+          throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
+              "Arrow body: key column '" + f.getName() + "' has type " + t + "; expected utf8 or an integer type");
+        }
+      }
+      while (reader.loadNextBatch()) {
+        for (int i = 0; i < root.getRowCount(); i++) {
+          Map<String, String> entity = new HashMap<>();
+          for (FieldVector v : root.getFieldVectors()) {
+            if (!v.isNull(i)) {
+              entity.put(v.getName(), keyString(v, i));
+            }
+          }
+          entities.add(entity);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof TesseraException te) {
+        throw te;
+      }
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Arrow body: not a readable Arrow IPC stream (" + e.getMessage() + ")", e);
+    }
+    return entities;
+  }
+
+  private static String keyString(FieldVector v, int i) {
+    if (v instanceof VarCharVector s) {
+      return new String(s.get(i), StandardCharsets.UTF_8);
+    }
+    if (v instanceof LargeVarCharVector s) {
+      return new String(s.get(i), StandardCharsets.UTF_8);
+    }
+    if (v instanceof UInt4Vector u) {
+      return Long.toString(u.getValueAsLong(i));
+    }
+    if (v instanceof SmallIntVector s) {
+      return Short.toString(s.get(i));
+    }
+    Object o = v.getObject(i);
+    return o.toString();
+  }
+
+  /** A key batch for {@code entities} (string columns), as clients send it. */
+  public static byte[] writeKeys(BufferAllocator allocator, List<String> keyNames, List<Map<String, String>> entities) {
+    List<Field> fields = keyNames.stream().map(k -> new Field(k, FieldType.nullable(ArrowType.Utf8.INSTANCE), null)).toList();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator)) {
+      root.allocateNew();
+      for (int c = 0; c < keyNames.size(); c++) {
+        VarCharVector v = (VarCharVector) root.getVector(c);
+        for (int i = 0; i < entities.size(); i++) {
+          String value = entities.get(i).get(keyNames.get(c));
+          if (value == null) {
+            v.setNull(i);
+          } else {
+            v.setSafe(i, value.getBytes(StandardCharsets.UTF_8));
+          }
+        }
+        v.setValueCount(entities.size());
+      }
+      root.setRowCount(entities.size());
+      try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+        writer.start();
+        writer.writeBatch();
+        writer.end();
+      }
+    } catch (IOException e) {
+      throw new TesseraException(ErrorCode.INTERNAL, "Cannot write Arrow keys: " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+}
