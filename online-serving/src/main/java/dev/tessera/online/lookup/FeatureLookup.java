@@ -6,32 +6,24 @@ import dev.tessera.contracts.api.Feature;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.FeatureType;
 import dev.tessera.contracts.api.TesseraException;
-import dev.tessera.contracts.schema.FeatureRowSchemas;
 import dev.tessera.online.store.OnlineStore;
 import dev.tessera.online.store.StoredRow;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.BinaryData;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.util.Utf8;
 
 /**
  * Online lookups: the key is encoded exactly as ingest writes the changelog key (Avro binary of
  * {@code FeatureRowSchemas.avroKey}); TTL is applied at read time, so an old value is reported
- * EXPIRED with no numbers, never served stale. Schemas and Avro readers are built once per
- * contract (Avro caches its resolvers by schema identity).
+ * EXPIRED with no numbers, never served stale. Keys are encoded and rows decoded directly in
+ * Avro's binary format, without generic records (this is the hot path of batch lookups).
  *
  * <p>{@code
  * FeatureLookup lookup = new FeatureLookup(store);
@@ -48,10 +40,6 @@ public final class FeatureLookup {
 
   /** The values of one feature set for one entity (null values unless OK), with event time and age. */
   public record Result(Status status, Map<String, Object> values, Long eventTime, Long ageMs) {}
-
-  private record Codec(Schema keySchema, GenericDatumWriter<GenericRecord> keyWriter, GenericDatumReader<GenericRecord> rowReader) {}
-
-  private static final Map<String, Codec> CODECS = new ConcurrentHashMap<>();
 
   private final OnlineStore store;
 
@@ -95,54 +83,97 @@ public final class FeatureLookup {
       contract.featureNames().forEach(f -> values.put(f, null));
       return new Result(Status.EXPIRED, values, row.eventTime(), age);
     }
-    GenericRecord record = decode(contract, row.value());
-    for (Feature f : contract.features()) {
-      Object v = record.get(f.name());
-      values.put(f.name(), v instanceof Utf8 ? v.toString() : v);
+    Object[] decoded = decode(contract, row.value());
+    List<Feature> features = contract.features();
+    for (int i = 0; i < decoded.length; i++) {
+      values.put(features.get(i).name(), decoded[i]);
     }
     return new Result(Status.OK, values, row.eventTime(), age);
   }
 
-  /** The changelog key of an entity; a missing or malformed key value is a clear INVALID_ARGUMENT. */
+  /**
+   * The changelog key of an entity: the Avro binary encoding of the key record (strings as a
+   * zig-zag varint length and UTF-8 bytes, int and long as zig-zag varints), written directly. A
+   * missing or malformed key value is a clear INVALID_ARGUMENT.
+   */
   public static byte[] encodeKey(FeatureSetContract contract, Map<String, String> keys) {
-    Codec codec = codec(contract);
-    GenericRecord key = new GenericData.Record(codec.keySchema());
-    for (EntityKey k : contract.entity().keys()) {
+    List<EntityKey> keyList = contract.entity().keys();
+    byte[][] parts = new byte[keyList.size()][];
+    long[] numbers = new long[keyList.size()];
+    int size = 0;
+    for (int i = 0; i < keyList.size(); i++) {
+      EntityKey k = keyList.get(i);
       String v = keys.get(k.name());
       if (v == null) {
         throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
             "Cannot look up " + contract.name() + ": missing key '" + k.name() + "' (keys: " + contract.entity().keyNames() + ")");
       }
-      try {
-        key.put(k.name(), k.type() == FeatureType.STRING ? v : k.type() == FeatureType.INT ? (Object) Integer.valueOf(v) : (Object) Long.valueOf(v));
-      } catch (NumberFormatException e) {
-        throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
-            "Cannot look up " + contract.name() + ": key '" + k.name() + "' is '" + v + "', expected an integer (" + k.type() + ")");
+      if (k.type() == FeatureType.STRING) {
+        parts[i] = v.getBytes(StandardCharsets.UTF_8);
+        size += 10 + parts[i].length;
+      } else {
+        try {
+          numbers[i] = k.type() == FeatureType.INT ? Integer.parseInt(v) : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+          throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
+              "Cannot look up " + contract.name() + ": key '" + k.name() + "' is '" + v + "', expected an integer (" + k.type() + ")");
+        }
+        size += 10;
       }
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(32);
-    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-    try {
-      codec.keyWriter().write(key, enc);
-      enc.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    byte[] out = new byte[size];
+    int pos = 0;
+    for (int i = 0; i < keyList.size(); i++) {
+      if (parts[i] != null) {
+        pos = BinaryData.encodeLong(parts[i].length, out, pos) + pos;
+        System.arraycopy(parts[i], 0, out, pos, parts[i].length);
+        pos += parts[i].length;
+      } else {
+        pos = BinaryData.encodeLong(numbers[i], out, pos) + pos;
+      }
     }
-    return out.toByteArray();
+    return java.util.Arrays.copyOf(out, pos);
   }
 
-  private static GenericRecord decode(FeatureSetContract contract, byte[] value) {
+  /**
+   * Decodes a changelog row (the contract's Avro changelog schema: keys, nullable features,
+   * event_time, tessera_seq) straight into feature values, without building a generic record.
+   */
+  private static Object[] decode(FeatureSetContract contract, byte[] value) {
+    BinaryDecoder in = DecoderFactory.get().binaryDecoder(value, DECODERS.get());
+    DECODERS.set(in);
     try {
-      return codec(contract).rowReader().read(null, DecoderFactory.get().binaryDecoder(value, null));
+      for (EntityKey k : contract.entity().keys()) {
+        if (k.type() == FeatureType.STRING) {
+          in.skipString();
+        } else if (k.type() == FeatureType.INT) {
+          in.readInt();
+        } else {
+          in.readLong();
+        }
+      }
+      List<Feature> features = contract.features();
+      Object[] out = new Object[features.size()];
+      for (int i = 0; i < out.length; i++) {
+        if (in.readIndex() == 0) {
+          continue; // null branch of the union
+        }
+        out[i] = switch (features.get(i).type()) {
+          case INT -> in.readInt();
+          case LONG, TIMESTAMP -> in.readLong();
+          case FLOAT -> in.readFloat();
+          case DOUBLE -> in.readDouble();
+          case BOOLEAN -> in.readBoolean();
+          case STRING -> in.readString();
+        };
+      }
+      return out;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("Cannot decode a changelog row of " + contract.id(), e);
     }
   }
 
-  private static Codec codec(FeatureSetContract contract) {
-    return CODECS.computeIfAbsent(contract.id(), id -> {
-      Schema keySchema = FeatureRowSchemas.avroKey(contract);
-      return new Codec(keySchema, new GenericDatumWriter<>(keySchema), new GenericDatumReader<>(FeatureRowSchemas.avroChangelog(contract)));
-    });
-  }
+  private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
+
+
 }

@@ -1,0 +1,295 @@
+package dev.tessera.bench;
+
+import dev.tessera.contracts.api.Feature;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.contracts.schema.FeatureRowSchemas;
+import dev.tessera.ingest.job.EmbeddedKafka;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Online serving latency and throughput: the packaged service (quarkus-run.jar, RocksDB) as a
+ * child process, fed through a real broker with 100k customers and 10k merchants; single-entity
+ * JSON lookups and 1,000-entity Arrow lookups (10 features) at fixed rates and closed loop; and in
+ * the same run {@code redis-benchmark -t get} against the local Redis as the anchor.
+ */
+public final class ServingBenchmark {
+  static final String KEY = "bench-key";
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = SnapshotBenchmark.parse(args);
+    int customers = Integer.parseInt(opts.getOrDefault("customers", "100000"));
+    int merchants = Integer.parseInt(opts.getOrDefault("merchants", "10000"));
+    double seconds = Double.parseDouble(opts.getOrDefault("seconds", "15"));
+    int port = Integer.parseInt(opts.getOrDefault("port", "18089"));
+    Path work = Path.of(opts.getOrDefault("work", "/tmp/tessera-bench-serving"));
+    Path root = Path.of(opts.getOrDefault("root", "."));
+    SnapshotBenchmark.deleteRecursively(work);
+    Files.createDirectories(work);
+    ContractRegistry registry = ContractRegistry.fromDirectory(root.resolve("contracts/examples"));
+    FeatureSetContract activity = registry.get("customer_activity");
+    FeatureSetContract risk = registry.get("merchant_risk");
+    System.out.printf("serving benchmark: %,d customers, %,d merchants, RocksDB store, %d cores, %.0f s per step%n",
+        customers, merchants, Runtime.getRuntime().availableProcessors(), seconds);
+
+    try (EmbeddedKafka kafka = new EmbeddedKafka()) {
+      createTopics(kafka.bootstrapServers(), registry.all());
+      long t = System.nanoTime();
+      seed(kafka.bootstrapServers(), activity, "customer_id", "c-", customers);
+      seed(kafka.bootstrapServers(), risk, "merchant_id", "m-", merchants);
+      System.out.printf("  seeded the changelog in %.1fs%n", SnapshotBenchmark.secs(t));
+
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          opts.getOrDefault("server-heap", "-Xmx1g"), "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "-Dtessera.home=" + work.resolve("home"), "-Dtessera.contracts.dir=" + root.resolve("contracts/examples").toAbsolutePath(),
+          "-Dtessera.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "-Dtessera.online.api-keys=fraud-scoring:" + KEY,
+          "-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN",
+          "-jar", root.resolve("online-serving/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
+      Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
+      try {
+        t = System.nanoTime();
+        awaitReady(port, server);
+        System.out.printf("  service ready (caught up with the changelog) %.1fs after start%n", SnapshotBenchmark.secs(t));
+        run(port, customers, merchants, seconds, opts);
+      } finally {
+        server.destroy();
+        server.waitFor();
+      }
+    }
+    redisAnchor();
+  }
+
+  static void run(int port, int customers, int merchants, double seconds, Map<String, String> opts) throws Exception {
+    HttpLoad load = new HttpLoad("127.0.0.1", port);
+    SplittableRandom r = new SplittableRandom(3);
+    HttpLoad.Requests single = i -> HttpLoad.get("127.0.0.1", "/v1/features/customer_activity?customer_id=c-" + Math.floorMod(i * 7919L, customers), KEY);
+    // 1,000 entities, 10 features (customer_activity:* = 5, plus 5 of merchant_risk), keys as an Arrow IPC body
+    List<byte[]> arrowBodies = new ArrayList<>();
+    for (int b = 0; b < 16; b++) {
+      List<String[]> keys = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        keys.add(new String[] {"c-" + r.nextInt(customers), "m-" + r.nextInt(merchants)});
+      }
+      arrowBodies.add(HttpLoad.post("127.0.0.1", "/v1/features/lookup?features=customer_activity:*&features=merchant_risk:txn_count_24h,"
+              + "merchant_risk:amount_sum_1h,merchant_risk:amount_avg_24h,merchant_risk:amount_max_24h,merchant_risk:last_country",
+          KEY, "application/vnd.apache.arrow.stream", "application/vnd.apache.arrow.stream", arrowKeys(keys)));
+    }
+    HttpLoad.Requests arrow = i -> arrowBodies.get(Math.floorMod(i, arrowBodies.size()));
+    checkArrow(port, arrowBodies.get(0));
+
+    System.out.println("  warm-up: 20 s of both kinds");
+    load.closedLoop(single, 10, 4);
+    load.closedLoop(arrow, 10, 2);
+
+    System.out.println();
+    System.out.println("  single-entity JSON GET /v1/features/customer_activity?customer_id=...");
+    System.out.println("  | offered req/s | achieved req/s | p50 ms | p99 ms | max ms | errors |");
+    System.out.println("  |---|---|---|---|---|---|");
+    for (String rate : opts.getOrDefault("single-rates", "500,1000,2000,3000").split(",")) {
+      HttpLoad.Result res = load.fixedRate(single, Double.parseDouble(rate), seconds, 32);
+      row(rate, res);
+    }
+    HttpLoad.Result maxSingle = load.closedLoop(single, seconds, 8);
+    System.out.printf("  | closed loop, 8 connections | %,.0f | %.3f | %.3f | %.3f | %d |%n", maxSingle.throughput(),
+        maxSingle.percentileMillis(0.5), maxSingle.percentileMillis(0.99), maxSingle.maxMillis(), maxSingle.errors());
+
+    System.out.println();
+    System.out.println("  1,000-entity Arrow lookups (10 features over 2 feature sets, Arrow keys in, Arrow IPC out)");
+    System.out.println("  | offered req/s | achieved req/s | p50 ms | p99 ms | max ms | errors |");
+    System.out.println("  |---|---|---|---|---|---|");
+    for (String rate : opts.getOrDefault("arrow-rates", "20,50,100").split(",")) {
+      HttpLoad.Result res = load.fixedRate(arrow, Double.parseDouble(rate), seconds, 8);
+      row(rate, res);
+    }
+    HttpLoad.Result maxArrow = load.closedLoop(arrow, seconds, 2);
+    System.out.printf("  | closed loop, 2 connections | %,.0f (%,.0f entities/s) | %.3f | %.3f | %.3f | %d |%n", maxArrow.throughput(),
+        maxArrow.throughput() * 1000, maxArrow.percentileMillis(0.5), maxArrow.percentileMillis(0.99), maxArrow.maxMillis(), maxArrow.errors());
+  }
+
+  static void row(String rate, HttpLoad.Result res) {
+    System.out.printf("  | %s | %,.0f | %.3f | %.3f | %.3f | %d |%n", rate, res.throughput(), res.percentileMillis(0.5),
+        res.percentileMillis(0.99), res.maxMillis(), res.errors());
+  }
+
+  static void checkArrow(int port, byte[] request) throws IOException {
+    try (HttpLoad.Conn c = new HttpLoad.Conn("127.0.0.1", port)) {
+      if (!c.exchange(request)) {
+        throw new IllegalStateException("Arrow lookup failed: " + new String(c.lastBody, StandardCharsets.UTF_8));
+      }
+      try (RootAllocator a = new RootAllocator(); ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(c.lastBody), a)) {
+        int rows = 0;
+        int nonNull = 0;
+        while (reader.loadNextBatch()) {
+          VectorSchemaRoot root = reader.getVectorSchemaRoot();
+          rows += root.getRowCount();
+          for (int i = 0; i < root.getRowCount(); i++) {
+            nonNull += root.getVector("customer_activity__txn_count_1h").isNull(i) ? 0 : 1;
+          }
+          System.out.printf("  Arrow response checked: %d columns, %d rows, %d with customer values, %,d bytes%n",
+              root.getSchema().getFields().size(), rows, nonNull, c.lastBody.length);
+        }
+      }
+    }
+  }
+
+  static void redisAnchor() throws Exception {
+    System.out.println();
+    System.out.println("  anchor: redis-benchmark -t get (local Redis 127.0.0.1:6379), same machine, same run");
+    for (String[] args : List.of(new String[] {"-c", "1", "-n", "50000"}, new String[] {"-c", "8", "-n", "200000"})) {
+      List<String> cmd = new ArrayList<>(List.of("redis-benchmark", "-h", "127.0.0.1", "-p", "6379", "-t", "get", "-d", "200"));
+      cmd.addAll(List.of(args));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor();
+      // keep the summary lines (throughput and the latency summary table)
+      String[] lines = out.split("\\R");
+      for (int i = 0; i < lines.length; i++) {
+        String l = lines[i].strip();
+        if (l.startsWith("throughput summary") || l.startsWith("latency summary")) {
+          System.out.println("    [" + String.join(" ", args) + "] " + l);
+          for (int j = i + 1; j < Math.min(lines.length, i + 3); j++) {
+            System.out.println("      " + lines[j].strip());
+          }
+        }
+      }
+    }
+  }
+
+  static void awaitReady(int port, Process server) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + 300_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("the service exited with " + server.exitValue() + "; see its log");
+      }
+      try {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the service did not become ready in 300 s");
+  }
+
+  static void createTopics(String bootstrap, List<FeatureSetContract> contracts) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      admin.createTopics(contracts.stream().map(c -> new NewTopic(c.changelogTopic(), 2, (short) 1)
+          .configs(Map.of("cleanup.policy", "compact"))).toList()).all().get();
+    }
+  }
+
+  /** One changelog row per key, typed values per feature, in the format ingest writes. */
+  static void seed(String bootstrap, FeatureSetContract c, String keyName, String prefix, int n) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    org.apache.avro.Schema keySchema = FeatureRowSchemas.avroKey(c);
+    org.apache.avro.Schema rowSchema = FeatureRowSchemas.avroChangelog(c);
+    GenericDatumWriter<GenericRecord> keyWriter = new GenericDatumWriter<>(keySchema);
+    GenericDatumWriter<GenericRecord> rowWriter = new GenericDatumWriter<>(rowSchema);
+    SplittableRandom r = new SplittableRandom(n);
+    long now = System.currentTimeMillis();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (int i = 0; i < n; i++) {
+        GenericRecord key = new GenericData.Record(keySchema);
+        key.put(keyName, prefix + i);
+        GenericRecord row = new GenericData.Record(rowSchema);
+        row.put(keyName, prefix + i);
+        for (Feature f : c.features()) {
+          row.put(f.name(), switch (f.type()) {
+            case INT -> r.nextInt(1000);
+            case LONG -> (long) r.nextInt(1000);
+            case FLOAT -> (float) r.nextDouble();
+            case DOUBLE -> r.nextDouble() * 1000;
+            case BOOLEAN -> r.nextBoolean();
+            case STRING -> new String[] {"DE", "FR", "NL", "US"}[r.nextInt(4)];
+            case TIMESTAMP -> now - r.nextInt(1_000_000);
+          });
+        }
+        row.put(FeatureSetContract.EVENT_TIME_COLUMN, now - r.nextInt(600_000));
+        row.put(FeatureRowSchemas.SEQUENCE_FIELD, 1L);
+        producer.send(new ProducerRecord<>(c.changelogTopic(), avro(keyWriter, key), avro(rowWriter, row)));
+      }
+    }
+  }
+
+  static byte[] avro(GenericDatumWriter<GenericRecord> writer, GenericRecord record) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+    try {
+      writer.write(record, enc);
+      enc.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] arrowKeys(List<String[]> keys) throws IOException {
+    Schema schema = new Schema(List.of(new Field("customer_id", FieldType.notNullable(ArrowType.Utf8.INSTANCE), null),
+        new Field("merchant_id", FieldType.notNullable(ArrowType.Utf8.INSTANCE), null)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (RootAllocator a = new RootAllocator(); VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
+      root.allocateNew();
+      for (int col = 0; col < 2; col++) {
+        VarCharVector v = (VarCharVector) root.getVector(col);
+        for (int i = 0; i < keys.size(); i++) {
+          v.setSafe(i, keys.get(i)[col].getBytes(StandardCharsets.UTF_8));
+        }
+        v.setValueCount(keys.size());
+      }
+      root.setRowCount(keys.size());
+      try (ArrowStreamWriter w = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+        w.start();
+        w.writeBatch();
+        w.end();
+      }
+    }
+    return out.toByteArray();
+  }
+}
