@@ -133,12 +133,12 @@ public class FeaturesResource {
       lifecycle.access().authorize(consumer, part.contract());
     }
     requireReady(service);
-    List<OnlineService.EntityResult> results = service.lookup(selection, entities);
     Response response;
     if (accept != null && accept.contains(ARROW)) {
-      response = Response.ok(ArrowBatches.write(lifecycle.allocator(), selection, results), ARROW).build();
+      response = Response.ok(service.lookupArrow(selection, entities, lifecycle.allocator()), ARROW).build();
       service.recordLatency(selection, "lookup_arrow", System.nanoTime() - start);
     } else {
+      List<OnlineService.EntityResult> results = service.lookup(selection, entities);
       List<Map<String, Object>> rendered = new ArrayList<>(results.size());
       results.forEach(r -> rendered.add(render(r)));
       response = Response.ok(Map.of("results", rendered), MediaType.APPLICATION_JSON_TYPE).build();

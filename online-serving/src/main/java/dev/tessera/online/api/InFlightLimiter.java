@@ -24,7 +24,16 @@ public class InFlightLimiter {
         rc.response().setStatusCode(503).putHeader("Retry-After", "1").putHeader("Content-Type", "application/json").end(BODY);
         return;
       }
-      rc.addEndHandler(done -> permits.release());
+      // released exactly once, however the exchange ends: answered, failed, or the connection closed
+      java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+      Runnable release = () -> {
+        if (released.compareAndSet(false, true)) {
+          permits.release();
+        }
+      };
+      rc.addEndHandler(done -> release.run());
+      rc.addBodyEndHandler(done -> release.run());
+      rc.response().closeHandler(done -> release.run());
       rc.next();
     });
   }

@@ -2,12 +2,13 @@ package dev.tessera.online.arrow;
 
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import dev.tessera.online.lookup.FeatureLookup;
 import dev.tessera.online.lookup.FeatureSelection;
-import dev.tessera.online.service.OnlineService;
+import dev.tessera.contracts.api.Feature;
+import dev.tessera.online.store.StoredRow;
+import org.apache.avro.util.Utf8;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -74,34 +75,61 @@ public final class ArrowBatches {
     return new Schema(ordered);
   }
 
-  /** Writes the results as an Arrow IPC stream of one record batch. */
-  public static byte[] write(BufferAllocator allocator, FeatureSelection selection, List<OnlineService.EntityResult> results) {
+  /**
+   * Writes the rows of each selected feature set (in selection order, one {@link FeatureLookup.Rows}
+   * per part) as an Arrow IPC stream of one record batch, decoding each stored row straight into
+   * the vectors (no intermediate objects: this is the batch path GPU services use).
+   */
+  public static byte[] write(BufferAllocator allocator, FeatureSelection selection, List<FeatureLookup.Rows> parts) {
     Schema schema = schema(selection);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + results.size() * schema.getFields().size() * 9);
+    int rows = parts.isEmpty() ? 0 : parts.get(0).rows().size();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + rows * schema.getFields().size() * 10);
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
-      int rows = results.size();
-      root.allocateNew();
+      root.allocateNew(); // every value starts null
       int column = 0;
-      for (FeatureSelection.Part part : selection.parts()) {
-        String name = part.contract().name();
-        for (String feature : part.features()) {
-          FeatureType type = part.contract().feature(feature).orElseThrow().type();
-          FieldVector v = root.getVector(column++);
-          for (int i = 0; i < rows; i++) {
-            set(v, type, i, results.get(i).featureSets().get(name).values().get(feature));
-          }
-          v.setValueCount(rows);
+      Utf8 text = new Utf8();
+      for (int p = 0; p < parts.size(); p++) {
+        FeatureSelection.Part part = selection.parts().get(p);
+        FeatureLookup.Rows stored = parts.get(p);
+        List<Feature> features = part.contract().features();
+        FieldVector[] target = new FieldVector[features.size()];
+        for (String f : part.features()) {
+          target[indexOf(features, f)] = root.getVector(column++);
         }
         TimeStampMilliTZVector time = (TimeStampMilliTZVector) root.getVector(column++);
         for (int i = 0; i < rows; i++) {
-          FeatureLookup.Result r = results.get(i).featureSets().get(name);
-          if (r.eventTime() == null) {
-            time.setNull(i);
-          } else {
-            time.setSafe(i, r.eventTime());
+          StoredRow row = stored.rows().get(i);
+          if (row == null) {
+            continue; // MISSING: all null
           }
+          time.setSafe(i, row.eventTime());
+          if (stored.status(i) != FeatureLookup.Status.OK) {
+            continue; // EXPIRED: event time only, never a stale value
+          }
+          final int r = i;
+          FeatureLookup.decode(part.contract(), row.value(), (index, type, in) -> {
+            FieldVector v = target[index];
+            if (v == null) {
+              FeatureLookup.skip(type, in);
+              return;
+            }
+            switch (type) {
+              case INT -> ((IntVector) v).setSafe(r, in.readInt());
+              case LONG -> ((BigIntVector) v).setSafe(r, in.readLong());
+              case TIMESTAMP -> ((TimeStampMilliTZVector) v).setSafe(r, in.readLong());
+              case FLOAT -> ((Float4Vector) v).setSafe(r, in.readFloat());
+              case DOUBLE -> ((Float8Vector) v).setSafe(r, in.readDouble());
+              case BOOLEAN -> ((BitVector) v).setSafe(r, in.readBoolean() ? 1 : 0);
+              case STRING -> {
+                Utf8 u = in.readString(text);
+                ((VarCharVector) v).setSafe(r, u.getBytes(), 0, u.getByteLength());
+              }
+            }
+          });
         }
-        time.setValueCount(rows);
+      }
+      for (FieldVector v : root.getFieldVectors()) {
+        v.setValueCount(rows);
       }
       root.setRowCount(rows);
       try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
@@ -115,20 +143,13 @@ public final class ArrowBatches {
     return out.toByteArray();
   }
 
-  private static void set(FieldVector v, FeatureType type, int i, Object value) {
-    if (value == null) {
-      v.setNull(i);
-      return;
+  private static int indexOf(List<Feature> features, String name) {
+    for (int i = 0; i < features.size(); i++) {
+      if (features.get(i).name().equals(name)) {
+        return i;
+      }
     }
-    switch (type) {
-      case INT -> ((IntVector) v).setSafe(i, ((Number) value).intValue());
-      case LONG -> ((BigIntVector) v).setSafe(i, ((Number) value).longValue());
-      case FLOAT -> ((Float4Vector) v).setSafe(i, ((Number) value).floatValue());
-      case DOUBLE -> ((Float8Vector) v).setSafe(i, ((Number) value).doubleValue());
-      case BOOLEAN -> ((BitVector) v).setSafe(i, (Boolean) value ? 1 : 0);
-      case STRING -> ((VarCharVector) v).setSafe(i, value.toString().getBytes(StandardCharsets.UTF_8));
-      case TIMESTAMP -> ((TimeStampMilliTZVector) v).setSafe(i, ((Number) value).longValue());
-    }
+    throw new IllegalArgumentException("no feature " + name);
   }
 
   /**

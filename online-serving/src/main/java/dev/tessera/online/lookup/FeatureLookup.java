@@ -51,11 +51,19 @@ public final class FeatureLookup {
     return toResult(contract, store.get(contract.changelogTopic(), encodeKey(contract, keys)).orElse(null), nowMillis);
   }
 
+  /** The stored rows of many entities of one feature set (null where absent), read in one store round trip. */
+  public record Rows(FeatureSetContract contract, List<StoredRow> rows, long nowMillis) {
+    /** OK, MISSING, or EXPIRED (older than the contract's TTL) for row {@code i}. */
+    public Status status(int i) {
+      return statusOf(contract, rows.get(i), nowMillis);
+    }
+  }
+
   /**
-   * Lookups of many entities of one feature set in one store round trip, in order. A missing or
+   * Reads many entities of one feature set in one store round trip, in order. A missing or
    * malformed key fails the whole call, naming the entity's index.
    */
-  public List<Result> lookupAll(FeatureSetContract contract, List<? extends Map<String, String>> entities, long nowMillis) {
+  public Rows read(FeatureSetContract contract, List<? extends Map<String, String>> entities, long nowMillis) {
     List<byte[]> keys = new ArrayList<>(entities.size());
     for (int i = 0; i < entities.size(); i++) {
       try {
@@ -64,31 +72,82 @@ public final class FeatureLookup {
         throw new TesseraException(e.code(), "entities[" + i + "]: " + e.getMessage(), e);
       }
     }
-    List<StoredRow> rows = store.getAll(contract.changelogTopic(), keys);
-    List<Result> out = new ArrayList<>(rows.size());
-    for (StoredRow row : rows) {
+    return new Rows(contract, store.getAll(contract.changelogTopic(), keys), nowMillis);
+  }
+
+  /** Lookups of many entities of one feature set in one store round trip, in order. */
+  public List<Result> lookupAll(FeatureSetContract contract, List<? extends Map<String, String>> entities, long nowMillis) {
+    Rows rows = read(contract, entities, nowMillis);
+    List<Result> out = new ArrayList<>(rows.rows().size());
+    for (StoredRow row : rows.rows()) {
       out.add(toResult(contract, row, nowMillis));
     }
     return out;
   }
 
-  private static Result toResult(FeatureSetContract contract, StoredRow row, long nowMillis) {
-    Map<String, Object> values = new LinkedHashMap<>();
+  static Status statusOf(FeatureSetContract contract, StoredRow row, long nowMillis) {
     if (row == null) {
-      contract.featureNames().forEach(f -> values.put(f, null));
-      return new Result(Status.MISSING, values, null, null);
+      return Status.MISSING;
     }
-    long age = nowMillis - row.eventTime();
-    if (contract.ttl() != null && age > contract.ttl().toMillis()) {
-      contract.featureNames().forEach(f -> values.put(f, null));
-      return new Result(Status.EXPIRED, values, row.eventTime(), age);
+    return contract.ttl() != null && nowMillis - row.eventTime() > contract.ttl().toMillis() ? Status.EXPIRED : Status.OK;
+  }
+
+  /** Receives the feature values of a changelog row, in contract order, straight from the decoder. */
+  public interface ValueSink {
+    /** Feature {@code index} (of {@code contract.features()}) is non-null; read it from {@code in} (or skip it) now. */
+    void value(int index, FeatureType type, BinaryDecoder in) throws IOException;
+  }
+
+  /** Reads or skips one value of {@code type}. */
+  public static void skip(FeatureType type, BinaryDecoder in) throws IOException {
+    switch (type) {
+      case INT -> in.readInt();
+      case LONG, TIMESTAMP -> in.readLong();
+      case FLOAT -> in.readFloat();
+      case DOUBLE -> in.readDouble();
+      case BOOLEAN -> in.readBoolean();
+      case STRING -> in.skipString();
     }
-    Object[] decoded = decode(contract, row.value());
-    List<Feature> features = contract.features();
-    for (int i = 0; i < decoded.length; i++) {
-      values.put(features.get(i).name(), decoded[i]);
+  }
+
+  /** Decodes a changelog row's feature values into {@code sink} (nulls are not reported). */
+  public static void decode(FeatureSetContract contract, byte[] value, ValueSink sink) {
+    BinaryDecoder in = DecoderFactory.get().binaryDecoder(value, DECODER.get());
+    DECODER.set(in);
+    try {
+      for (EntityKey k : contract.entity().keys()) {
+        skip(k.type(), in);
+      }
+      List<Feature> features = contract.features();
+      for (int i = 0; i < features.size(); i++) {
+        if (in.readIndex() != 0) { // branch 0 of the union is null
+          sink.value(i, features.get(i).type(), in);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot decode a changelog row of " + contract.id(), e);
     }
-    return new Result(Status.OK, values, row.eventTime(), age);
+  }
+
+  private static Result toResult(FeatureSetContract contract, StoredRow row, long nowMillis) {
+    Status status = statusOf(contract, row, nowMillis);
+    List<String> names = contract.featureNames();
+    Object[] values = new Object[names.size()];
+    if (status == Status.OK) {
+      decode(contract, row.value(), (i, type, in) -> values[i] = switch (type) {
+        case INT -> in.readInt();
+        case LONG, TIMESTAMP -> in.readLong();
+        case FLOAT -> in.readFloat();
+        case DOUBLE -> in.readDouble();
+        case BOOLEAN -> in.readBoolean();
+        case STRING -> in.readString();
+      });
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < values.length; i++) {
+      map.put(names.get(i), values[i]);
+    }
+    return new Result(status, map, row == null ? null : row.eventTime(), row == null ? null : nowMillis - row.eventTime());
   }
 
   /**
@@ -135,45 +194,7 @@ public final class FeatureLookup {
     return java.util.Arrays.copyOf(out, pos);
   }
 
-  /**
-   * Decodes a changelog row (the contract's Avro changelog schema: keys, nullable features,
-   * event_time, tessera_seq) straight into feature values, without building a generic record.
-   */
-  private static Object[] decode(FeatureSetContract contract, byte[] value) {
-    BinaryDecoder in = DecoderFactory.get().binaryDecoder(value, DECODERS.get());
-    DECODERS.set(in);
-    try {
-      for (EntityKey k : contract.entity().keys()) {
-        if (k.type() == FeatureType.STRING) {
-          in.skipString();
-        } else if (k.type() == FeatureType.INT) {
-          in.readInt();
-        } else {
-          in.readLong();
-        }
-      }
-      List<Feature> features = contract.features();
-      Object[] out = new Object[features.size()];
-      for (int i = 0; i < out.length; i++) {
-        if (in.readIndex() == 0) {
-          continue; // null branch of the union
-        }
-        out[i] = switch (features.get(i).type()) {
-          case INT -> in.readInt();
-          case LONG, TIMESTAMP -> in.readLong();
-          case FLOAT -> in.readFloat();
-          case DOUBLE -> in.readDouble();
-          case BOOLEAN -> in.readBoolean();
-          case STRING -> in.readString();
-        };
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot decode a changelog row of " + contract.id(), e);
-    }
-  }
-
-  private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
+  private static final ThreadLocal<BinaryDecoder> DECODER = new ThreadLocal<>();
 
 
 }

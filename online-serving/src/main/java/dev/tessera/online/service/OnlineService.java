@@ -256,20 +256,12 @@ public final class OnlineService implements AutoCloseable {
 
   /** Looks up every entity for every selected feature set (one store round trip per feature set). */
   public List<EntityResult> lookup(FeatureSelection selection, List<Map<String, String>> entities) {
-    int max = config.get(OnlineOptions.MAX_ENTITIES);
-    if (entities.size() > max) {
-      throw new TesseraException(ErrorCode.PAYLOAD_TOO_LARGE,
-          "entities: " + entities.size() + " entities in one request, at most " + max + " (tessera.online.max-entities)");
-    }
-    if (entities.isEmpty()) {
-      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "entities: expected at least one entity");
-    }
+    checkSize(entities);
     long now = System.currentTimeMillis();
     List<Map<String, FeatureLookup.Result>> perEntity = new ArrayList<>(entities.size());
     entities.forEach(e -> perEntity.add(new LinkedHashMap<>()));
     for (FeatureSelection.Part part : selection.parts()) {
       List<FeatureLookup.Result> results = lookup.lookupAll(part.contract(), entities, now);
-      LiveStats s = stats.get(part.contract().name());
       long ok = 0;
       long missing = 0;
       long expired = 0;
@@ -289,18 +281,60 @@ public final class OnlineService implements AutoCloseable {
         }
         perEntity.get(i).put(part.contract().name(), r);
       }
-      s.ok.add(ok);
-      s.missing.add(missing);
-      s.expired.add(expired);
-      count(part.contract().name(), "ok", ok);
-      count(part.contract().name(), "missing", missing);
-      count(part.contract().name(), "expired", expired);
+      outcomes(part.contract().name(), ok, missing, expired);
     }
     List<EntityResult> out = new ArrayList<>(entities.size());
     for (int i = 0; i < entities.size(); i++) {
       out.add(new EntityResult(entities.get(i), perEntity.get(i)));
     }
     return out;
+  }
+
+  /**
+   * Looks up every entity for every selected feature set and writes the answer as an Arrow IPC
+   * stream (see {@link dev.tessera.online.arrow.ArrowBatches}), decoding rows straight into vectors.
+   */
+  public byte[] lookupArrow(FeatureSelection selection, List<Map<String, String>> entities, org.apache.arrow.memory.BufferAllocator allocator) {
+    checkSize(entities);
+    long now = System.currentTimeMillis();
+    List<FeatureLookup.Rows> parts = new ArrayList<>(selection.parts().size());
+    for (FeatureSelection.Part part : selection.parts()) {
+      FeatureLookup.Rows rows = lookup.read(part.contract(), entities, now);
+      long ok = 0;
+      long missing = 0;
+      long expired = 0;
+      for (int i = 0; i < rows.rows().size(); i++) {
+        switch (rows.status(i)) {
+          case OK -> ok++;
+          case MISSING -> missing++;
+          case EXPIRED -> expired++;
+        }
+      }
+      outcomes(part.contract().name(), ok, missing, expired);
+      parts.add(rows);
+    }
+    return dev.tessera.online.arrow.ArrowBatches.write(allocator, selection, parts);
+  }
+
+  private void outcomes(String featureSet, long ok, long missing, long expired) {
+    LiveStats s = stats.get(featureSet);
+    s.ok.add(ok);
+    s.missing.add(missing);
+    s.expired.add(expired);
+    count(featureSet, "ok", ok);
+    count(featureSet, "missing", missing);
+    count(featureSet, "expired", expired);
+  }
+
+  private void checkSize(List<Map<String, String>> entities) {
+    int max = config.get(OnlineOptions.MAX_ENTITIES);
+    if (entities.size() > max) {
+      throw new TesseraException(ErrorCode.PAYLOAD_TOO_LARGE,
+          "entities: " + entities.size() + " entities in one request, at most " + max + " (tessera.online.max-entities)");
+    }
+    if (entities.isEmpty()) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "entities: expected at least one entity");
+    }
   }
 
   private void count(String featureSet, String status, long n) {

@@ -112,8 +112,10 @@ public final class RocksDbOnlineStore implements OnlineStore {
     return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
   }
 
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> PREFIXES = new java.util.concurrent.ConcurrentHashMap<>();
+
   static byte[] dataKey(String topic, byte[] key) {
-    byte[] prefix = ("d|" + topic + "|").getBytes(StandardCharsets.UTF_8);
+    byte[] prefix = PREFIXES.computeIfAbsent(topic, t -> ("d|" + t + "|").getBytes(StandardCharsets.UTF_8));
     byte[] out = Arrays.copyOf(prefix, prefix.length + key.length);
     System.arraycopy(key, 0, out, prefix.length, key.length);
     return out;
