@@ -125,6 +125,7 @@ public final class ServingBenchmark {
       HttpLoad.Result res = load.fixedRate(single, Double.parseDouble(rate), seconds, 32);
       row(rate, res);
     }
+    serverSide(port, "get");
     HttpLoad.Result maxSingle = load.closedLoop(single, seconds, 8);
     System.out.printf("  | closed loop, 8 connections | %,.0f | %.3f | %.3f | %.3f | %d |%n", maxSingle.throughput(),
         maxSingle.percentileMillis(0.5), maxSingle.percentileMillis(0.99), maxSingle.maxMillis(), maxSingle.errors());
@@ -137,9 +138,25 @@ public final class ServingBenchmark {
       HttpLoad.Result res = load.fixedRate(arrow, Double.parseDouble(rate), seconds, 8);
       row(rate, res);
     }
+    serverSide(port, "lookup_arrow");
     HttpLoad.Result maxArrow = load.closedLoop(arrow, seconds, 2);
     System.out.printf("  | closed loop, 2 connections | %,.0f (%,.0f entities/s) | %.3f | %.3f | %.3f | %d |%n", maxArrow.throughput(),
         maxArrow.throughput() * 1000, maxArrow.percentileMillis(0.5), maxArrow.percentileMillis(0.99), maxArrow.maxMillis(), maxArrow.errors());
+  }
+
+  /** The service's own p50/p99 of an endpoint (tessera_lookup_latency_seconds, since start), to split server from client time. */
+  static void serverSide(int port, String endpoint) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    StringBuilder out = new StringBuilder("  server-side (tessera_lookup_latency_seconds, endpoint " + endpoint + ", all steps so far):");
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith("tessera_lookup_latency_seconds{") && line.contains("endpoint=\"" + endpoint + "\"")
+          && line.contains("feature_set=\"customer_activity\"") && line.contains("quantile=")) {
+        String q = line.substring(line.indexOf("quantile=\"") + 10, line.indexOf('"', line.indexOf("quantile=\"") + 10));
+        out.append(String.format(" p%s %.3f ms", q.equals("0.5") ? "50" : "99", Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000));
+      }
+    }
+    System.out.println(out);
   }
 
   static void row(String rate, HttpLoad.Result res) {

@@ -21,6 +21,10 @@ public final class OnlineOptions {
       "rocksdb: each replica materialises every changelog partition into a local RocksDB; redis: one shared store written by a consumer group.");
   public static final ConfigOption<String> ROCKSDB_DIR = ConfigOption.string(
       "tessera.online.rocksdb.dir", "${home}/online", "Directory of the local RocksDB store.");
+  public static final ConfigOption<Long> ROCKSDB_BLOCK_CACHE = ConfigOption.bytes(
+      "tessera.online.rocksdb.block-cache", 256L << 20, "RocksDB block cache; size it to the hot set of the served feature sets.");
+  public static final ConfigOption<Long> ROCKSDB_ROW_CACHE = ConfigOption.bytes(
+      "tessera.online.rocksdb.row-cache", 128L << 20, "In-process cache of stored rows in front of RocksDB (never older than the store); 0 disables it.");
   public static final ConfigOption<String> REDIS_URI = ConfigOption.string(
       "tessera.online.redis.uri", "redis://127.0.0.1:6379", "Redis URI of the shared store (redis://[password@]host:port[/db]).");
   public static final ConfigOption<String> REDIS_PREFIX = ConfigOption.string(
@@ -42,6 +46,6 @@ public final class OnlineOptions {
   public static final ConfigOption<Duration> LAG_INTERVAL = ConfigOption.duration("tessera.online.lag-interval", Duration.ofSeconds(2),
       "How often changelog end offsets are read for readiness and lag.");
 
-  public static final List<ConfigOption<?>> ALL = List.of(STORE, ROCKSDB_DIR, REDIS_URI, REDIS_PREFIX, MATERIALIZE, MATERIALIZER_GROUP,
+  public static final List<ConfigOption<?>> ALL = List.of(STORE, ROCKSDB_DIR, ROCKSDB_BLOCK_CACHE, ROCKSDB_ROW_CACHE, REDIS_URI, REDIS_PREFIX, MATERIALIZE, MATERIALIZER_GROUP,
       AUTH_ENABLED, API_KEYS, MAX_IN_FLIGHT, MAX_ENTITIES, MAX_BODY_SIZE, LAG_INTERVAL);
 }

@@ -444,7 +444,8 @@ public final class OnlineService implements AutoCloseable {
 
   private static OnlineStore openStore(TesseraConfig config) {
     return switch (config.get(OnlineOptions.STORE)) {
-      case ROCKSDB -> new RocksDbOnlineStore(Path.of(config.get(OnlineOptions.ROCKSDB_DIR)));
+      case ROCKSDB -> new RocksDbOnlineStore(Path.of(config.get(OnlineOptions.ROCKSDB_DIR)), config.get(OnlineOptions.ROCKSDB_BLOCK_CACHE),
+          config.get(OnlineOptions.ROCKSDB_ROW_CACHE));
       case REDIS -> new RedisOnlineStore(config.get(OnlineOptions.REDIS_URI), config.get(OnlineOptions.REDIS_PREFIX));
     };
   }

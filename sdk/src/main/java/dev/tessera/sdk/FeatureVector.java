@@ -1,0 +1,60 @@
+package dev.tessera.sdk;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The online values of one feature set for one entity. Values are null unless {@link #status()}
+ * is {@link Status#OK}; an {@link Status#EXPIRED} vector keeps its event time and age.
+ *
+ * <p>{@code
+ * FeatureVector v = client.get("customer_activity", Map.of("customer_id", "c-1"));
+ * if (v.ok()) { long n = v.getLong("txn_count_1h"); }
+ * }
+ */
+public record FeatureVector(String featureSet, Status status, Instant eventTime, Duration age, Map<String, Object> values) {
+  /** Whether a value is served. */
+  public enum Status {
+    OK,
+    MISSING,
+    EXPIRED
+  }
+
+  public FeatureVector {
+    values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+  }
+
+  public boolean ok() {
+    return status == Status.OK;
+  }
+
+  public Object get(String feature) {
+    if (!values.containsKey(feature)) {
+      throw new IllegalArgumentException("Feature set " + featureSet + " has no feature '" + feature + "' in this vector (has " + values.keySet() + ")");
+    }
+    return values.get(feature);
+  }
+
+  /** The value as a Long (null if not served). */
+  public Long getLong(String feature) {
+    Object v = get(feature);
+    return v == null ? null : ((Number) v).longValue();
+  }
+
+  public Double getDouble(String feature) {
+    Object v = get(feature);
+    return v == null ? null : ((Number) v).doubleValue();
+  }
+
+  public String getString(String feature) {
+    Object v = get(feature);
+    return v == null ? null : v.toString();
+  }
+
+  public Boolean getBoolean(String feature) {
+    return (Boolean) get(feature);
+  }
+}
