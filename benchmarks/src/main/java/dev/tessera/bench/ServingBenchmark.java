@@ -75,13 +75,7 @@ public final class ServingBenchmark {
       seed(kafka.bootstrapServers(), risk, "merchant_id", "m-", merchants);
       System.out.printf("  seeded the changelog in %.1fs%n", SnapshotBenchmark.secs(t));
 
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          opts.getOrDefault("server-heap", "-Xmx1g"), "--add-opens=java.base/java.nio=ALL-UNNAMED",
-          "-Dtessera.home=" + work.resolve("home"), "-Dtessera.contracts.dir=" + root.resolve("contracts/examples").toAbsolutePath(),
-          "-Dtessera.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "-Dtessera.online.api-keys=fraud-scoring:" + KEY,
-          "-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN",
-          "-jar", root.resolve("online-serving/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
-      Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
+      Process server = startService(root, work, kafka.bootstrapServers(), port, opts.getOrDefault("server-heap", "-Xmx1g"));
       try {
         t = System.nanoTime();
         awaitReady(port, server);
@@ -93,6 +87,17 @@ public final class ServingBenchmark {
       }
     }
     redisAnchor();
+  }
+
+  /** The packaged online service (RocksDB) as a child process; its log is work/server.log. */
+  static Process startService(Path root, Path work, String bootstrap, int port, String heap) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        heap, "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "-Dtessera.home=" + work.resolve("home"), "-Dtessera.contracts.dir=" + root.resolve("contracts/examples").toAbsolutePath(),
+        "-Dtessera.kafka.bootstrap-servers=" + bootstrap, "-Dtessera.online.api-keys=fraud-scoring:" + KEY,
+        "-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN",
+        "-jar", root.resolve("online-serving/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
   }
 
   static void run(int port, int customers, int merchants, double seconds, Map<String, String> opts) throws Exception {

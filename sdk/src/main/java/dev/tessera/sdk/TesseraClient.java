@@ -66,6 +66,7 @@ public final class TesseraClient implements AutoCloseable {
   private final HttpClient http;
   private final Sleeper sleeper;
   private final ObjectMapper json = new ObjectMapper();
+  private volatile boolean closed;
 
   private TesseraClient(Builder b) {
     this.base = URI.create(b.baseUrl.endsWith("/") ? b.baseUrl : b.baseUrl + "/");
@@ -176,6 +177,9 @@ public final class TesseraClient implements AutoCloseable {
 
   /** Sends with retries of transient failures; returns a 200 answer or throws the typed error. */
   private HttpResponse<byte[]> send(HttpRequest.Builder builder, String what) {
+    if (closed) {
+      throw new IllegalStateException("TesseraClient is closed");
+    }
     HttpRequest request = builder.build();
     int attempt = 0;
     while (true) {
@@ -267,9 +271,10 @@ public final class TesseraClient implements AutoCloseable {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
+  /** Refuses further calls; pooled connections close when idle (Java 17's HttpClient has no close). */
   @Override
   public void close() {
-    http.close();
+    closed = true;
   }
 
   /** Options of a {@link TesseraClient}. */

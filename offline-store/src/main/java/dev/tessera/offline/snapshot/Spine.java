@@ -29,6 +29,22 @@ public interface Spine {
   /** SHA-256 of the spine's content (files) or of its table and snapshot id. */
   String sha256();
 
+  /**
+   * The rows of a local {@code .csv} or {@code .parquet} file: a spine, or a snapshot output read
+   * back (the SDK's Arrow reader does this).
+   */
+  static Spine file(java.nio.file.Path file) {
+    String name = file.getFileName().toString();
+    if (name.endsWith(".csv")) {
+      return new CsvSpine(file);
+    }
+    if (name.endsWith(".parquet")) {
+      return new ParquetSpine(file);
+    }
+    throw new dev.tessera.contracts.api.TesseraException(dev.tessera.contracts.api.ErrorCode.INVALID_ARGUMENT,
+        "Cannot read rows of '" + file + "': expected a .csv or .parquet file");
+  }
+
   default int indexOf(String column) {
     List<Column> cols = columns();
     for (int i = 0; i < cols.size(); i++) {
