@@ -5,6 +5,8 @@ import dev.tessera.cli.ingest.IngestCommand;
 import dev.tessera.cli.offline.OfflineCommand;
 import dev.tessera.cli.offline.SnapshotCommand;
 import dev.tessera.cli.serve.ServeCommand;
+import dev.tessera.cli.up.UpCommand;
+import dev.tessera.cli.audit.AuditCommand;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +18,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "tessera 0.1.0",
     description = "Tessera: a feature store with data contracts.",
-    subcommands = {ContractCommand.class, IngestCommand.class, SnapshotCommand.class, OfflineCommand.class, ServeCommand.class})
+    subcommands = {ContractCommand.class, IngestCommand.class, SnapshotCommand.class, OfflineCommand.class, ServeCommand.class, UpCommand.class, AuditCommand.class})
 public final class TesseraCommand implements Runnable {
 
   @Option(

@@ -20,7 +20,7 @@ public final class ServiceProcess {
 
   /** The Quarkus application jar, or a clear error saying how to build it. */
   public static Path applicationJar() {
-    String root = System.getenv().getOrDefault("TESSERA_ROOT", ".");
+    String root = System.getProperty("tessera.root", System.getenv().getOrDefault("TESSERA_ROOT", "."));
     Path jar = Path.of(root, "online-serving", "target", "quarkus-app", "quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot find the online service at '" + jar

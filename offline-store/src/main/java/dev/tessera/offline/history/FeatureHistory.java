@@ -73,6 +73,35 @@ public final class FeatureHistory {
     return out.size() > limit ? out.subList(out.size() - limit, out.size()) : out;
   }
 
+  /**
+   * The latest row (highest event time) of every key of {@code contract}'s table, keyed by the key
+   * values joined with '|' in key order; a full scan (what {@code tessera audit} compares with).
+   */
+  public Map<String, Map<String, Object>> latest(FeatureSetContract contract) {
+    Table table = tables.load(contract);
+    Map<String, Map<String, Object>> out = new java.util.HashMap<>();
+    if (table.currentSnapshot() == null) {
+      return out;
+    }
+    String time = FeatureSetContract.EVENT_TIME_COLUMN;
+    try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+      for (Record r : records) {
+        StringBuilder key = new StringBuilder();
+        for (EntityKey k : contract.entity().keys()) {
+          key.append(key.length() == 0 ? "" : "|").append(r.getField(k.name()));
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (Types.NestedField f : table.schema().columns()) {
+          row.put(f.name(), IcebergValues.fromIceberg(r.getField(f.name())));
+        }
+        out.merge(key.toString(), row, (a, b) -> (Long) b.get(time) > (Long) a.get(time) ? b : a);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
   private static Object typed(EntityKey key, String value) {
     if (key.type() == FeatureType.STRING) {
       return value;

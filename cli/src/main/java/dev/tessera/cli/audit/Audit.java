@@ -1,0 +1,126 @@
+package dev.tessera.cli.audit;
+
+import dev.tessera.config.TesseraConfig;
+import dev.tessera.contracts.api.EntityKey;
+import dev.tessera.contracts.api.Feature;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.offline.OfflineOptions;
+import dev.tessera.offline.catalog.Catalogs;
+import dev.tessera.offline.history.FeatureHistory;
+import dev.tessera.offline.table.FeatureTables;
+import dev.tessera.sdk.FeatureVector;
+import dev.tessera.sdk.TesseraClient;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.iceberg.catalog.Catalog;
+
+/**
+ * Training/serving skew check: for a sample of keys, the online vector against the latest offline
+ * row. Each key is one of: {@code match} (same event time, same values), {@code online-ahead}
+ * (online has a newer row that offline has not committed yet: normal within a checkpoint interval
+ * plus the watermark delay), {@code stale} (online older than offline), {@code mismatch} (same
+ * event time, different values), {@code missing-online}, or {@code expired} (both older than the
+ * TTL).
+ */
+public final class Audit {
+  /** One key's verdict. */
+  public record Finding(String key, String verdict, Long onlineEventTime, Long offlineEventTime, String detail) {}
+
+  /** The verdicts of a sample, with counts per verdict and the largest staleness. */
+  public record Report(String featureSet, int sampled, int offlineKeys, Map<String, Integer> counts, long maxStalenessMs, List<Finding> findings) {
+    public int problems() {
+      return counts.getOrDefault("mismatch", 0) + counts.getOrDefault("stale", 0) + counts.getOrDefault("missing-online", 0);
+    }
+  }
+
+  private Audit() {}
+
+  public static Report run(TesseraConfig config, FeatureSetContract contract, TesseraClient client, int sample, long seed) {
+    Catalog catalog = Catalogs.open(config);
+    Map<String, Map<String, Object>> offline;
+    try {
+      offline = new FeatureHistory(new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE))).latest(contract);
+    } finally {
+      if (catalog instanceof AutoCloseable a) {
+        try {
+          a.close();
+        } catch (Exception e) {
+          // nothing to do
+        }
+      }
+    }
+    List<String> keys = new ArrayList<>(offline.keySet());
+    Collections.sort(keys);
+    Collections.shuffle(keys, new Random(seed));
+    keys = keys.subList(0, Math.min(sample, keys.size()));
+    List<Map<String, String>> entities = new ArrayList<>();
+    for (String k : keys) {
+      String[] parts = k.split("\\|", -1);
+      Map<String, String> e = new LinkedHashMap<>();
+      List<EntityKey> ks = contract.entity().keys();
+      for (int i = 0; i < ks.size(); i++) {
+        e.put(ks.get(i).name(), parts[i]);
+      }
+      entities.add(e);
+    }
+    List<Finding> findings = new ArrayList<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    long maxStale = 0;
+    long now = System.currentTimeMillis();
+    for (int from = 0; from < entities.size(); from += 1000) {
+      List<Map<String, String>> batch = entities.subList(from, Math.min(entities.size(), from + 1000));
+      List<Map<String, FeatureVector>> online = client.lookup(List.of(contract.name() + ":*"), batch);
+      for (int i = 0; i < batch.size(); i++) {
+        String key = keys.get(from + i);
+        Map<String, Object> row = offline.get(key);
+        FeatureVector v = online.get(i).get(contract.name());
+        long offTime = (Long) row.get(FeatureSetContract.EVENT_TIME_COLUMN);
+        Long onTime = v.eventTime() == null ? null : v.eventTime().toEpochMilli();
+        Finding f;
+        if (v.status() == FeatureVector.Status.MISSING) {
+          f = new Finding(key, "missing-online", null, offTime, "offline has a row, online has none");
+        } else if (v.status() == FeatureVector.Status.EXPIRED) {
+          boolean offlineExpired = contract.ttl() != null && now - offTime > contract.ttl().toMillis();
+          f = new Finding(key, offlineExpired ? "expired" : "stale", onTime, offTime, "online value expired");
+        } else if (onTime > offTime) {
+          f = new Finding(key, "online-ahead", onTime, offTime, "offline not committed yet");
+        } else if (onTime < offTime) {
+          maxStale = Math.max(maxStale, offTime - onTime);
+          f = new Finding(key, "stale", onTime, offTime, "online is " + (offTime - onTime) + " ms behind offline");
+        } else {
+          String diff = diff(contract, v, row);
+          f = new Finding(key, diff == null ? "match" : "mismatch", onTime, offTime, diff);
+        }
+        findings.add(f);
+        counts.merge(f.verdict(), 1, Integer::sum);
+      }
+    }
+    return new Report(contract.name(), keys.size(), offline.size(), counts, maxStale, findings);
+  }
+
+  /** The first feature whose online and offline values differ, described; null when all equal. */
+  static String diff(FeatureSetContract c, FeatureVector online, Map<String, Object> offline) {
+    for (Feature f : c.features()) {
+      Object on = online.values().get(f.name());
+      Object off = offline.get(f.name());
+      boolean equal;
+      if (on == null || off == null) {
+        equal = on == off;
+      } else if (on instanceof Number a && off instanceof Number b) {
+        double x = a.doubleValue();
+        double y = b.doubleValue();
+        equal = x == y || Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+      } else {
+        equal = on.toString().equals(off.toString());
+      }
+      if (!equal) {
+        return f.name() + ": online " + on + ", offline " + off;
+      }
+    }
+    return null;
+  }
+}

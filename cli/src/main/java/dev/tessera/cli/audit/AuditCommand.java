@@ -1,0 +1,59 @@
+package dev.tessera.cli.audit;
+
+import dev.tessera.cli.CliContext;
+import dev.tessera.cli.TesseraCommand;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.sdk.TesseraClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera audit}: online values against the latest offline rows, for a sample of keys. */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+    description = {"Compares online values with the latest offline rows for a sample of keys (training/serving skew).",
+        "Exit 1 if any key is mismatched, stale or missing online."})
+public final class AuditCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--feature-set", required = true, description = "The feature set to audit.")
+  String featureSet;
+
+  @Option(names = "--sample", defaultValue = "200", description = "Keys to compare (default: ${DEFAULT-VALUE}).")
+  int sample;
+
+  @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The online API (default: ${DEFAULT-VALUE}).")
+  String url;
+
+  @Option(names = "--api-key", description = "API key (default: TESSERA_API_KEY, else the key of `tessera up` in the home).")
+  String apiKey;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the key sample.")
+  long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    CliContext ctx = CliContext.of(spec);
+    FeatureSetContract c = ctx.contracts(null).get(featureSet);
+    String key = apiKey != null ? apiKey : System.getenv("TESSERA_API_KEY");
+    Path upKey = ((TesseraCommand) spec.root().userObject()).home().resolve("up/api-key");
+    if (key == null && Files.isRegularFile(upKey)) {
+      key = Files.readString(upKey).trim();
+    }
+    try (TesseraClient client = TesseraClient.builder().baseUrl(url).apiKey(key).build()) {
+      Audit.Report r = Audit.run(ctx.config(), c, client, sample, seed);
+      var out = spec.commandLine().getOut();
+      out.printf("audit %s: %d keys sampled of %d offline keys%n", r.featureSet(), r.sampled(), r.offlineKeys());
+      r.counts().forEach((verdict, n) -> out.printf("  %-15s %d%n", verdict, n));
+      out.printf("  max staleness   %d ms%n", r.maxStalenessMs());
+      r.findings().stream().filter(f -> !f.verdict().equals("match") && !f.verdict().equals("online-ahead")).limit(10)
+          .forEach(f -> out.printf("  %s %s: %s%n", f.verdict(), f.key(), f.detail()));
+      out.println(r.problems() == 0 ? "no mismatch" : r.problems() + " problems");
+      out.flush();
+      return r.problems() == 0 ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,378 @@
+package dev.tessera.cli.up;
+
+import dev.tessera.cli.serve.ServiceProcess;
+import dev.tessera.config.CoreOptions;
+import dev.tessera.config.TesseraConfig;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.ingest.IngestOptions;
+import dev.tessera.ingest.job.IngestJob;
+import dev.tessera.ingest.job.IngestRunner;
+import dev.tessera.offline.OfflineOptions;
+import dev.tessera.offline.catalog.Catalogs;
+import dev.tessera.offline.table.FeatureTables;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The whole platform on one machine, all state under the Tessera home: a Kafka broker (child JVM,
+ * KRaft), the source topics, the Iceberg tables (SQLite catalog, local warehouse, unless the config
+ * says otherwise), one Flink job (MiniCluster) with the ingest pipelines of every contract, the
+ * online service (child JVM, RocksDB) and an event generator. A second start resumes: the broker's
+ * data, the latest checkpoint or savepoint of the job, the online store and its offsets.
+ */
+public final class LocalStack implements AutoCloseable {
+  /** What to start. {@code rate} 0: no event generator. */
+  public record Options(Path home, Path configFile, Map<String, String> overrides, Path contractsDir, int port, double rate,
+      int entities, String apiKey) {}
+
+  private final Options options;
+  private final Consumer<String> status;
+  private final Path upDir;
+  private KafkaBroker kafka;
+  private JobClient job;
+  private Process online;
+  private EventGenerator generator;
+  private String apiKey;
+  private TesseraConfig config;
+  private ContractRegistry registry;
+  private String resumedFrom;
+
+  private LocalStack(Options options, Consumer<String> status) {
+    this.options = options;
+    this.status = status;
+    this.upDir = options.home().resolve("up");
+  }
+
+  /** Starts every component in order, reporting a line per step; on failure stops what started. */
+  public static LocalStack start(Options options, Consumer<String> status) throws Exception {
+    LocalStack stack = new LocalStack(options, status);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (Exception e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    Files.createDirectories(upDir.resolve("logs"));
+    Properties ports = ports();
+    String bootstrap = "localhost:" + ports.getProperty("kafka.port");
+    Map<String, String> overrides = new HashMap<>(options.overrides());
+    overrides.put(CoreOptions.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap);
+    overrides.put(CoreOptions.CONTRACTS_DIR.key(), options.contractsDir().toAbsolutePath().toString());
+    Path file = options.configFile();
+    if (file == null && Files.isRegularFile(options.home().resolve("tessera.properties"))) {
+      file = options.home().resolve("tessera.properties");
+    }
+    config = TesseraConfig.load(file, options.home(), overrides);
+    registry = ContractRegistry.fromDirectory(options.contractsDir());
+    apiKey = apiKey();
+
+    long t = System.nanoTime();
+    status.accept(String.format("  %-9s starting a KRaft broker (child JVM) ...", "kafka"));
+    kafka = KafkaBroker.start(upDir.resolve("kafka"), Integer.parseInt(ports.getProperty("kafka.port")),
+        Integer.parseInt(ports.getProperty("kafka.controller.port")), Duration.ofSeconds(120));
+    status.accept(String.format("  %-9s ready at %s in %.1fs", "kafka", bootstrap, secs(t)));
+
+    Set<String> topics = new LinkedHashSet<>();
+    registry.all().forEach(c -> topics.add(c.source().topic()));
+    createTopics(bootstrap, topics);
+    status.accept(String.format("  %-9s %s (2 partitions each)", "topics", String.join(", ", topics)));
+
+    t = System.nanoTime();
+    Catalog catalog = Catalogs.open(config);
+    FeatureTables tables = new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE));
+    registry.all().forEach(tables::ensure);
+    if (catalog instanceof AutoCloseable a) {
+      a.close();
+    }
+    status.accept(String.format("  %-9s %d Iceberg tables in %s, warehouse %s", "offline", registry.all().size(),
+        config.get(OfflineOptions.CATALOG_URI), config.get(OfflineOptions.WAREHOUSE)));
+
+    t = System.nanoTime();
+    Path resume = latestCheckpoint();
+    resumedFrom = resume == null ? null : resume.toString();
+    StreamExecutionEnvironment env = IngestRunner.environment(config, resume);
+    env.configure(Configuration.fromMap(Map.of("execution.savepoint.ignore-unclaimed-state", "true")));
+    for (FeatureSetContract c : registry.all()) {
+      IngestJob.define(env, c, IngestRunner.settings(config, c, false));
+    }
+    status.accept(String.format("  %-9s submitting %d pipelines to a Flink MiniCluster%s ...", "ingest", registry.all().size(),
+        resume == null ? "" : " (resuming from " + options.home().relativize(resume.getParent()) + ")"));
+    job = env.executeAsync("tessera up: ingest " + registry.all().stream().map(FeatureSetContract::name).toList());
+    awaitRunning(job, Duration.ofSeconds(120));
+    status.accept(String.format("  %-9s running in %.1fs (job %s, checkpoints every %s)", "ingest", secs(t), job.getJobID(),
+        dev.tessera.contracts.api.Durations.format(config.get(IngestOptions.CHECKPOINT_INTERVAL))));
+
+    t = System.nanoTime();
+    Map<String, String> props = new HashMap<>();
+    props.put(CoreOptions.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap);
+    props.put(CoreOptions.CONTRACTS_DIR.key(), options.contractsDir().toAbsolutePath().toString());
+    props.put("tessera.online.api-keys", "*:" + apiKey);
+    props.put("tessera.exit-with-parent", "true");
+    props.put("quarkus.log.level", "WARN");
+    List<String> cmd = new ArrayList<>(KafkaBroker.setsid());
+    cmd.addAll(ServiceProcess.command(options.home(), file, options.port(), props));
+    status.accept(String.format("  %-9s starting online-serving on :%d (RocksDB, child JVM) ...", "online", options.port()));
+    online = ServiceProcess.start(cmd, false, upDir.resolve("logs/online.log"));
+    awaitOnline(Duration.ofSeconds(180));
+    status.accept(String.format("  %-9s ready on http://localhost:%d in %.1fs (caught up with the changelog)", "online", options.port(), secs(t)));
+
+    if (options.rate() > 0) {
+      generator = new EventGenerator(bootstrap, registry.all(), options.rate(), options.entities()).start();
+      status.accept(String.format("  %-9s %.0f events/s to %s (ids c-1..c-%d, m-1..m-%d)", "events", options.rate(),
+          String.join(", ", generator.topics()), options.entities(), options.entities()));
+    }
+    writeSampleSpine();
+  }
+
+  public String apiKeyValue() {
+    return apiKey;
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  public String baseUrl() {
+    return "http://localhost:" + options.port();
+  }
+
+  public TesseraConfig config() {
+    return config;
+  }
+
+  public ContractRegistry registry() {
+    return registry;
+  }
+
+  public String resumedFrom() {
+    return resumedFrom;
+  }
+
+  public Path sampleSpine() {
+    return upDir.resolve("spine.csv");
+  }
+
+  public long eventsSent() {
+    return generator == null ? 0 : generator.sent();
+  }
+
+  /** Whether every component still runs. */
+  public Optional<String> failure() {
+    if (!kafka.alive()) {
+      return Optional.of("the Kafka broker exited; see " + upDir.resolve("kafka/kafka.log"));
+    }
+    if (!online.isAlive()) {
+      return Optional.of("online-serving exited; see " + upDir.resolve("logs/online.log"));
+    }
+    try {
+      JobStatus s = job.getJobStatus().get(10, TimeUnit.SECONDS);
+      if (s.isGloballyTerminalState()) {
+        return Optional.of("the ingest job is " + s);
+      }
+    } catch (Exception e) {
+      return Optional.of("cannot read the ingest job's status: " + e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  /** Stops the generator, the job (with a savepoint to resume from), the service and the broker. */
+  @Override
+  public void close() {
+    if (generator != null) {
+      try {
+        generator.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      status.accept(String.format("  %-9s stopped after %,d events", "events", generator.sent()));
+    }
+    if (job != null) {
+      try {
+        String savepoint = job.stopWithSavepoint(false, upDir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+            .get(90, TimeUnit.SECONDS);
+        status.accept(String.format("  %-9s stopped with a savepoint (%s)", "ingest", savepoint));
+      } catch (Exception e) {
+        job.cancel();
+        status.accept(String.format("  %-9s cancelled (no savepoint: %s); the next start resumes from the last checkpoint", "ingest", e.getMessage()));
+      }
+    }
+    if (online != null) {
+      online.destroy();
+      waitFor(online);
+      status.accept(String.format("  %-9s stopped", "online"));
+    }
+    if (kafka != null) {
+      try {
+        kafka.close();
+      } catch (Exception e) {
+        status.accept("  kafka     " + e.getMessage());
+      }
+      status.accept(String.format("  %-9s stopped", "kafka"));
+    }
+  }
+
+  private static void waitFor(Process p) {
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void awaitOnline(Duration timeout) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!online.isAlive()) {
+        throw new IllegalStateException("online-serving exited (" + online.exitValue() + "); see " + upDir.resolve("logs/online.log"));
+      }
+      try {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(300);
+    }
+    throw new IllegalStateException("online-serving was not ready within " + timeout + "; see " + upDir.resolve("logs/online.log"));
+  }
+
+  private static void awaitRunning(JobClient job, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      JobStatus s = job.getJobStatus().get(10, TimeUnit.SECONDS);
+      if (s == JobStatus.RUNNING) {
+        return;
+      }
+      if (s.isGloballyTerminalState()) {
+        throw new IllegalStateException("the ingest job ended: " + s);
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the ingest job was not running within " + timeout);
+  }
+
+  /** The newest retained checkpoint or savepoint (its _metadata's directory), or null. */
+  private Path latestCheckpoint() throws IOException {
+    List<Path> candidates = new ArrayList<>();
+    for (Path root : List.of(Path.of(config.get(IngestOptions.CHECKPOINT_DIR)), upDir.resolve("savepoints"))) {
+      if (Files.isDirectory(root)) {
+        try (Stream<Path> s = Files.find(root, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
+          s.forEach(candidates::add);
+        }
+      }
+    }
+    return candidates.stream().max(Comparator.comparingLong(p -> p.toFile().lastModified())).map(Path::getParent).orElse(null);
+  }
+
+  private void createTopics(String bootstrap, Set<String> topics) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> create = topics.stream().filter(x -> !existing.contains(x)).map(x -> new NewTopic(x, 2, (short) 1)).toList();
+      if (!create.isEmpty()) {
+        admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Ports chosen on the first start and kept: the controller quorum records its endpoint. */
+  private Properties ports() throws IOException {
+    Path file = upDir.resolve("ports.properties");
+    Properties p = new Properties();
+    if (Files.isRegularFile(file)) {
+      try (var r = Files.newBufferedReader(file)) {
+        p.load(r);
+      }
+      return p;
+    }
+    p.setProperty("kafka.port", Integer.toString(freePort(9092)));
+    p.setProperty("kafka.controller.port", Integer.toString(freePort(9093)));
+    try (var w = Files.newBufferedWriter(file)) {
+      p.store(w, "tessera up: ports of the local broker");
+    }
+    return p;
+  }
+
+  private static int freePort(int preferred) throws IOException {
+    try (ServerSocket s = new ServerSocket(preferred)) {
+      return preferred;
+    } catch (IOException e) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        return s.getLocalPort();
+      }
+    }
+  }
+
+  /** TESSERA_API_KEY (or the option), else the key generated on the first start. */
+  private String apiKey() throws IOException {
+    if (options.apiKey() != null && !options.apiKey().isBlank()) {
+      return options.apiKey();
+    }
+    Path file = upDir.resolve("api-key");
+    if (Files.isRegularFile(file)) {
+      return Files.readString(file).trim();
+    }
+    byte[] b = new byte[18];
+    new SecureRandom().nextBytes(b);
+    String key = "tsk_" + HexFormat.of().formatHex(b);
+    Files.writeString(file, key + "\n");
+    file.toFile().setReadable(false, false);
+    file.toFile().setReadable(true, true);
+    return key;
+  }
+
+  /** A small spine for the printed snapshot command: the first customers, as of now. */
+  private void writeSampleSpine() throws IOException {
+    StringBuilder s = new StringBuilder("customer_id,ts,label\n");
+    String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    for (int i = 1; i <= 20; i++) {
+      s.append("c-").append(i).append(',').append(now).append(',').append(i % 3 == 0 ? 1 : 0).append('\n');
+    }
+    Files.writeString(sampleSpine(), s);
+  }
+
+  private static double secs(long t) {
+    return (System.nanoTime() - t) / 1e9;
+  }
+}

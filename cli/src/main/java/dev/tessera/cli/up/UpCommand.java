@@ -1,0 +1,106 @@
+package dev.tessera.cli.up;
+
+import dev.tessera.cli.CliContext;
+import dev.tessera.cli.TesseraCommand;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera up}: the local stack in the foreground; Ctrl-C stops it cleanly. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = {"Starts the whole platform locally: Kafka (KRaft), the ingest jobs of every contract (Flink MiniCluster),",
+        "the Iceberg catalog and warehouse, online-serving and an event generator. State lives in the Tessera home;",
+        "a second `up` resumes from it. Ctrl-C stops everything."})
+public final class UpCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--contracts", description = "Contracts to serve (default: tessera.contracts.dir, i.e. contracts/examples).")
+  Path contracts;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Port of the online API (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--rate", defaultValue = "20", description = "Generated events per second over all source topics; 0: none (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--entities", defaultValue = "1000", description = "Distinct customers and merchants the generator uses (default: ${DEFAULT-VALUE}).")
+  int entities;
+
+  @Override
+  public Integer call() throws Exception {
+    CliContext ctx = CliContext.of(spec);
+    TesseraCommand root = (TesseraCommand) spec.root().userObject();
+    Path dir = contracts != null ? contracts : Path.of(ctx.config().get(dev.tessera.config.CoreOptions.CONTRACTS_DIR));
+    var out = spec.commandLine().getOut();
+    out.printf("tessera up: home %s, contracts %s%n", root.home().toAbsolutePath().normalize(), dir);
+    out.flush();
+    LocalStack.Options options = new LocalStack.Options(root.home(), root.configFile(), Map.of(), dir, port, rate, entities,
+        System.getenv("TESSERA_API_KEY"));
+    LocalStack stack = LocalStack.start(options, line -> {
+      out.println(line);
+      out.flush();
+    });
+    CountDownLatch stopped = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread hook = new Thread(() -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return;
+      }
+      out.println();
+      out.println("tessera up: stopping");
+      out.flush();
+      stack.close();
+      out.println("tessera up: stopped; `./tessera up` again resumes from " + root.home());
+      out.flush();
+      stopped.countDown();
+    }, "tessera-up-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    printSummary(out, stack, dir);
+    // watch the components; if one dies, say so and stop the rest
+    while (true) {
+      Thread.sleep(2000);
+      if (stopping.get()) {
+        stopped.await(); // Ctrl-C: the shutdown hook stops the stack
+        return 0;
+      }
+      var failure = stack.failure();
+      if (failure.isPresent() && !stopping.get()) {
+        out.println("tessera up: " + failure.get());
+        out.flush();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          stopped.await(); // the JVM is stopping anyway: its hook stops the stack
+          return 0;
+        }
+        hook.run();
+        return 1;
+      }
+    }
+  }
+
+  static void printSummary(java.io.PrintWriter out, LocalStack stack, Path contracts) {
+    String key = stack.apiKeyValue();
+    out.println();
+    out.println("Tessera is up.");
+    out.printf("  Kafka        %s%n", stack.bootstrapServers());
+    out.printf("  Online API   %s   (OpenAPI %s/q/openapi, metrics %s/q/metrics)%n", stack.baseUrl(), stack.baseUrl(), stack.baseUrl());
+    out.printf("  Offline      %s, warehouse %s%n", stack.config().get(dev.tessera.offline.OfflineOptions.CATALOG_URI),
+        stack.config().get(dev.tessera.offline.OfflineOptions.WAREHOUSE));
+    out.printf("  Logs         %s%n", stack.config().home().resolve("up/logs"));
+    out.printf("  API key      %s   (reads every feature set; set TESSERA_API_KEY to choose it)%n", key);
+    out.println();
+    out.println("Try:");
+    out.printf("  curl -s -H 'X-API-Key: %s' '%s/v1/features/customer_activity?customer_id=c-1'%n", key, stack.baseUrl());
+    out.printf("  ./tessera snapshot --spine %s --time-column ts --features 'customer_activity:*' --out /tmp/train.parquet%n", stack.sampleSpine());
+    out.printf("  ./tessera contract check --base %s --head %s%n", contracts, contracts);
+    out.println();
+    out.println("Ctrl-C stops everything.");
+    out.flush();
+  }
+}
