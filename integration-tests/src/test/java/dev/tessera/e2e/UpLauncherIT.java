@@ -1,0 +1,85 @@
+package dev.tessera.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The README's main command as a user runs it: `./tessera up` reaches ready and prints the API key
+ * and a curl command; that curl answers a lookup; SIGINT (Ctrl-C) stops every process it started.
+ */
+@Timeout(400)
+class UpLauncherIT {
+  @Test
+  void upAnswersTheCurlItPrintsAndStopsCleanlyOnCtrlC() throws Exception {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    Path home = Files.createTempDirectory("tessera-up-it");
+    int port = Stack.freePort();
+    ProcessBuilder pb = new ProcessBuilder(root.resolve("tessera").toString(), "up", "--port", Integer.toString(port), "--rate", "50")
+        .directory(root.toFile()).redirectErrorStream(true);
+    pb.environment().put("TESSERA_HOME", home.toString());
+    pb.environment().put("TESSERA_NO_BUILD", "1"); // the build has just packaged everything
+    pb.environment().remove("TESSERA_API_KEY");
+    Process up = pb.start();
+    List<String> lines = new ArrayList<>();
+    String curl = null;
+    String key = null;
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        lines.add(line);
+        if (line.strip().startsWith("API key")) {
+          key = line.strip().split("\\s+")[2];
+        }
+        if (line.strip().startsWith("curl ")) {
+          curl = line.strip();
+        }
+        if (line.startsWith("Ctrl-C stops everything.")) {
+          break;
+        }
+      }
+      assertThat(lines).as(String.join("\n", lines)).contains("Tessera is up.");
+      assertThat(key).startsWith("tsk_");
+      assertThat(curl).contains("X-API-Key: " + key).contains("/v1/features/customer_activity?customer_id=c-1");
+      String url = curl.substring(curl.lastIndexOf(" '") + 2, curl.length() - 1);
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> answer = null;
+      for (int i = 0; i < 60; i++) { // the generator's first events for c-1 arrive within seconds
+        answer = http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.body().contains("\"status\":\"OK\"")) {
+          break;
+        }
+        Thread.sleep(1000);
+      }
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).contains("\"customer_activity\"").contains("\"status\":\"OK\"");
+      List<ProcessHandle> children = up.descendants().toList();
+      assertThat(children).as("kafka and online-serving run as child JVMs").hasSizeGreaterThanOrEqualTo(2);
+
+      new ProcessBuilder("kill", "-INT", Long.toString(up.pid())).start().waitFor();
+      assertThat(up.waitFor(180, TimeUnit.SECONDS)).isTrue();
+      String rest = out.lines().reduce("", (a, b) -> a + b + "\n");
+      assertThat(rest).contains("tessera up: stopping").contains("kafka     stopped").contains("tessera up: stopped");
+      for (ProcessHandle c : children) {
+        c.onExit().get(30, TimeUnit.SECONDS);
+        assertThat(c.isAlive()).as("no orphan: " + c.info().commandLine().orElse("?")).isFalse();
+      }
+    } finally {
+      up.descendants().forEach(ProcessHandle::destroyForcibly);
+      up.destroyForcibly();
+    }
+  }
+}
