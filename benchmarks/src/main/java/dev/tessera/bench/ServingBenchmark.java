@@ -203,11 +203,11 @@ public final class ServingBenchmark {
       String[] lines = out.split("\\R");
       for (int i = 0; i < lines.length; i++) {
         String l = lines[i].strip();
-        if (l.startsWith("throughput summary") || l.startsWith("latency summary")) {
+        if (l.startsWith("throughput summary")) {
           System.out.println("    [" + String.join(" ", args) + "] " + l);
-          for (int j = i + 1; j < Math.min(lines.length, i + 3); j++) {
-            System.out.println("      " + lines[j].strip());
-          }
+        } else if (l.startsWith("latency summary") && i + 2 < lines.length) {
+          System.out.println("      " + lines[i + 1].strip());
+          System.out.println("      " + lines[i + 2].strip());
         }
       }
     }
