@@ -118,9 +118,10 @@ public final class ServingBenchmark {
     HttpLoad.Requests arrow = i -> arrowBodies.get(Math.floorMod(i, arrowBodies.size()));
     checkArrow(port, arrowBodies.get(0));
 
-    System.out.println("  warm-up: 20 s of both kinds");
-    load.closedLoop(single, 10, 4);
-    load.closedLoop(arrow, 10, 2);
+    double warm = Double.parseDouble(opts.getOrDefault("warm-up", "45"));
+    System.out.printf("  warm-up (JIT): %.0f s of single-entity lookups, then %.0f s of Arrow lookups%n", warm / 3, 2 * warm / 3);
+    load.closedLoop(single, warm / 3, 4);
+    load.closedLoop(arrow, 2 * warm / 3, 2);
 
     System.out.println();
     System.out.println("  single-entity JSON GET /v1/features/customer_activity?customer_id=...");
