@@ -70,5 +70,14 @@ class ExamplesIT {
     assertThat(r.replayRows()).isEqualTo(100);
     assertThat(r.first().manifest().output().columns()).contains("customer_activity__txn_count_1h", "label");
     assertThat(Files.readAllBytes(Path.of(r.replay().output()))).as("replay is byte-identical").isEqualTo(Files.readAllBytes(Path.of(r.first().output())));
+
+    // the same pull as a Flink job (MiniCluster here; tessera.flink.rest for a cluster), same options as the CLI
+    try (dev.tessera.sdk.offline.TesseraOffline flink = dev.tessera.sdk.offline.TesseraOffline.open(home, null, Map.of(),
+        dev.tessera.sdk.offline.TesseraOffline.Engine.FLINK)) {
+      var s = flink.trainingSnapshot(spineFile.toString(), "ts", List.of("customer_activity:txn_count_1h", "customer_activity:amount_sum_24h"),
+          out.resolve("train-flink.parquet").toString());
+      assertThat(s.manifest().engine()).isEqualTo("flink");
+      assertThat(Files.readAllBytes(Path.of(s.output()))).as("the Flink engine writes the same rows").isEqualTo(Files.readAllBytes(Path.of(r.first().output())));
+    }
   }
 }
