@@ -50,6 +50,16 @@ public final class Changelog implements AutoCloseable {
     try (Admin admin = Admin.create(p)) {
       admin.createTopics(contracts.stream().map(c -> new NewTopic(c.changelogTopic(), partitions, (short) 1)
           .configs(Map.of("cleanup.policy", "compact"))).toList()).all().get();
+      // producing before every partition has a leader fails with invalid-metadata and sequence errors
+      List<String> names = contracts.stream().map(FeatureSetContract::changelogTopic).toList();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!admin.describeTopics(names).allTopicNames().get().values().stream()
+          .allMatch(d -> d.partitions().size() == partitions && d.partitions().stream().allMatch(x -> x.leader() != null && !x.leader().isEmpty()))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("changelog partitions without a leader after 30 s");
+        }
+        Thread.sleep(50);
+      }
     }
   }
 
@@ -57,9 +67,20 @@ public final class Changelog implements AutoCloseable {
     producer.send(new ProducerRecord<>(row.contract().changelogTopic(), FeatureLookup.encodeKey(row.contract(), row.keys()), value(row)));
   }
 
+  /** Sends and waits for every acknowledgement: a failed send fails the test here, not later. */
   public void send(List<Row> rows) {
-    rows.forEach(this::send);
+    List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
+    for (Row row : rows) {
+      acks.add(producer.send(new ProducerRecord<>(row.contract().changelogTopic(), FeatureLookup.encodeKey(row.contract(), row.keys()), value(row))));
+    }
     producer.flush();
+    try {
+      for (var a : acks) {
+        a.get();
+      }
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("a changelog record was not acknowledged", e);
+    }
   }
 
   public void flush() {

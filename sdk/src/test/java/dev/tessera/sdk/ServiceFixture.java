@@ -54,6 +54,16 @@ public final class ServiceFixture implements AutoCloseable {
     p.put("bootstrap.servers", kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       admin.createTopics(REGISTRY.all().stream().map(c -> new NewTopic(c.changelogTopic(), 2, (short) 1)).toList()).all().get();
+      // producing before every partition has a leader fails with invalid-metadata and sequence errors
+      List<String> names = REGISTRY.all().stream().map(FeatureSetContract::changelogTopic).toList();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!admin.describeTopics(names).allTopicNames().get().values().stream()
+          .allMatch(d -> d.partitions().stream().allMatch(x -> x.leader() != null && !x.leader().isEmpty()))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("changelog partitions without a leader after 30 s");
+        }
+        Thread.sleep(50);
+      }
     }
     seed(REGISTRY.get("customer_activity"), "customer_id", "c-", CUSTOMERS, 0);
     seed(REGISTRY.get("merchant_risk"), "merchant_id", "m-", MERCHANTS, 1000);
@@ -108,6 +118,7 @@ public final class ServiceFixture implements AutoCloseable {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     org.apache.avro.Schema schema = FeatureRowSchemas.avroChangelog(c);
     GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(schema);
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
       for (int i = 0; i < n; i++) {
         GenericRecord row = new GenericData.Record(schema);
@@ -129,7 +140,11 @@ public final class ServiceFixture implements AutoCloseable {
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
         writer.write(row, enc);
         enc.flush();
-        producer.send(new ProducerRecord<>(c.changelogTopic(), FeatureLookup.encodeKey(c, Map.of(keyName, prefix + i)), out.toByteArray()));
+        acks.add(producer.send(new ProducerRecord<>(c.changelogTopic(), FeatureLookup.encodeKey(c, Map.of(keyName, prefix + i)), out.toByteArray())));
+      }
+      producer.flush();
+      for (var a : acks) {
+        a.get(); // every seeded row acknowledged, or the fixture fails here
       }
     }
   }

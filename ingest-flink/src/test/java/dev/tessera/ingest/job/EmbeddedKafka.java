@@ -44,6 +44,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("bootstrap.servers", bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      // producing before every partition has a leader fails with invalid-metadata and sequence errors
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+          .allMatch(x -> x.leader() != null && !x.leader().isEmpty())) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(topic + " has partitions without a leader after 30 s");
+        }
+        Thread.sleep(50);
+      }
     }
   }
 
