@@ -40,6 +40,11 @@ public final class Changelog implements AutoCloseable {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+    // not idempotent: right after topic creation the first produce requests can be refused, and an
+    // idempotent producer then loops on OUT_OF_ORDER_SEQUENCE_NUMBER; one request in flight keeps the order
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
     producer = new KafkaProducer<>(p);
   }
 
