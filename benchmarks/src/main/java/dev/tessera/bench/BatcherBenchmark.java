@@ -51,7 +51,6 @@ public final class BatcherBenchmark {
       ServingBenchmark.seed(kafka.bootstrapServers(), risk, "merchant_id", "m-", merchants);
       Process server = ServingBenchmark.startService(root, work, kafka.bootstrapServers(), port, "-Xmx1g");
       try {
-        ServingBenchmark.awaitReady(port, server);
         try (TesseraClient client = TesseraClient.builder().baseUrl("http://127.0.0.1:" + port).apiKey(ServingBenchmark.KEY)
                 .timeout(Duration.ofSeconds(5)).build();
             RootAllocator allocator = new RootAllocator()) {

@@ -17,6 +17,7 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +76,9 @@ public final class ServingBenchmark {
       seed(kafka.bootstrapServers(), risk, "merchant_id", "m-", merchants);
       System.out.printf("  seeded the changelog in %.1fs%n", SnapshotBenchmark.secs(t));
 
+      t = System.nanoTime();
       Process server = startService(root, work, kafka.bootstrapServers(), port, opts.getOrDefault("server-heap", "-Xmx1g"));
       try {
-        t = System.nanoTime();
-        awaitReady(port, server);
         System.out.printf("  service ready (caught up with the changelog) %.1fs after start%n", SnapshotBenchmark.secs(t));
         run(port, customers, merchants, seconds, opts);
       } finally {
@@ -89,15 +89,21 @@ public final class ServingBenchmark {
     redisAnchor();
   }
 
-  /** The packaged online service (RocksDB) as a child process; its log is work/server.log. */
-  static Process startService(Path root, Path work, String bootstrap, int port, String heap) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        heap, "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "-Dtessera.home=" + work.resolve("home"), "-Dtessera.contracts.dir=" + root.resolve("contracts/examples").toAbsolutePath(),
-        "-Dtessera.kafka.bootstrap-servers=" + bootstrap, "-Dtessera.online.api-keys=fraud-scoring:" + KEY,
-        "-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN",
-        "-jar", root.resolve("online-serving/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
+  /** The packaged online service (RocksDB) as a child process, ready; its log is work/server.log. */
+  static Process startService(Path root, Path work, String bootstrap, int port, String heap) throws Exception {
+    System.setProperty("tessera.root", root.toAbsolutePath().normalize().toString());
+    List<String> cmd = dev.tessera.cli.serve.ServiceProcess.command(work.resolve("home"), null, port, Map.of(
+        "tessera.contracts.dir", root.resolve("contracts/examples").toAbsolutePath().toString(),
+        "tessera.kafka.bootstrap-servers", bootstrap, "tessera.online.api-keys", "fraud-scoring:" + KEY, "quarkus.log.level", "WARN"),
+        List.of(heap));
+    Process server = dev.tessera.cli.serve.ServiceProcess.start(cmd, false, work.resolve("server.log"));
+    try {
+      dev.tessera.cli.serve.ServiceProcess.awaitReady(server, "http://127.0.0.1:" + port, Duration.ofSeconds(300), work.resolve("server.log"));
+    } catch (Exception e) {
+      server.destroy();
+      throw e;
+    }
+    return server;
   }
 
   static void run(int port, int customers, int merchants, double seconds, Map<String, String> opts) throws Exception {
@@ -212,27 +218,6 @@ public final class ServingBenchmark {
         }
       }
     }
-  }
-
-  static void awaitReady(int port, Process server) throws Exception {
-    HttpClient client = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + 300_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        throw new IllegalStateException("the service exited with " + server.exitValue() + "; see its log");
-      }
-      try {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException("the service did not become ready in 300 s");
   }
 
   static void createTopics(String bootstrap, List<FeatureSetContract> contracts) throws Exception {

@@ -31,12 +31,15 @@ public final class ServiceProcess {
 
   /** The command line of the service: same Java, Tessera home and config, the given port and extra keys. */
   public static List<String> command(Path home, Path configFile, int port, Map<String, String> properties) {
+    String opts = System.getenv("TESSERA_SERVE_JAVA_OPTS");
+    return command(home, configFile, port, properties, opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+")));
+  }
+
+  /** As above, with JVM options (heap, GC) for the service. */
+  public static List<String> command(Path home, Path configFile, int port, Map<String, String> properties, List<String> jvmOptions) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String opts = System.getenv("TESSERA_SERVE_JAVA_OPTS");
-    if (opts != null && !opts.isBlank()) {
-      cmd.addAll(List.of(opts.trim().split("\\s+")));
-    }
+    cmd.addAll(jvmOptions);
     cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
     cmd.add("-Dtessera.home=" + home.toAbsolutePath());
     if (configFile != null) {
@@ -47,6 +50,28 @@ public final class ServiceProcess {
     cmd.add("-jar");
     cmd.add(applicationJar().toString());
     return cmd;
+  }
+
+  /** Waits until the service at {@code baseUrl} reports ready (caught up with the changelog). */
+  public static void awaitReady(Process service, String baseUrl, java.time.Duration timeout, Path log) throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest ready = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/q/health/ready"))
+        .timeout(java.time.Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!service.isAlive()) {
+        throw new IllegalStateException("online-serving exited (" + service.exitValue() + "); see " + log);
+      }
+      try {
+        if (client.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("online-serving was not ready within " + timeout + "; see " + log);
   }
 
   /** Starts the service with inherited output; the caller waits for it or destroys it. */

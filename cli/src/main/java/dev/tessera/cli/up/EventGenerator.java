@@ -1,5 +1,6 @@
 package dev.tessera.cli.up;
 
+import dev.tessera.contracts.api.AvroEncoding;
 import dev.tessera.contracts.api.FeatureSetContract;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class EventGenerator implements AutoCloseable {
   private static final String[] COUNTRIES = {"DE", "DE", "DE", "FR", "FR", "NL", "US", "GB", "ES", "IT"};
 
   /** One source topic: its schema, encoding, event-time field and key fields. */
-  record Source(String topic, Schema schema, String encoding, String eventTime, List<String> keyFields, int weight) {}
+  record Source(String topic, Schema schema, AvroEncoding encoding, String eventTime, List<String> keyFields, int weight) {}
 
   private final List<Source> sources;
   private final KafkaProducer<byte[], byte[]> producer;
@@ -57,7 +58,7 @@ public final class EventGenerator implements AutoCloseable {
       Source s = byTopic.get(c.source().topic());
       List<String> keys = new ArrayList<>(c.source().keys().values());
       if (s == null) {
-        byTopic.put(c.source().topic(), new Source(c.source().topic(), c.source().schema(), c.source().encoding().name().toLowerCase(Locale.ROOT),
+        byTopic.put(c.source().topic(), new Source(c.source().topic(), c.source().schema(), c.source().encoding(),
             c.source().eventTime(), keys, 1));
       } else {
         List<String> merged = new ArrayList<>(s.keyFields());
@@ -177,14 +178,14 @@ public final class EventGenerator implements AutoCloseable {
 
   static byte[] encode(Source s, GenericRecord r) {
     try {
-      if (s.encoding().equals("single_object") || s.encoding().equals("single-object")) {
+      if (s.encoding() == AvroEncoding.SINGLE_OBJECT) {
         ByteBuffer b = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), s.schema()).encode(r);
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-      if (s.encoding().equals("confluent")) {
+      if (s.encoding() == AvroEncoding.CONFLUENT) {
         out.write(0);
         out.write(new byte[] {0, 0, 0, 1}); // schema id 1
       }

@@ -13,10 +13,6 @@ import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -147,7 +143,7 @@ public final class LocalStack implements AutoCloseable {
     cmd.addAll(ServiceProcess.command(options.home(), file, options.port(), props));
     status.accept(String.format("  %-9s starting online-serving on :%d (RocksDB, child JVM) ...", "online", options.port()));
     online = ServiceProcess.start(cmd, false, upDir.resolve("logs/online.log"));
-    awaitOnline(Duration.ofSeconds(180));
+    ServiceProcess.awaitReady(online, baseUrl(), Duration.ofSeconds(180), upDir.resolve("logs/online.log"));
     status.accept(String.format("  %-9s ready on http://localhost:%d in %.1fs (caught up with the changelog)", "online", options.port(), secs(t)));
 
     if (options.rate() > 0) {
@@ -253,27 +249,6 @@ public final class LocalStack implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void awaitOnline(Duration timeout) throws Exception {
-    HttpClient client = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!online.isAlive()) {
-        throw new IllegalStateException("online-serving exited (" + online.exitValue() + "); see " + upDir.resolve("logs/online.log"));
-      }
-      try {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(300);
-    }
-    throw new IllegalStateException("online-serving was not ready within " + timeout + "; see " + upDir.resolve("logs/online.log"));
   }
 
   private static void awaitRunning(JobClient job, Duration timeout) throws Exception {

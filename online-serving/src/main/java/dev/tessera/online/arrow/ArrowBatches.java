@@ -2,6 +2,7 @@ package dev.tessera.online.arrow;
 
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.FeatureType;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import dev.tessera.online.lookup.FeatureLookup;
@@ -51,28 +52,21 @@ public final class ArrowBatches {
 
   private ArrowBatches() {}
 
-  /** The response schema of {@code selection}. */
+  /**
+   * The response schema of {@code selection}: per feature set, its selected features in request
+   * order, then its event time; all nullable, typed as {@link FeatureRowSchemas#arrowType}.
+   */
   public static Schema schema(FeatureSelection selection) {
     List<Field> fields = new ArrayList<>();
     for (FeatureSelection.Part part : selection.parts()) {
       String prefix = part.contract().name() + SEPARATOR;
-      for (Field f : FeatureRowSchemas.arrowFields(part.contract(), prefix, false)) {
-        String feature = f.getName().substring(prefix.length());
-        if (feature.equals(FeatureSetContract.EVENT_TIME_COLUMN) || part.features().contains(feature)) {
-          fields.add(f);
-        }
-      }
-    }
-    // event_time last per feature set, features in request order
-    List<Field> ordered = new ArrayList<>();
-    for (FeatureSelection.Part part : selection.parts()) {
-      String prefix = part.contract().name() + SEPARATOR;
       for (String feature : part.features()) {
-        ordered.add(fields.stream().filter(f -> f.getName().equals(prefix + feature)).findFirst().orElseThrow());
+        FeatureType type = part.contract().feature(feature).orElseThrow().type();
+        fields.add(new Field(prefix + feature, FieldType.nullable(FeatureRowSchemas.arrowType(type)), null));
       }
-      ordered.add(fields.stream().filter(f -> f.getName().equals(prefix + FeatureSetContract.EVENT_TIME_COLUMN)).findFirst().orElseThrow());
+      fields.add(new Field(prefix + FeatureSetContract.EVENT_TIME_COLUMN, FieldType.nullable(FeatureRowSchemas.arrowType(FeatureType.TIMESTAMP)), null));
     }
-    return new Schema(ordered);
+    return new Schema(fields);
   }
 
   /**
