@@ -15,8 +15,7 @@ import dev.tessera.contracts.api.QualityRule;
 import dev.tessera.contracts.api.SemVer;
 import dev.tessera.contracts.api.Sla;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -55,31 +54,37 @@ public final class ContractParser {
     Problems problems = new Problems(displayName, sourceMap);
     ContractDraft draft = new ContractDraft(file, sourceMap, problems);
     Node root;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      LoaderOptions options = new LoaderOptions();
-      options.setMaxAliasesForCollections(20);
-      options.setAllowDuplicateKeys(true); // reported by YamlMap with a position instead
-      root = new Yaml(options).compose(reader);
+    String text;
+    try {
+      text = YamlText.decode(Files.readAllBytes(file), problems);
     } catch (NoSuchFileException e) {
       problems.add(Position.FILE, "", "Cannot read contract: file not found");
       return draft;
     } catch (IOException e) {
       problems.add(Position.FILE, "", "Cannot read contract: " + e.getMessage());
       return draft;
+    }
+    if (text == null || !YamlText.checkCharacters(text, problems)) {
+      return draft;
+    }
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setMaxAliasesForCollections(YamlText.MAX_ALIASES);
+      options.setAllowDuplicateKeys(true); // reported by YamlMap with a position instead
+      root = new Yaml(options).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      Position at =
-          mark == null ? Position.FILE : new Position(mark.getLine() + 1, mark.getColumn() + 1);
+      Position at = mark == null ? YamlText.START : new Position(mark.getLine() + 1, mark.getColumn() + 1);
       String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
       String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
       problems.add(at, "", "Cannot parse YAML: " + what + context);
       return draft;
     } catch (YAMLException e) {
-      problems.add(Position.FILE, "", "Cannot parse YAML: " + e.getMessage());
+      problems.add(YamlText.positionOf(text, e), "", YamlText.describe(e));
       return draft;
     }
     if (root == null) {
-      problems.add(Position.FILE, "", "Cannot read contract: the file is empty");
+      problems.add(YamlText.START, "", "Cannot read contract: the file is empty (or only comments)");
       return draft;
     }
     if (!(root instanceof MappingNode mapping)) {
@@ -112,11 +117,11 @@ public final class ContractParser {
     if (top.has("status")) {
       d.status = top.enumValue("status", false, ContractStatus.class, ContractStatus::yamlName);
     }
-    d.description = top.string("description", true);
+    d.description = top.text("description", true);
     YamlMap owner = top.map("owner", true);
     if (owner != null) {
-      String team = owner.string("team", true);
-      String email = owner.string("email", true);
+      String team = owner.text("team", true);
+      String email = owner.text("email", true);
       if (email != null && !email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
         owner.error("email", "Cannot use email '" + email + "': expected name@domain");
         email = null;
@@ -127,7 +132,7 @@ public final class ContractParser {
       }
     }
     if (top.has("tags")) {
-      d.tags = top.stringMap("tags", false);
+      d.tags = top.stringMap("tags", false, false);
     }
     readEntity(top.map("entity", true), d);
     readSource(top.map("source", true), d);
@@ -165,8 +170,8 @@ public final class ContractParser {
     for (YamlMap.Item item : top.list("consumers", false)) {
       YamlMap c = top.mapItem(item);
       if (c != null) {
-        String name = c.string("name", true);
-        String team = c.string("team", true);
+        String name = c.text("name", true);
+        String team = c.text("team", true);
         c.finish();
         if (name != null && team != null) {
           d.consumers.put(item.index(), new Consumer(name, team));
@@ -204,12 +209,12 @@ public final class ContractParser {
     if (source == null) {
       return;
     }
-    d.topic = source.string("topic", true);
+    d.topic = source.text("topic", true);
     if (d.topic != null && !d.topic.matches("[A-Za-z0-9._-]{1,249}")) {
       source.error("topic", "Cannot use topic '" + d.topic + "': expected a Kafka topic name ([A-Za-z0-9._-], at most 249 characters)");
     }
     if (source.has("format")) {
-      String format = source.string("format", false);
+      String format = source.text("format", false);
       if (format != null && !format.equals("avro")) {
         source.error("format", "Unknown format '" + format + "': expected avro");
       }
@@ -217,12 +222,12 @@ public final class ContractParser {
     if (source.has("encoding")) {
       d.encoding = source.enumValue("encoding", false, AvroEncoding.class, AvroEncoding::yamlName);
     }
-    d.schemaPath = source.string("schema", true);
+    d.schemaPath = source.text("schema", true);
     if (d.schemaPath != null) {
       d.schema = loadSchema(source, d);
     }
-    d.eventTime = source.string("eventTime", true);
-    d.sourceKeys = source.stringMap("keys", true);
+    d.eventTime = source.text("eventTime", true);
+    d.sourceKeys = source.stringMap("keys", true, true);
     if (source.has("maxOutOfOrderness")) {
       d.maxOutOfOrderness = source.duration("maxOutOfOrderness", false);
     }
@@ -259,13 +264,13 @@ public final class ContractParser {
   private Feature readFeature(YamlMap f) {
     String name = name(f, "name", true);
     FeatureType type = f.enumValue("type", true, FeatureType.class, FeatureType::yamlName);
-    String description = f.string("description", true);
+    String description = f.text("description", true);
     Aggregate aggregate = null;
     YamlMap agg = f.map("aggregate", true);
     if (agg != null) {
       AggregateFunction function =
           agg.enumValue("function", true, AggregateFunction.class, AggregateFunction::yamlName);
-      String field = agg.string("field", function != null && function.needsField());
+      String field = agg.text("field", function != null && function.needsField());
       Duration window = agg.duration("window", false);
       boolean windowOk = true;
       if (window != null && window.isZero()) {
@@ -284,7 +289,7 @@ public final class ContractParser {
     YamlMap dep = f.map("deprecated", false);
     if (dep != null) {
       String since = dep.string("since", true);
-      String replacement = dep.string("replacement", false);
+      String replacement = dep.text("replacement", false);
       dep.finish();
       SemVer sinceVersion = since == null ? null : SemVer.tryParse(since).orElse(null);
       if (since != null && sinceVersion == null) {
@@ -301,7 +306,7 @@ public final class ContractParser {
   }
 
   private QualityRule readQualityRule(YamlMap q) {
-    String field = q.string("field", true);
+    String field = q.text("field", true);
     String rule = q.string("rule", true);
     QualityRule result = null;
     if (rule != null) {
@@ -334,7 +339,7 @@ public final class ContractParser {
           }
         }
         case "regex" -> {
-          String pattern = q.string("pattern", true);
+          String pattern = q.text("pattern", true);
           if (pattern != null) {
             try {
               Pattern.compile(pattern);
@@ -358,7 +363,7 @@ public final class ContractParser {
   }
 
   private static String name(YamlMap map, String key, boolean required) {
-    String value = map.string(key, required);
+    String value = map.text(key, required);
     if (value != null && (!NAME.matcher(value).matches() || value.contains("__"))) {
       map.error(key, "Cannot use name '" + value + "': " + NAME_EXPECTED);
       return null;
@@ -367,7 +372,7 @@ public final class ContractParser {
   }
 
   private static void expectConstant(YamlMap top, String key, String expected) {
-    String value = top.string(key, true);
+    String value = top.text(key, true);
     if (value != null && !value.equals(expected)) {
       top.error(key, "Unsupported " + key + " '" + value + "': expected " + expected);
     }

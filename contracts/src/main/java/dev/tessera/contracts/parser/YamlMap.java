@@ -70,7 +70,7 @@ final class YamlMap {
   boolean has(String key) {
     known.add(key);
     Node value = valueNode(key);
-    return value != null && !isNull(value);
+    return value != null;
   }
 
   /** The value node, or null when absent; marks the key as known. */
@@ -92,6 +92,23 @@ final class YamlMap {
     String text = scalar.getValue().trim();
     if (text.isEmpty()) {
       error(key, value, "Cannot read '" + key + "': the value is empty");
+      return null;
+    }
+    return text;
+  }
+
+  /**
+   * A text value: like {@link #string}, but a plain scalar that YAML reads as a boolean or a
+   * number ({@code no}, {@code 0x1F}, {@code 1e3}) is refused with a hint to quote it, as the JSON
+   * Schema (and every YAML 1.1 tool) would read it.
+   */
+  String text(String key, boolean required) {
+    String text = string(key, required);
+    Node value = valueNode(key);
+    if (text != null && value instanceof ScalarNode scalar && scalar.isPlain()
+        && (Tag.BOOL.equals(scalar.getTag()) || Tag.INT.equals(scalar.getTag()) || Tag.FLOAT.equals(scalar.getTag()))) {
+      String kind = Tag.BOOL.equals(scalar.getTag()) ? "a boolean" : "a number";
+      error(key, value, "Cannot read '" + key + "': expected text, got " + kind + " (" + text + "); quote it to mean text: \"" + text + "\"");
       return null;
     }
     return text;
@@ -200,15 +217,18 @@ final class YamlMap {
     return items;
   }
 
-  /** Keys and string values of a flat mapping, such as {@code source.keys} or {@code tags}. */
-  Map<String, String> stringMap(String key, boolean required) {
+  /**
+   * Keys and string values of a flat mapping, such as {@code source.keys} (values must be text)
+   * or {@code tags} (numbers and booleans allowed, as text).
+   */
+  Map<String, String> stringMap(String key, boolean required, boolean textOnly) {
     YamlMap inner = map(key, required);
     if (inner == null) {
       return null;
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (String name : inner.entries.keySet()) {
-      String v = inner.string(name, true);
+      String v = textOnly ? inner.text(name, true) : inner.string(name, true);
       if (v != null) {
         out.put(name, v);
       }
@@ -266,10 +286,15 @@ final class YamlMap {
 
   private Node present(String key, boolean required) {
     Node value = valueNode(key);
-    if (value == null || isNull(value)) {
+    if (value == null) {
       if (required) {
         problems.add(position(node), child(key), "Missing required key '" + key + "'");
       }
+      return null;
+    }
+    if (isNull(value)) {
+      // "key:" with nothing after it is almost always a truncated or half-edited block
+      error(key, value, "Cannot read '" + key + "': it has no value; give one, or delete the key" + (required ? " (it is required)" : ""));
       return null;
     }
     return value;

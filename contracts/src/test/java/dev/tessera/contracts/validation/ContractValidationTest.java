@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.contracts.ContractFixture;
 import dev.tessera.contracts.api.Problem;
+import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.registry.LoadResult;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -225,7 +227,66 @@ class ContractValidationTest {
   void reportsEmptyFile() {
     LoadResult result = ContractFixture.loadActivity(dir, text -> "");
     assertThat(result.problems()).singleElement()
-        .satisfies(p -> assertThat(p.format()).endsWith("customer_activity.yaml: Cannot read contract: the file is empty"));
+        .satisfies(p -> assertThat(p.format()).endsWith("customer_activity.yaml:1:1: Cannot read contract: the file is empty (or only comments)"));
+  }
+
+  @Test
+  void namesAControlCharacterByCodePointAtItsPosition() {
+    // a C1 control character in the middle of a value, as pasted from a chat
+    LoadResult result = ContractFixture.loadActivity(dir, replace("Rolling payment", "Rolling\u0088 payment"));
+    assertThat(result.problems()).singleElement().satisfies(p -> {
+      assertThat(p.line()).isEqualTo(5);
+      assertThat(p.column()).isEqualTo(21);
+      assertThat(p.message()).isEqualTo("Cannot parse YAML: character U+0088 (a control character) is not allowed in YAML;"
+          + " delete it (it is often pasted invisibly from a chat or a document)");
+    });
+  }
+
+  @Test
+  void reportsInvalidUtf8WithTheBytesAndTheirPosition() throws Exception {
+    Path file = ContractFixture.copyExamples(dir.resolve("bytes")).resolve("customer_activity.yaml");
+    byte[] text = java.nio.file.Files.readAllBytes(file);
+    byte[] broken = new byte[text.length + 1];
+    int at = new String(text, java.nio.charset.StandardCharsets.UTF_8).indexOf("name: customer_activity") + 6;
+    System.arraycopy(text, 0, broken, 0, at);
+    broken[at] = (byte) 0xFF;
+    System.arraycopy(text, at, broken, at + 1, text.length - at);
+    java.nio.file.Files.write(file, broken);
+    assertThat(ContractRegistry.load(List.of(file)).problems()).singleElement().satisfies(p -> {
+      assertThat(p.line()).isEqualTo(3);
+      assertThat(p.column()).isEqualTo(7);
+      assertThat(p.message()).startsWith("Cannot read contract: invalid UTF-8 (byte 0xFF at byte offset " + at + ")");
+    });
+  }
+
+  @Test
+  void positionsTheAliasThatGoesOverTheLimit() {
+    StringBuilder bomb = new StringBuilder("\nx0: &b0 [a, a]\n");
+    for (int i = 1; i <= 22; i++) {
+      bomb.append("x").append(i).append(": &b").append(i).append(" [*b").append(i - 1).append("]\n");
+    }
+    LoadResult result = ContractFixture.loadActivity(dir, text -> text + bomb);
+    assertThat(result.problems()).singleElement().satisfies(p -> {
+      assertThat(p.line()).isGreaterThan(60);
+      assertThat(p.column()).isGreaterThan(1);
+      assertThat(p.message()).startsWith("Cannot parse YAML: more than 20 aliases of lists or maps");
+    });
+  }
+
+  @Test
+  void refusesABooleanWhereTextIsExpectedWithAHintToQuoteIt() {
+    LoadResult result = ContractFixture.loadActivity(dir, replace("team: risk-data", "team: no"));
+    assertThat(result.problems()).singleElement()
+        .satisfies(p -> assertThat(p.message()).isEqualTo("Cannot read 'team': expected text, got a boolean (no); quote it to mean text: \"no\""));
+  }
+
+  @Test
+  void refusesAnOptionalKeyLeftWithoutAValue() {
+    LoadResult result = ContractFixture.loadActivity(dir, text -> text.substring(0, text.indexOf("quality:")) + "quality:\n");
+    assertThat(result.problems()).singleElement().satisfies(p -> {
+      assertThat(p.path()).isEqualTo("quality");
+      assertThat(p.message()).isEqualTo("Cannot read 'quality': it has no value; give one, or delete the key");
+    });
   }
 
   @Test
