@@ -36,6 +36,8 @@ import org.apache.iceberg.types.Types;
 public final class FeatureRowSchemas {
   /** Extra field of the changelog value: orders writes with equal event time (idempotency). */
   public static final String SEQUENCE_FIELD = "tessera_seq";
+  /** Extra field of the changelog value: features not computed yet for this row (added, history not backfilled). */
+  public static final String MISSING_FIELD = "tessera_missing";
 
   private FeatureRowSchemas() {}
 
@@ -60,7 +62,11 @@ public final class FeatureRowSchemas {
     return avroRecord(contract, false);
   }
 
-  /** The Avro schema of a changelog value: the feature row plus {@value #SEQUENCE_FIELD}. */
+  /**
+   * The Avro schema of a changelog value: the feature row plus {@value #SEQUENCE_FIELD} and
+   * {@value #MISSING_FIELD}. Rows carry its fingerprint (Avro single-object encoding), and readers
+   * resolve them by name against today's contract ({@code rows.ChangelogRowReader}).
+   */
   public static Schema avroChangelog(FeatureSetContract contract) {
     return avroRecord(contract, true);
   }
@@ -79,6 +85,8 @@ public final class FeatureRowSchemas {
     fields = fields.name(FeatureSetContract.EVENT_TIME_COLUMN).type(avroType(FeatureType.TIMESTAMP)).noDefault();
     if (withSequence) {
       fields = fields.name(SEQUENCE_FIELD).type(Schema.create(Schema.Type.LONG)).noDefault();
+      Schema names = Schema.createArray(Schema.create(Schema.Type.STRING));
+      fields = fields.name(MISSING_FIELD).type(Schema.createUnion(Schema.create(Schema.Type.NULL), names)).withDefault(null);
     }
     return fields.endRecord();
   }
