@@ -2,7 +2,7 @@ package dev.tessera.bench;
 
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.ingest.job.EmbeddedKafka;
+import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.sdk.FeatureBatcher;
 import dev.tessera.sdk.TesseraClient;
 import java.nio.file.Files;
@@ -46,9 +46,9 @@ public final class BatcherBenchmark {
     FeatureSetContract activity = registry.get("customer_activity");
     FeatureSetContract risk = registry.get("merchant_risk");
     try (EmbeddedKafka kafka = new EmbeddedKafka()) {
-      ServingBenchmark.createTopics(kafka.bootstrapServers(), registry.all());
-      ServingBenchmark.seed(kafka.bootstrapServers(), activity, "customer_id", "c-", customers);
-      ServingBenchmark.seed(kafka.bootstrapServers(), risk, "merchant_id", "m-", merchants);
+      var seeder = ServingBenchmark.createTopics(kafka, registry.all());
+      ServingBenchmark.seed(seeder, activity, "customer_id", "c-", customers);
+      ServingBenchmark.seed(seeder, risk, "merchant_id", "m-", merchants);
       Process server = ServingBenchmark.startService(root, work, kafka.bootstrapServers(), port, "-Xmx1g");
       try {
         try (TesseraClient client = TesseraClient.builder().baseUrl("http://127.0.0.1:" + port).apiKey(ServingBenchmark.KEY)

@@ -3,7 +3,7 @@ package dev.tessera.bench;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.ingest.job.EmbeddedKafka;
+import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.job.IngestRunner;
 import dev.tessera.ingest.job.IngestSettings;

@@ -3,8 +3,8 @@ package dev.tessera.bench;
 import dev.tessera.contracts.api.Feature;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.contracts.schema.FeatureRowSchemas;
-import dev.tessera.ingest.job.EmbeddedKafka;
+import dev.tessera.testkit.ChangelogSeeder;
+import dev.tessera.testkit.EmbeddedKafka;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,17 +32,6 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Online serving latency and throughput: the packaged service (quarkus-run.jar, RocksDB) as a
@@ -70,10 +59,10 @@ public final class ServingBenchmark {
         customers, merchants, Runtime.getRuntime().availableProcessors(), seconds);
 
     try (EmbeddedKafka kafka = new EmbeddedKafka()) {
-      createTopics(kafka.bootstrapServers(), registry.all());
+      ChangelogSeeder seeder = createTopics(kafka, registry.all());
       long t = System.nanoTime();
-      seed(kafka.bootstrapServers(), activity, "customer_id", "c-", customers);
-      seed(kafka.bootstrapServers(), risk, "merchant_id", "m-", merchants);
+      seed(seeder, activity, "customer_id", "c-", customers);
+      seed(seeder, risk, "merchant_id", "m-", merchants);
       System.out.printf("  seeded the changelog in %.1fs%n", SnapshotBenchmark.secs(t));
 
       t = System.nanoTime();
@@ -220,62 +209,35 @@ public final class ServingBenchmark {
     }
   }
 
-  static void createTopics(String bootstrap, List<FeatureSetContract> contracts) throws Exception {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      admin.createTopics(contracts.stream().map(c -> new NewTopic(c.changelogTopic(), 2, (short) 1)
-          .configs(Map.of("cleanup.policy", "compact"))).toList()).all().get();
-    }
+  static ChangelogSeeder createTopics(EmbeddedKafka kafka, List<FeatureSetContract> contracts) throws Exception {
+    return new ChangelogSeeder(kafka).createTopics(contracts, 2);
   }
 
   /** One changelog row per key, typed values per feature, in the format ingest writes. */
-  static void seed(String bootstrap, FeatureSetContract c, String keyName, String prefix, int n) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-    org.apache.avro.Schema keySchema = FeatureRowSchemas.avroKey(c);
-    org.apache.avro.Schema rowSchema = FeatureRowSchemas.avroChangelog(c);
-    GenericDatumWriter<GenericRecord> keyWriter = new GenericDatumWriter<>(keySchema);
-    GenericDatumWriter<GenericRecord> rowWriter = new GenericDatumWriter<>(rowSchema);
+  static void seed(ChangelogSeeder seeder, FeatureSetContract c, String keyName, String prefix, int n) {
     SplittableRandom r = new SplittableRandom(n);
     long now = System.currentTimeMillis();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-      for (int i = 0; i < n; i++) {
-        GenericRecord key = new GenericData.Record(keySchema);
-        key.put(keyName, prefix + i);
-        GenericRecord row = new GenericData.Record(rowSchema);
-        row.put(keyName, prefix + i);
-        for (Feature f : c.features()) {
-          row.put(f.name(), switch (f.type()) {
-            case INT -> r.nextInt(1000);
-            case LONG -> (long) r.nextInt(1000);
-            case FLOAT -> (float) r.nextDouble();
-            case DOUBLE -> r.nextDouble() * 1000;
-            case BOOLEAN -> r.nextBoolean();
-            case STRING -> new String[] {"DE", "FR", "NL", "US"}[r.nextInt(4)];
-            case TIMESTAMP -> now - r.nextInt(1_000_000);
-          });
-        }
-        row.put(FeatureSetContract.EVENT_TIME_COLUMN, now - r.nextInt(600_000));
-        row.put(FeatureRowSchemas.SEQUENCE_FIELD, 1L);
-        producer.send(new ProducerRecord<>(c.changelogTopic(), avro(keyWriter, key), avro(rowWriter, row)));
+    List<ChangelogSeeder.Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Map<String, Object> values = new java.util.HashMap<>();
+      for (Feature f : c.features()) {
+        values.put(f.name(), switch (f.type()) {
+          case INT -> r.nextInt(1000);
+          case LONG -> (long) r.nextInt(1000);
+          case FLOAT -> (float) r.nextDouble();
+          case DOUBLE -> r.nextDouble() * 1000;
+          case BOOLEAN -> r.nextBoolean();
+          case STRING -> new String[] {"DE", "FR", "NL", "US"}[r.nextInt(4)];
+          case TIMESTAMP -> now - r.nextInt(1_000_000);
+        });
+      }
+      rows.add(new ChangelogSeeder.Row(c, Map.of(keyName, prefix + i), values, now - r.nextInt(600_000), 1));
+      if (rows.size() == 10_000) {
+        seeder.send(rows);
+        rows.clear();
       }
     }
-  }
-
-  static byte[] avro(GenericDatumWriter<GenericRecord> writer, GenericRecord record) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-    try {
-      writer.write(record, enc);
-      enc.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    seeder.send(rows);
   }
 
   static byte[] arrowKeys(List<String[]> keys) throws IOException {

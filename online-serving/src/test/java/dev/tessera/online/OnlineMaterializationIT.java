@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.contracts.schema.FeatureRowSchemas;
-import dev.tessera.ingest.job.EmbeddedKafka;
+import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.job.IngestSettings;
 import dev.tessera.online.lookup.FeatureLookup;
 import dev.tessera.online.materialize.ChangelogMaterializer;
+import dev.tessera.contracts.rows.RowValues;
+import dev.tessera.contracts.rows.WriterSchema;
+import dev.tessera.contracts.rows.WriterSchemas;
 import dev.tessera.online.store.OnlineStore;
+import dev.tessera.testkit.ChangelogTopic;
 import dev.tessera.online.store.RedisOnlineStore;
 import dev.tessera.online.store.RocksDbOnlineStore;
 import java.io.ByteArrayOutputStream;
@@ -26,20 +29,12 @@ import java.util.Random;
 import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.util.Utf8;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,9 +62,9 @@ class OnlineMaterializationIT {
   }
 
   /** RocksDB: every replica reads every partition; Redis: a consumer group writes the shared store. */
-  ChangelogMaterializer materializer(String storeKind, String bootstrap, FeatureSetContract c, OnlineStore store) {
-    return storeKind.equals("rocksdb") ? ChangelogMaterializer.allPartitions(bootstrap, List.of(c), store)
-        : ChangelogMaterializer.consumerGroup(bootstrap, List.of(c), store, redisPrefix + "materializer");
+  ChangelogMaterializer materializer(String storeKind, String bootstrap, FeatureSetContract c, OnlineStore store, WriterSchemas schemas) {
+    return storeKind.equals("rocksdb") ? ChangelogMaterializer.allPartitions(bootstrap, List.of(c), store, schemas)
+        : ChangelogMaterializer.consumerGroup(bootstrap, List.of(c), store, schemas, redisPrefix + "materializer");
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
@@ -85,23 +80,28 @@ class OnlineMaterializationIT {
           Set.of(), Duration.ofSeconds(5), TesseraConfig.defaults(home, Map.of())));
       env.execute("ingest for online");
 
-      Map<String, GenericRecord> latest = latestChangelog(kafka.bootstrapServers(), c);
+      Map<String, RowValues> latest = new HashMap<>();
+      ChangelogTopic.latest(kafka, c).forEach((k, v) -> latest.put((String) k.get(0), v));
       assertThat(latest).hasSize(12);
       long total;
+      WriterSchemas schemas = new WriterSchemas();
       try (OnlineStore store = open(storeKind);
-          ChangelogMaterializer materializer = materializer(storeKind, kafka.bootstrapServers(), c, store)) {
+          ChangelogMaterializer materializer = materializer(storeKind, kafka.bootstrapServers(), c, store, schemas)) {
         total = materializer.catchUp(Duration.ofSeconds(60));
         assertThat(total).isGreaterThan(600);
-        FeatureLookup lookup = new FeatureLookup(store);
+        assertThat(store.schemas()).extracting(WriterSchema::id).containsExactly("customer_activity@1.0.0");
+        FeatureLookup lookup = new FeatureLookup(store, schemas);
         for (var e : latest.entrySet()) {
-          long eventTime = (Long) e.getValue().get("event_time");
+          long eventTime = e.getValue().eventTime();
           FeatureLookup.Result r = lookup.lookup(c, Map.of("customer_id", e.getKey()), eventTime + 1000);
           assertThat(r.status()).isEqualTo(FeatureLookup.Status.OK);
           assertThat(r.eventTime()).isEqualTo(eventTime);
           assertThat(r.ageMs()).isEqualTo(1000);
-          for (String f : c.featureNames()) {
-            Object want = e.getValue().get(f);
-            assertThat(r.values().get(f)).as("%s of %s", f, e.getKey()).isEqualTo(want instanceof Utf8 ? want.toString() : want);
+          assertThat(r.missing()).isEmpty();
+          assertThat(r.rowVersion()).isEqualTo("1.0.0");
+          for (int f = 0; f < c.features().size(); f++) {
+            assertThat(r.values().get(c.featureNames().get(f))).as("%s of %s", c.featureNames().get(f), e.getKey())
+                .isEqualTo(e.getValue().values()[f]);
           }
           FeatureLookup.Result old = lookup.lookup(c, Map.of("customer_id", e.getKey()), eventTime + c.ttl().toMillis() + 1);
           assertThat(old.status()).isEqualTo(FeatureLookup.Status.EXPIRED);
@@ -113,12 +113,15 @@ class OnlineMaterializationIT {
       }
       // a restart reads nothing again: it resumes from the offsets stored with the data
       try (OnlineStore store = open(storeKind);
-          ChangelogMaterializer materializer = materializer(storeKind, kafka.bootstrapServers(), c, store)) {
+          ChangelogMaterializer materializer = materializer(storeKind, kafka.bootstrapServers(), c, store, new WriterSchemas(store::schema))) {
         assertThat(materializer.catchUp(Duration.ofSeconds(30))).isZero();
         assertThat(store.offsets(c.changelogTopic()).get(0)).isEqualTo(total);
         String someKey = latest.keySet().iterator().next();
-        assertThat(new FeatureLookup(store).lookup(c, Map.of("customer_id", someKey), (Long) latest.get(someKey).get("event_time")).status())
-            .isEqualTo(FeatureLookup.Status.OK);
+        // a fresh reader finds the writer schema in the store: the schema record is behind the stored offset
+        FeatureLookup.Result again = new FeatureLookup(store, new WriterSchemas(store::schema))
+            .lookup(c, Map.of("customer_id", someKey), latest.get(someKey).eventTime());
+        assertThat(again.status()).isEqualTo(FeatureLookup.Status.OK);
+        assertThat(again.values().values()).containsExactly(latest.get(someKey).values());
       }
     }
   }
@@ -140,36 +143,6 @@ class OnlineMaterializationIT {
       writer.write(rec, enc);
       enc.flush();
       out.add(bytes.toByteArray());
-    }
-    return out;
-  }
-
-  /** The winning changelog row per key: higher event time, then higher sequence. */
-  static Map<String, GenericRecord> latestChangelog(String bootstrap, FeatureSetContract c) throws Exception {
-    java.util.Properties p = new java.util.Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    Map<String, GenericRecord> out = new HashMap<>();
-    GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(FeatureRowSchemas.avroChangelog(c));
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-      TopicPartition tp = new TopicPartition(c.changelogTopic(), 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      while (consumer.position(tp) < end) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          GenericRecord v = reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
-          String key = v.get("customer_id").toString();
-          GenericRecord prev = out.get(key);
-          long t = (Long) v.get("event_time");
-          long s = (Long) v.get(FeatureRowSchemas.SEQUENCE_FIELD);
-          if (prev == null || t > (Long) prev.get("event_time")
-              || (t == (Long) prev.get("event_time") && s > (Long) prev.get(FeatureRowSchemas.SEQUENCE_FIELD))) {
-            out.put(key, v);
-          }
-        }
-      }
     }
     return out;
   }

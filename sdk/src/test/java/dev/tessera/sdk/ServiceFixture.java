@@ -3,10 +3,8 @@ package dev.tessera.sdk;
 import dev.tessera.contracts.api.Feature;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.contracts.schema.FeatureRowSchemas;
-import dev.tessera.ingest.job.EmbeddedKafka;
-import dev.tessera.online.lookup.FeatureLookup;
-import java.io.ByteArrayOutputStream;
+import dev.tessera.testkit.ChangelogSeeder;
+import dev.tessera.testkit.EmbeddedKafka;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,18 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The real online service for SDK tests: an in-JVM broker whose changelog topics are seeded
@@ -44,27 +30,14 @@ public final class ServiceFixture implements AutoCloseable {
   static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("../contracts/examples"));
 
   public final EmbeddedKafka kafka;
+  private final ChangelogSeeder seeder;
   public final Process service;
   public final int port;
   public final long seededAt = System.currentTimeMillis();
 
   public ServiceFixture() throws Exception {
     kafka = new EmbeddedKafka();
-    Properties p = new Properties();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    try (Admin admin = Admin.create(p)) {
-      admin.createTopics(REGISTRY.all().stream().map(c -> new NewTopic(c.changelogTopic(), 2, (short) 1)).toList()).all().get();
-      // producing before every partition has a leader fails with invalid-metadata and sequence errors
-      List<String> names = REGISTRY.all().stream().map(FeatureSetContract::changelogTopic).toList();
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (!admin.describeTopics(names).allTopicNames().get().values().stream()
-          .allMatch(d -> d.partitions().stream().allMatch(x -> x.leader() != null && !x.leader().isEmpty()))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("changelog partitions without a leader after 30 s");
-        }
-        Thread.sleep(50);
-      }
-    }
+    seeder = new ChangelogSeeder(kafka).createTopics(REGISTRY.all(), 2);
     seed(REGISTRY.get("customer_activity"), "customer_id", "c-", CUSTOMERS, 0);
     seed(REGISTRY.get("merchant_risk"), "merchant_id", "m-", MERCHANTS, 1000);
     try (ServerSocket s = new ServerSocket(0)) {
@@ -111,47 +84,24 @@ public final class ServiceFixture implements AutoCloseable {
     return customer;
   }
 
-  private void seed(FeatureSetContract c, String keyName, String prefix, int n, long base) throws Exception {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    // not idempotent: right after topic creation the first produce requests can be refused, and an
-    // idempotent producer then loops on OUT_OF_ORDER_SEQUENCE_NUMBER; one request in flight keeps the order
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    org.apache.avro.Schema schema = FeatureRowSchemas.avroChangelog(c);
-    GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(schema);
-    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-      for (int i = 0; i < n; i++) {
-        GenericRecord row = new GenericData.Record(schema);
-        row.put(keyName, prefix + i);
-        for (Feature f : c.features()) {
-          row.put(f.name(), switch (f.type()) {
-            case LONG -> base + i;
-            case INT -> (int) (base + i);
-            case DOUBLE -> i * 1.5;
-            case FLOAT -> i * 1.5f;
-            case BOOLEAN -> i % 2 == 0;
-            case STRING -> "C" + i;
-            case TIMESTAMP -> seededAt - i;
-          });
-        }
-        row.put(FeatureSetContract.EVENT_TIME_COLUMN, seededAt - 1000);
-        row.put(FeatureRowSchemas.SEQUENCE_FIELD, 1L);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        writer.write(row, enc);
-        enc.flush();
-        acks.add(producer.send(new ProducerRecord<>(c.changelogTopic(), FeatureLookup.encodeKey(c, Map.of(keyName, prefix + i)), out.toByteArray())));
+  private void seed(FeatureSetContract c, String keyName, String prefix, int n, long base) {
+    List<ChangelogSeeder.Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Map<String, Object> values = new java.util.HashMap<>();
+      for (Feature f : c.features()) {
+        values.put(f.name(), switch (f.type()) {
+          case LONG -> base + i;
+          case INT -> (int) (base + i);
+          case DOUBLE -> i * 1.5;
+          case FLOAT -> i * 1.5f;
+          case BOOLEAN -> i % 2 == 0;
+          case STRING -> "C" + i;
+          case TIMESTAMP -> seededAt - i;
+        });
       }
-      producer.flush();
-      for (var a : acks) {
-        a.get(); // every seeded row acknowledged, or the fixture fails here
-      }
+      rows.add(new ChangelogSeeder.Row(c, Map.of(keyName, prefix + i), values, seededAt - 1000, 1));
     }
+    seeder.send(rows); // every seeded row acknowledged, or the fixture fails here
   }
 
   @Override

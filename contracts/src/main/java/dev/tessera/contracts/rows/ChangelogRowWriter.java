@@ -1,6 +1,5 @@
 package dev.tessera.contracts.rows;
 
-import dev.tessera.contracts.api.EntityKey;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.Feature;
 import dev.tessera.contracts.api.FeatureSetContract;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.BitSet;
-import java.util.List;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
@@ -31,7 +29,7 @@ public final class ChangelogRowWriter {
   private final WriterSchema schema;
   private final byte[] header;
   private final FeatureType[] types;
-  private final List<EntityKey> keys;
+  private final int keyCount;
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(128);
   private BinaryEncoder encoder;
 
@@ -41,7 +39,7 @@ public final class ChangelogRowWriter {
     this.header = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
         .putLong(schema.fingerprint()).array();
     this.types = contract.features().stream().map(Feature::type).toArray(FeatureType[]::new);
-    this.keys = contract.entity().keys();
+    this.keyCount = contract.entity().keys().size();
   }
 
   /** The schema every row of this writer carries. */
@@ -55,17 +53,24 @@ public final class ChangelogRowWriter {
    * feature index; null or empty for none).
    */
   public byte[] encode(Object[] keyValues, Object[] values, long eventTime, long sequence, BitSet missing) {
-    if (keyValues.length != keys.size() || values.length != types.length) {
+    if (keyValues.length != keyCount) {
       throw new TesseraException(ErrorCode.INTERNAL, "Cannot encode a row of " + contract.id() + ": " + keyValues.length
-          + " keys and " + values.length + " values, expected " + keys.size() + " and " + types.length);
+          + " keys, expected " + keyCount);
+    }
+    return encode(EntityKeys.encode(contract, keyValues), values, eventTime, sequence, missing);
+  }
+
+  /** One row whose keys are already encoded ({@link EntityKeys}: the row body starts with exactly those bytes). */
+  public byte[] encode(byte[] encodedKey, Object[] values, long eventTime, long sequence, BitSet missing) {
+    if (values.length != types.length) {
+      throw new TesseraException(ErrorCode.INTERNAL, "Cannot encode a row of " + contract.id() + ": " + values.length
+          + " values, expected " + types.length);
     }
     buffer.reset();
     buffer.write(header, 0, header.length);
+    buffer.write(encodedKey, 0, encodedKey.length);
     encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);
     try {
-      for (int i = 0; i < keyValues.length; i++) {
-        EntityKeys.writeKey(encoder, keys.get(i), keyValues[i]);
-      }
       for (int i = 0; i < values.length; i++) {
         Object v = values[i];
         if (v == null) {

@@ -75,12 +75,14 @@ class FeatureRowSchemasTest {
   }
 
   @Test
-  void avroChangelogAddsTheSequenceNumber() {
+  void avroChangelogAddsTheSequenceNumberAndTheMissingFeatures() {
     Schema s = FeatureRowSchemas.avroChangelog(activity);
 
-    assertThat(s.getFields().get(s.getFields().size() - 1).name()).isEqualTo(FeatureRowSchemas.SEQUENCE_FIELD);
+    assertThat(s.getFields().get(s.getFields().size() - 2).name()).isEqualTo(FeatureRowSchemas.SEQUENCE_FIELD);
     assertThat(s.getField(FeatureRowSchemas.SEQUENCE_FIELD).schema().getType()).isEqualTo(Schema.Type.LONG);
-    assertThat(s.getFields()).hasSize(FeatureRowSchemas.avro(activity).getFields().size() + 1);
+    Schema missing = s.getField(FeatureRowSchemas.MISSING_FIELD).schema();
+    assertThat(missing.getTypes()).extracting(Schema::getType).containsExactly(Schema.Type.NULL, Schema.Type.ARRAY);
+    assertThat(s.getFields()).hasSize(FeatureRowSchemas.avro(activity).getFields().size() + 2);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.tessera.ingest.job;
 
 import dev.tessera.contracts.api.AvroEncoding;
 import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.ingest.decode.JsonEvents;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.generic.GenericRecord;
@@ -86,7 +87,7 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
       maxSeen.update(event.eventTime());
     }
     accepted.inc();
-    byte[] keyValues = Tagged.encode(event.keys());
+    byte[] keyValues = EntityKeys.encode(contract, event.keys());
     out.collect(new Records.Event(keyString(event.keys()), keyValues, event.eventTime(),
         raw.offset * 1024 + raw.partition, Tagged.encode(windows.project(event.fields()))));
   }

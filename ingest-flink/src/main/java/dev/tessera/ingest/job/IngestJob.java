@@ -3,6 +3,8 @@ package dev.tessera.ingest.job;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.rows.WriterSchema;
+import dev.tessera.kafka.Topics;
 import java.nio.file.Path;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.util.CloseableIterator;
@@ -62,6 +64,8 @@ public final class IngestJob {
     boolean kafka = settings.bootstrapServers() != null;
     if (kafka) {
       Topics.ensure(settings.bootstrapServers(), contract.changelogTopic(), true, 1);
+      // readers meet the writer schema on every partition before the first row written with it
+      Topics.publishSchema(settings.bootstrapServers(), contract.changelogTopic(), WriterSchema.of(contract));
     }
     DataStream<Records.Raw> raw;
     if (fromFile != null) {

@@ -23,7 +23,7 @@ public final class Records {
     }
   }
 
-  /** An accepted event: key (tagged key values), event time, arrival sequence, projected fields. */
+  /** An accepted event: key (as text, for keyBy), the encoded entity key, event time, arrival sequence, projected fields. */
   public static final class Event {
     public String key;
     public byte[] keyValues;
@@ -63,21 +63,23 @@ public final class Records {
     }
   }
 
-  /** A feature row of one key: fresh (changelog only) or final (changelog and Iceberg). */
+  /**
+   * A feature row of one key: fresh (changelog only) or final (changelog and Iceberg). {@code key}
+   * is the encoded entity key (the changelog record key), {@code value} the changelog row of
+   * {@code rows.ChangelogRowWriter}: the one encoding of a row from the window to every sink.
+   */
   public static final class Row {
-    public byte[] keyValues;
+    public byte[] key;
     public long eventTime;
-    public long sequence;
-    public byte[] values;
+    public byte[] value;
     public boolean isFinal;
 
     public Row() {}
 
-    Row(byte[] keyValues, long eventTime, long sequence, byte[] values, boolean isFinal) {
-      this.keyValues = keyValues;
+    Row(byte[] key, long eventTime, byte[] value, boolean isFinal) {
+      this.key = key;
       this.eventTime = eventTime;
-      this.sequence = sequence;
-      this.values = values;
+      this.value = value;
       this.isFinal = isFinal;
     }
   }

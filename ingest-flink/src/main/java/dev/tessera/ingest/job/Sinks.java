@@ -1,21 +1,14 @@
 package dev.tessera.ingest.job;
 
 import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
-import dev.tessera.contracts.schema.FeatureRowSchemas;
-import dev.tessera.ingest.window.Tagged;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.tessera.contracts.rows.ChangelogRowReader;
+import dev.tessera.contracts.rows.EntityKeys;
+import dev.tessera.contracts.rows.RowValues;
+import dev.tessera.contracts.rows.WriterSchema;
+import dev.tessera.contracts.rows.WriterSchemas;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.table.data.GenericRowData;
@@ -31,68 +24,17 @@ import org.apache.iceberg.types.Types;
 final class Sinks {
   private Sinks() {}
 
-  /** Changelog: key = Avro binary of the key record, value = Avro binary of the changelog row. */
+  /** Changelog: key = the encoded entity key, value = the changelog row, as the window wrote them. */
   static final class Changelog implements KafkaRecordSerializationSchema<Records.Row> {
-    private final FeatureSetContract contract;
     private final String topic;
-    private transient Schema keySchema;
-    private transient Schema valueSchema;
-    private transient GenericDatumWriter<GenericRecord> keyWriter;
-    private transient GenericDatumWriter<GenericRecord> valueWriter;
-    private transient BinaryEncoder encoder;
 
     Changelog(FeatureSetContract contract) {
-      this.contract = contract;
       this.topic = contract.changelogTopic();
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(Records.Row row, KafkaSinkContext context, Long timestamp) {
-      if (keySchema == null) {
-        keySchema = FeatureRowSchemas.avroKey(contract);
-        valueSchema = FeatureRowSchemas.avroChangelog(contract);
-        keyWriter = new GenericDatumWriter<>(keySchema);
-        valueWriter = new GenericDatumWriter<>(valueSchema);
-      }
-      Object[] keys = Tagged.decode(row.keyValues);
-      Object[] values = Tagged.decode(row.values);
-      GenericRecord key = new GenericData.Record(keySchema);
-      GenericRecord value = new GenericData.Record(valueSchema);
-      for (int i = 0; i < keys.length; i++) {
-        String name = contract.entity().keys().get(i).name();
-        Object v = avroValue(keys[i], contract.entity().keys().get(i).type());
-        key.put(name, v);
-        value.put(name, v);
-      }
-      for (int i = 0; i < values.length; i++) {
-        value.put(contract.features().get(i).name(), avroValue(values[i], contract.features().get(i).type()));
-      }
-      value.put(FeatureSetContract.EVENT_TIME_COLUMN, row.eventTime);
-      value.put(FeatureRowSchemas.SEQUENCE_FIELD, row.sequence);
-      return new ProducerRecord<>(topic, null, row.eventTime, bytes(keyWriter, key), bytes(valueWriter, value));
-    }
-
-    private byte[] bytes(GenericDatumWriter<GenericRecord> writer, GenericRecord record) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-      encoder = EncoderFactory.get().binaryEncoder(out, encoder);
-      try {
-        writer.write(record, encoder);
-        encoder.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return out.toByteArray();
-    }
-
-    private static Object avroValue(Object v, FeatureType type) {
-      if (v == null) {
-        return null;
-      }
-      return switch (type) {
-        case INT -> ((Number) v).intValue();
-        case LONG, TIMESTAMP -> ((Number) v).longValue();
-        default -> v;
-      };
+      return new ProducerRecord<>(topic, null, row.eventTime, row.key, row.value);
     }
   }
 
@@ -126,12 +68,18 @@ final class Sinks {
     }
   }
 
-  /** Final rows as Iceberg RowData, in the table's column order (columns unknown to this version are null). */
+  /**
+   * Final rows as Iceberg RowData in the table's column order, read from the changelog row by
+   * name (columns this version does not write are null).
+   */
   static final class ToRowData implements MapFunction<Records.Row, RowData> {
+    private final FeatureSetContract contract;
     private final int[] source; // >= 0 key index, < -1 feature index -(i+2), -1 event time, Integer.MIN_VALUE null
     private final List<Type.TypeID> types;
+    private transient ChangelogRowReader reader;
 
     ToRowData(FeatureSetContract contract, org.apache.iceberg.Schema tableSchema) {
+      this.contract = contract;
       List<String> keys = contract.entity().keyNames();
       List<String> features = contract.featureNames();
       source = new int[tableSchema.columns().size()];
@@ -153,8 +101,11 @@ final class Sinks {
 
     @Override
     public RowData map(Records.Row row) {
-      Object[] keys = Tagged.decode(row.keyValues);
-      Object[] values = Tagged.decode(row.values);
+      if (reader == null) {
+        reader = new ChangelogRowReader(contract, WriterSchemas.of(WriterSchema.of(contract)));
+      }
+      Object[] keys = EntityKeys.decode(contract, row.key);
+      Object[] values = RowValues.read(reader, row.value).values();
       GenericRowData out = new GenericRowData(source.length);
       for (int i = 0; i < source.length; i++) {
         Object v = source[i] == -1 ? (Object) row.eventTime

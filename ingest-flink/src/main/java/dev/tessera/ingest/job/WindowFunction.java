@@ -1,6 +1,7 @@
 package dev.tessera.ingest.job;
 
 import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.ingest.window.FeatureValues;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyState;
@@ -19,6 +20,7 @@ import org.apache.flink.util.Collector;
 final class WindowFunction extends KeyedProcessFunction<String, Records.Event, Records.Row> {
   private final FeatureSetContract contract;
   private transient FeatureWindows windows;
+  private transient ChangelogRowWriter rows;
   private transient ValueState<KeyState> state;
   private transient ValueState<byte[]> keyValues;
   private transient long lateness;
@@ -30,7 +32,8 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
   @Override
   public void open(OpenContext context) {
     windows = new FeatureWindows(contract);
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("window-state", new KeyStateSerializer()));
+    rows = new ChangelogRowWriter(contract);
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("window-state", new KeyStateSerializer(windows.layout())));
     keyValues = getRuntimeContext().getState(new ValueStateDescriptor<>("key", byte[].class));
     lateness = contract.source().allowedLateness().toMillis();
   }
@@ -41,6 +44,8 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
     if (s == null) {
       s = windows.newState();
       keyValues.update(event.keyValues);
+    } else {
+      s = windows.adopt(s);
     }
     FeatureValues fresh = windows.onEvent(s, event.time, event.seq, Tagged.decode(event.fields));
     out.collect(row(event.keyValues, fresh));
@@ -54,6 +59,7 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
     if (s == null) {
       return;
     }
+    s = windows.adopt(s);
     long watermark = ctx.timerService().currentWatermark();
     long until = watermark == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : watermark - lateness;
     byte[] key = keyValues.value();
@@ -72,7 +78,7 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
     }
   }
 
-  private static Records.Row row(byte[] key, FeatureValues v) {
-    return new Records.Row(key, v.eventTime(), v.sequence(), Tagged.encode(v.values()), v.isFinal());
+  private Records.Row row(byte[] key, FeatureValues v) {
+    return new Records.Row(key, v.eventTime(), rows.encode(key, v.values(), v.eventTime(), v.sequence(), v.missing()), v.isFinal());
   }
 }

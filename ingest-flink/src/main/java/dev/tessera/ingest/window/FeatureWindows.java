@@ -6,6 +6,7 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.FeatureType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -44,6 +45,7 @@ public final class FeatureWindows {
   private final List<String> fields;
   private final long[] distinctWindows;
   private final long maxWindowBuckets;
+  private final Layout layout;
 
   public FeatureWindows(FeatureSetContract contract) {
     this.hop = contract.windowHop().toMillis();
@@ -78,6 +80,20 @@ public final class FeatureWindows {
     }
     distinctWindows = windows.stream().mapToLong(Long::longValue).toArray();
     maxWindowBuckets = windows.isEmpty() ? 0 : windows.last();
+    layout = Layout.of(contract, fields);
+  }
+
+  /** What this contract version's state holds, by name. */
+  public Layout layout() {
+    return layout;
+  }
+
+  /**
+   * The state of a key in this contract version's layout: {@code state} itself when it already
+   * is, else migrated by name ({@link Migration}).
+   */
+  public KeyState adopt(KeyState state) {
+    return Migration.adopt(state, layout);
   }
 
   /** The source fields the features read, in the order {@link #project} expects them. */
@@ -95,7 +111,7 @@ public final class FeatureWindows {
   }
 
   public KeyState newState() {
-    return new KeyState(functions.length);
+    return new KeyState(layout);
   }
 
   /**
@@ -107,7 +123,7 @@ public final class FeatureWindows {
       throw new IllegalArgumentException("event at " + time + " is not after the finalized time " + state.finalizedUntil);
     }
     state.addPending(time, seq, eventFields);
-    return new FeatureValues(time, ++state.sequence, valuesAt(state, time, true), false);
+    return new FeatureValues(time, ++state.sequence, valuesAt(state, time, true), false, missingAt(state, time));
   }
 
   /** Finalizes every time at or before {@code until} and returns the final rows, oldest first. */
@@ -140,14 +156,57 @@ public final class FeatureWindows {
       }
       Object[] values = valuesAt(state, t, false);
       if (events != null || !Arrays.equals(values, state.lastFinal)) {
-        out.add(new FeatureValues(t, ++state.sequence, values, true));
+        out.add(new FeatureValues(t, ++state.sequence, values, true, missingAt(state, t)));
         state.lastFinal = values;
       }
       state.finalizedUntil = t;
     }
     state.finalizedUntil = until;
     evict(state);
+    completeCoverage(state);
     return out;
+  }
+
+  /**
+   * The features whose value at {@code t} is not served: added by a minor version and their
+   * window reaches back before the first event they saw; null when none.
+   */
+  private BitSet missingAt(KeyState state, long t) {
+    if (state.coveredFrom == null) {
+      return null;
+    }
+    BitSet missing = null;
+    for (int f = 0; f < functions.length; f++) {
+      if (state.coveredFrom[f] != Long.MIN_VALUE && windowStart(f, t) < state.coveredFrom[f]) {
+        if (missing == null) {
+          missing = new BitSet(functions.length);
+        }
+        missing.set(f);
+      }
+    }
+    return missing;
+  }
+
+  /** The start of feature {@code f}'s window read at {@code t}; {@code Long.MIN_VALUE} for all history. */
+  private long windowStart(int f, long t) {
+    return windowBuckets[f] == 0 ? Long.MIN_VALUE : (Math.floorDiv(t, hop) - windowBuckets[f] + 1) * hop;
+  }
+
+  /** Clears the marks of added features whose window now lies after the first event they saw. */
+  private void completeCoverage(KeyState state) {
+    if (state.coveredFrom == null || state.finalizedUntil == Long.MIN_VALUE) {
+      return;
+    }
+    boolean any = false;
+    for (int f = 0; f < functions.length; f++) {
+      if (state.coveredFrom[f] != Long.MIN_VALUE && windowStart(f, state.finalizedUntil) >= state.coveredFrom[f]) {
+        state.coveredFrom[f] = Long.MIN_VALUE;
+      }
+      any |= state.coveredFrom[f] != Long.MIN_VALUE;
+    }
+    if (!any) {
+      state.coveredFrom = null;
+    }
   }
 
   /**
@@ -239,7 +298,8 @@ public final class FeatureWindows {
           }
         }
       }
-      values[f] = result(f, acc);
+      values[f] = state.coveredFrom != null && state.coveredFrom[f] != Long.MIN_VALUE && windowStart(f, t) < state.coveredFrom[f]
+          ? null : result(f, acc);
     }
     return values;
   }

@@ -12,6 +12,8 @@ import java.util.TreeMap;
  * lateness horizon, never by the number of events seen.
  */
 public final class KeyState {
+  /** What the partials and pending fields below mean, by name. */
+  final Layout layout;
   /** Bucket index ({@code floor(time/hop)}) to one partial per feature (null for unwindowed ones). */
   final TreeMap<Long, Partial[]> buckets = new TreeMap<>();
   /** Running all-history partials of unwindowed features. */
@@ -24,11 +26,37 @@ public final class KeyState {
   Object[] lastFinal;
   /** Sequence of the last row emitted for this key (fresh or final); later rows win ties online. */
   long sequence;
+  /**
+   * Per feature (layout order), null when every feature is complete: the time from which a feature
+   * added by a later minor version has seen every event of this key ({@link Long#MIN_VALUE}:
+   * complete). Its value at {@code t} is served only when its whole window lies after that time;
+   * a feature without a window needs a backfill.
+   */
+  long[] coveredFrom;
 
   record Pending(long seq, Object[] fields) {}
 
-  KeyState(int features) {
-    history = new Partial[features];
+  KeyState(Layout layout) {
+    this.layout = layout;
+    history = new Partial[layout.features().size()];
+  }
+
+  /** The layout this state is in. */
+  public Layout layout() {
+    return layout;
+  }
+
+  /** Features (by name) that have not seen this key's whole history; empty when all have. */
+  public java.util.List<String> incompleteFeatures() {
+    java.util.List<String> out = new ArrayList<>();
+    if (coveredFrom != null) {
+      for (int i = 0; i < coveredFrom.length; i++) {
+        if (coveredFrom[i] != Long.MIN_VALUE) {
+          out.add(layout.features().get(i).name());
+        }
+      }
+    }
+    return out;
   }
 
   /** Number of hop buckets held (for the state bound in tests and metrics). */

@@ -9,13 +9,21 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
-/** Binary form of a {@link KeyState}, for Flink keyed state (checkpointed with the job). */
+/**
+ * Binary form of a {@link KeyState} in a known {@link Layout} (the layout itself is written once
+ * per checkpoint, in {@link KeyStateSerializer}'s snapshot, not per key): partials in the layout's
+ * feature order, pending events with the layout's fields, and the coverage of added features.
+ */
 public final class KeyStateCodec {
+  /** Format of the bytes below; the layout's version is separate (the contract's). */
+  private static final byte FORMAT = 2;
+
   private KeyStateCodec() {}
 
   public static byte[] encode(KeyState s) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(FORMAT);
       out.writeInt(s.history.length);
       writePartials(out, s.history);
       out.writeInt(s.buckets.size());
@@ -38,23 +46,39 @@ public final class KeyStateCodec {
         Tagged.write(out, s.lastFinal);
       }
       out.writeLong(s.sequence);
+      out.writeBoolean(s.coveredFrom != null);
+      if (s.coveredFrom != null) {
+        for (long c : s.coveredFrom) {
+          out.writeLong(c);
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
   }
 
-  public static KeyState decode(byte[] bytes) {
+  /** Reads bytes written in {@code layout}. */
+  public static KeyState decode(byte[] bytes, Layout layout) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      KeyState s = new KeyState(in.readInt());
+      byte format = in.readByte();
+      if (format != FORMAT) {
+        throw new IOException("window state of format " + format + ", expected " + FORMAT
+            + " (state written by an earlier Tessera build cannot be restored; rebuild it with tessera backfill)");
+      }
+      KeyState s = new KeyState(layout);
+      int n = in.readInt();
+      if (n != s.history.length) {
+        throw new IOException("window state with " + n + " features, but its layout " + layout.version() + " has " + s.history.length);
+      }
       readPartials(in, s.history);
-      for (int n = in.readInt(); n > 0; n--) {
+      for (int b = in.readInt(); b > 0; b--) {
         long bucket = in.readLong();
-        Partial[] slots = new Partial[s.history.length];
+        Partial[] slots = new Partial[n];
         readPartials(in, slots);
         s.buckets.put(bucket, slots);
       }
-      for (int n = in.readInt(); n > 0; n--) {
+      for (int p = in.readInt(); p > 0; p--) {
         long time = in.readLong();
         for (int m = in.readInt(); m > 0; m--) {
           s.addPending(time, in.readLong(), Tagged.read(in));
@@ -63,6 +87,12 @@ public final class KeyStateCodec {
       s.finalizedUntil = in.readLong();
       s.lastFinal = in.readBoolean() ? Tagged.read(in) : null;
       s.sequence = in.readLong();
+      if (in.readBoolean()) {
+        s.coveredFrom = new long[n];
+        for (int i = 0; i < n; i++) {
+          s.coveredFrom[i] = in.readLong();
+        }
+      }
       return s;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,18 +1,33 @@
 package dev.tessera.ingest.window;
 
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Flink serializer of {@link KeyState}: with the heap state backend the state stays an object and
- * is encoded only for checkpoints (and copied for copy-on-write snapshots); RocksDB encodes it on
- * every access. The wire form is {@link KeyStateCodec}'s.
+ * Flink serializer of {@link KeyState} in one {@link Layout}. With the heap state backend the
+ * state stays an object and is encoded only for checkpoints (and copied for copy-on-write
+ * snapshots); RocksDB encodes it on every access. The wire form is {@link KeyStateCodec}'s; the
+ * layout goes into the serializer's snapshot, once per checkpoint.
+ *
+ * <p>State migration: restoring state written in another layout (an earlier minor version of the
+ * contract) is "compatible after migration": Flink reads it with the old layout's serializer, and
+ * a state of another layout is adopted by name ({@link Migration}) before it is written or used.
  */
 public final class KeyStateSerializer extends TypeSerializer<KeyState> {
+  private final Layout layout;
+
+  public KeyStateSerializer(Layout layout) {
+    this.layout = layout;
+  }
+
+  public Layout layout() {
+    return layout;
+  }
+
   @Override
   public boolean isImmutableType() {
     return false;
@@ -25,12 +40,13 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
   @Override
   public KeyState createInstance() {
-    return new KeyState(0);
+    return new KeyState(layout);
   }
 
   @Override
   public KeyState copy(KeyState from) {
-    return KeyStateCodec.decode(KeyStateCodec.encode(from));
+    KeyState s = Migration.adopt(from, layout);
+    return KeyStateCodec.decode(KeyStateCodec.encode(s), layout);
   }
 
   @Override
@@ -45,7 +61,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
   @Override
   public void serialize(KeyState record, DataOutputView target) throws IOException {
-    byte[] bytes = KeyStateCodec.encode(record);
+    byte[] bytes = KeyStateCodec.encode(Migration.adopt(record, layout));
     target.writeInt(bytes.length);
     target.write(bytes);
   }
@@ -54,7 +70,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
   public KeyState deserialize(DataInputView source) throws IOException {
     byte[] bytes = new byte[source.readInt()];
     source.readFully(bytes);
-    return KeyStateCodec.decode(bytes);
+    return KeyStateCodec.decode(bytes, layout);
   }
 
   @Override
@@ -71,23 +87,65 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
   @Override
   public boolean equals(Object obj) {
-    return obj instanceof KeyStateSerializer;
+    return obj instanceof KeyStateSerializer other && other.layout.equals(layout);
   }
 
   @Override
   public int hashCode() {
-    return KeyStateSerializer.class.hashCode();
+    return layout.hashCode();
   }
 
   @Override
   public TypeSerializerSnapshot<KeyState> snapshotConfiguration() {
-    return new Snapshot();
+    return new Snapshot(layout);
   }
 
-  /** The serializer's snapshot: it has no configuration. */
-  public static final class Snapshot extends SimpleTypeSerializerSnapshot<KeyState> {
-    public Snapshot() {
-      super(KeyStateSerializer::new);
+  /** The serializer's snapshot: the layout, as JSON. */
+  public static final class Snapshot implements TypeSerializerSnapshot<KeyState> {
+    private Layout layout;
+
+    public Snapshot() {}
+
+    Snapshot(Layout layout) {
+      this.layout = layout;
+    }
+
+    @Override
+    public int getCurrentVersion() {
+      return 2;
+    }
+
+    @Override
+    public void writeSnapshot(DataOutputView out) throws IOException {
+      byte[] json = layout.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.writeInt(json.length);
+      out.write(json);
+    }
+
+    @Override
+    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
+      if (readVersion != 2) {
+        throw new IOException("window state serializer version " + readVersion + " was written by an earlier Tessera build;"
+            + " it cannot be restored (rebuild the state from the events archive with tessera backfill)");
+      }
+      byte[] json = new byte[in.readInt()];
+      in.readFully(json);
+      layout = Layout.fromJson(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public TypeSerializer<KeyState> restoreSerializer() {
+      return new KeyStateSerializer(layout);
+    }
+
+    @Override
+    public TypeSerializerSchemaCompatibility<KeyState> resolveSchemaCompatibility(TypeSerializerSnapshot<KeyState> old) {
+      if (!(old instanceof Snapshot previous)) {
+        return TypeSerializerSchemaCompatibility.incompatible();
+      }
+      // never incompatible between Tessera layouts: features that cannot be carried over start empty and are marked incomplete
+      return previous.layout.sameShape(layout) ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+          : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
     }
   }
 }

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.contracts.schema.FeatureRowSchemas;
 import dev.tessera.ingest.decode.Decoded;
 import dev.tessera.ingest.decode.EventDecoder;
 import dev.tessera.ingest.window.WindowReference;
+import dev.tessera.testkit.ChangelogTopic;
+import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
@@ -17,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +27,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -238,28 +238,11 @@ class IngestPipelineIT {
 
   /** The latest changelog value per key by (event time, sequence): features then event time. */
   static Map<String, Object[]> lastChangelog(EmbeddedKafka kafka, FeatureSetContract c) throws Exception {
-    Schema keySchema = FeatureRowSchemas.avroKey(c);
-    Schema valueSchema = FeatureRowSchemas.avroChangelog(c);
-    Map<String, GenericRecord> latest = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(c.changelogTopic())) {
-      GenericRecord key = new GenericDatumReader<GenericRecord>(keySchema).read(null, DecoderFactory.get().binaryDecoder(r.key(), null));
-      GenericRecord value = new GenericDatumReader<GenericRecord>(valueSchema).read(null, DecoderFactory.get().binaryDecoder(r.value(), null));
-      String k = DecodeFunction.keyString(c.entity().keyNames().stream().map(n -> key.get(n).toString()).toArray());
-      GenericRecord prev = latest.get(k);
-      if (prev == null || (Long) value.get("event_time") > (Long) prev.get("event_time")
-          || ((Long) value.get("event_time")).equals(prev.get("event_time")) && (Long) value.get(FeatureRowSchemas.SEQUENCE_FIELD) > (Long) prev.get(FeatureRowSchemas.SEQUENCE_FIELD)) {
-        latest.put(k, value);
-      }
-    }
     Map<String, Object[]> out = new HashMap<>();
-    latest.forEach((k, v) -> {
-      Object[] row = new Object[c.features().size() + 1];
-      for (int i = 0; i < c.features().size(); i++) {
-        Object x = v.get(c.features().get(i).name());
-        row[i] = x instanceof org.apache.avro.util.Utf8 ? x.toString() : x;
-      }
-      row[row.length - 1] = v.get("event_time");
-      out.put(k, row);
+    ChangelogTopic.latest(kafka, c).forEach((key, v) -> {
+      Object[] row = Arrays.copyOf(v.values(), c.features().size() + 1);
+      row[row.length - 1] = v.eventTime();
+      out.put(DecodeFunction.keyString(key.toArray()), row);
     });
     return out;
   }

@@ -168,6 +168,12 @@ public class FeaturesResource {
     m.put("event_time", res.eventTime());
     m.put("age_ms", res.ageMs());
     m.put("values", res.values());
+    if (!res.missing().isEmpty()) {
+      m.put("missing", res.missing());
+    }
+    if (res.rowVersion() != null) {
+      m.put("row_version", res.rowVersion());
+    }
     return m;
   }
 

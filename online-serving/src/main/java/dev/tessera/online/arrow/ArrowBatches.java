@@ -9,6 +9,7 @@ import dev.tessera.online.lookup.FeatureLookup;
 import dev.tessera.online.lookup.FeatureSelection;
 import dev.tessera.contracts.api.Feature;
 import dev.tessera.online.store.StoredRow;
+import dev.tessera.contracts.rows.RowSinkAdapter;
 import org.apache.avro.util.Utf8;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -81,7 +82,6 @@ public final class ArrowBatches {
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
       root.allocateNew(); // every value starts null
       int column = 0;
-      Utf8 text = new Utf8();
       for (int p = 0; p < parts.size(); p++) {
         FeatureSelection.Part part = selection.parts().get(p);
         FeatureLookup.Rows stored = parts.get(p);
@@ -91,6 +91,7 @@ public final class ArrowBatches {
           target[indexOf(features, f)] = root.getVector(column++);
         }
         TimeStampMilliTZVector time = (TimeStampMilliTZVector) root.getVector(column++);
+        VectorSink sink = new VectorSink(target);
         for (int i = 0; i < rows; i++) {
           StoredRow row = stored.rows().get(i);
           if (row == null) {
@@ -100,26 +101,8 @@ public final class ArrowBatches {
           if (stored.status(i) != FeatureLookup.Status.OK) {
             continue; // EXPIRED: event time only, never a stale value
           }
-          final int r = i;
-          FeatureLookup.decode(part.contract(), row.value(), (index, type, in) -> {
-            FieldVector v = target[index];
-            if (v == null) {
-              FeatureLookup.skip(type, in);
-              return;
-            }
-            switch (type) {
-              case INT -> ((IntVector) v).setSafe(r, in.readInt());
-              case LONG -> ((BigIntVector) v).setSafe(r, in.readLong());
-              case TIMESTAMP -> ((TimeStampMilliTZVector) v).setSafe(r, in.readLong());
-              case FLOAT -> ((Float4Vector) v).setSafe(r, in.readFloat());
-              case DOUBLE -> ((Float8Vector) v).setSafe(r, in.readDouble());
-              case BOOLEAN -> ((BitVector) v).setSafe(r, in.readBoolean() ? 1 : 0);
-              case STRING -> {
-                Utf8 u = in.readString(text);
-                ((VarCharVector) v).setSafe(r, u.getBytes(), 0, u.getByteLength());
-              }
-            }
-          });
+          sink.row = i;
+          stored.reader().read(row.value(), sink);
         }
       }
       for (FieldVector v : root.getFieldVectors()) {
@@ -135,6 +118,60 @@ public final class ArrowBatches {
       throw new TesseraException(ErrorCode.INTERNAL, "Cannot write the Arrow response: " + e.getMessage(), e);
     }
     return out.toByteArray();
+  }
+
+  /** Writes resolved values straight into the selected columns (null where not selected or missing). */
+  private static final class VectorSink extends RowSinkAdapter {
+    private final FieldVector[] target;
+    int row;
+
+    VectorSink(FieldVector[] target) {
+      this.target = target;
+    }
+
+    @Override
+    public void intValue(int f, int v) {
+      if (target[f] != null) {
+        ((IntVector) target[f]).setSafe(row, v);
+      }
+    }
+
+    @Override
+    public void longValue(int f, long v) {
+      if (target[f] instanceof BigIntVector b) {
+        b.setSafe(row, v);
+      } else if (target[f] instanceof TimeStampMilliTZVector t) {
+        t.setSafe(row, v);
+      }
+    }
+
+    @Override
+    public void floatValue(int f, float v) {
+      if (target[f] != null) {
+        ((Float4Vector) target[f]).setSafe(row, v);
+      }
+    }
+
+    @Override
+    public void doubleValue(int f, double v) {
+      if (target[f] != null) {
+        ((Float8Vector) target[f]).setSafe(row, v);
+      }
+    }
+
+    @Override
+    public void booleanValue(int f, boolean v) {
+      if (target[f] != null) {
+        ((BitVector) target[f]).setSafe(row, v ? 1 : 0);
+      }
+    }
+
+    @Override
+    public void stringValue(int f, Utf8 v) {
+      if (target[f] != null) {
+        ((VarCharVector) target[f]).setSafe(row, v.getBytes(), 0, v.getByteLength());
+      }
+    }
   }
 
   private static int indexOf(List<Feature> features, String name) {

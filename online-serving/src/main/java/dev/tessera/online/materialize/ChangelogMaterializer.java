@@ -1,11 +1,12 @@
 package dev.tessera.online.materialize;
 
 import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.schema.FeatureRowSchemas;
+import dev.tessera.contracts.rows.ChangelogRowReader;
+import dev.tessera.contracts.rows.WriterSchema;
+import dev.tessera.contracts.rows.WriterSchemas;
+import dev.tessera.kafka.ChangelogRecords;
 import dev.tessera.online.store.OnlineStore;
 import dev.tessera.online.store.StoredRow;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,11 +16,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +27,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Materialises the changelog topics of the served contracts into an {@link OnlineStore}, a batch
- * per partition stored atomically with the partition's next offset.
+ * per partition stored atomically with the partition's next offset. Schema records (see {@link
+ * ChangelogRecords}) are kept in the store and in the shared {@link WriterSchemas}; a row's event
+ * time and sequence, which order writes, are read by schema resolution like every other field.
  *
  * <ul>
  *   <li>{@link #allPartitions}: the replica reads every partition itself (no consumer group), for
@@ -52,15 +50,16 @@ public final class ChangelogMaterializer implements AutoCloseable {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final OnlineStore store;
-  private final Map<String, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
+  private final Map<String, ChangelogRowReader> readers = new HashMap<>();
+  private final WriterSchemas schemas;
   private final List<String> topics = new ArrayList<>();
   private final boolean group;
   private final List<TopicPartition> assigned = new ArrayList<>();
   private final AtomicLong applied = new AtomicLong();
   private Listener listener = (topic, eventTime, at) -> {};
-  private BinaryDecoder decoder;
 
-  private ChangelogMaterializer(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store, String groupId) {
+  private ChangelogMaterializer(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store, WriterSchemas schemas,
+      String groupId) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -74,9 +73,10 @@ public final class ChangelogMaterializer implements AutoCloseable {
     }
     this.consumer = new KafkaConsumer<>(p);
     this.store = store;
+    this.schemas = schemas;
     this.group = groupId != null;
     for (FeatureSetContract c : contracts) {
-      readers.put(c.changelogTopic(), new GenericDatumReader<>(FeatureRowSchemas.avroChangelog(c)));
+      readers.put(c.changelogTopic(), new ChangelogRowReader(c, schemas));
       topics.add(c.changelogTopic());
     }
     if (group) {
@@ -98,13 +98,15 @@ public final class ChangelogMaterializer implements AutoCloseable {
   }
 
   /** Every replica reads every partition of {@code contracts}' changelog topics into its own store. */
-  public static ChangelogMaterializer allPartitions(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store) {
-    return new ChangelogMaterializer(bootstrapServers, contracts, store, null);
+  public static ChangelogMaterializer allPartitions(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store,
+      WriterSchemas schemas) {
+    return new ChangelogMaterializer(bootstrapServers, contracts, store, schemas, null);
   }
 
   /** Members of consumer group {@code groupId} split the partitions and write one shared store. */
-  public static ChangelogMaterializer consumerGroup(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store, String groupId) {
-    return new ChangelogMaterializer(bootstrapServers, contracts, store, groupId);
+  public static ChangelogMaterializer consumerGroup(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store,
+      WriterSchemas schemas, String groupId) {
+    return new ChangelogMaterializer(bootstrapServers, contracts, store, schemas, groupId);
   }
 
   public ChangelogMaterializer listener(Listener listener) {
@@ -188,16 +190,21 @@ public final class ChangelogMaterializer implements AutoCloseable {
         if (r.key() == null || r.value() == null) {
           continue; // a tombstone: nothing to serve
         }
-        GenericRecord value = decode(tp.topic(), r.value());
-        writes.add(new OnlineStore.Write(r.key(),
-            new StoredRow(r.value(), (Long) value.get(FeatureSetContract.EVENT_TIME_COLUMN), (Long) value.get(FeatureRowSchemas.SEQUENCE_FIELD))));
+        if (ChangelogRecords.isSchemaRecord(r.headers())) {
+          WriterSchema schema = WriterSchema.fromJson(r.value());
+          store.saveSchema(schema);
+          schemas.register(schema);
+          continue;
+        }
+        long[] order = readers.get(tp.topic()).timeAndSequence(r.value());
+        writes.add(new OnlineStore.Write(r.key(), new StoredRow(r.value(), order[0], order[1])));
       }
       store.apply(tp.topic(), tp.partition(), writes, next);
       long visible = System.currentTimeMillis();
       for (OnlineStore.Write w : writes) {
         listener.applied(tp.topic(), w.row().eventTime(), visible);
       }
-      applied.addAndGet(records.records(tp).size());
+      applied.addAndGet(writes.size());
     }
     return records.count();
   }
@@ -207,18 +214,9 @@ public final class ChangelogMaterializer implements AutoCloseable {
     return Set.copyOf(assigned);
   }
 
-  /** Records read since this materializer started. */
+  /** Changelog rows read since this materializer started (schema records and tombstones not counted). */
   public long appliedRecords() {
     return applied.get();
-  }
-
-  private GenericRecord decode(String topic, byte[] bytes) {
-    decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
-    try {
-      return readers.get(topic).read(null, decoder);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot decode a changelog record of " + topic, e);
-    }
   }
 
   private static void sleep(Duration d) {

@@ -7,6 +7,7 @@ import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.contracts.rows.WriterSchemas;
 import dev.tessera.online.lookup.FeatureLookup;
 import dev.tessera.online.lookup.FeatureSelection;
 import dev.tessera.online.materialize.ChangelogMaterializer;
@@ -55,6 +56,7 @@ public final class OnlineService implements AutoCloseable {
   private final TesseraConfig config;
   private final ContractRegistry registry;
   private final OnlineStore store;
+  private final WriterSchemas schemas;
   private final FeatureLookup lookup;
   private final MeterRegistry meters;
   private final String bootstrap;
@@ -79,7 +81,9 @@ public final class OnlineService implements AutoCloseable {
     this.meters = meters;
     this.registry = ContractRegistry.fromDirectory(Path.of(config.get(CoreOptions.CONTRACTS_DIR)));
     this.store = openStore(config);
-    this.lookup = new FeatureLookup(store);
+    this.schemas = new WriterSchemas(store::schema);
+    store.schemas().forEach(schemas::register);
+    this.lookup = new FeatureLookup(store, schemas);
     this.bootstrap = config.find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
     for (FeatureSetContract c : registry.all()) {
       byTopic.put(c.changelogTopic(), c);
@@ -123,8 +127,8 @@ public final class OnlineService implements AutoCloseable {
         if (materializer == null) {
           List<FeatureSetContract> served = registry.all();
           materializer = config.get(OnlineOptions.STORE) == OnlineOptions.Store.ROCKSDB
-              ? ChangelogMaterializer.allPartitions(bootstrap, served, store)
-              : ChangelogMaterializer.consumerGroup(bootstrap, served, store, config.get(OnlineOptions.MATERIALIZER_GROUP));
+              ? ChangelogMaterializer.allPartitions(bootstrap, served, store, schemas)
+              : ChangelogMaterializer.consumerGroup(bootstrap, served, store, schemas, config.get(OnlineOptions.MATERIALIZER_GROUP));
           materializer.listener(this::applied);
         }
         if (System.nanoTime() - lastRefresh > TimeUnit.SECONDS.toNanos(10)) {
@@ -277,7 +281,13 @@ public final class OnlineService implements AutoCloseable {
           for (String f : part.features()) {
             values.put(f, r.values().get(f));
           }
-          r = new FeatureLookup.Result(r.status(), values, r.eventTime(), r.ageMs());
+          Map<String, String> reasons = new LinkedHashMap<>();
+          for (String f : part.features()) {
+            if (r.missing().containsKey(f)) {
+              reasons.put(f, r.missing().get(f));
+            }
+          }
+          r = new FeatureLookup.Result(r.status(), values, reasons, r.eventTime(), r.ageMs(), r.rowVersion());
         }
         perEntity.get(i).put(part.contract().name(), r);
       }

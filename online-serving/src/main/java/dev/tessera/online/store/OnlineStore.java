@@ -1,5 +1,6 @@
 package dev.tessera.online.store;
 
+import dev.tessera.contracts.rows.WriterSchema;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,20 @@ public interface OnlineStore extends AutoCloseable {
       out.add(get(topic, k).orElse(null));
     }
     return out;
+  }
+
+  /**
+   * Keeps a changelog writer schema (idempotent), so that every replica reading this store can
+   * resolve the rows written with it, even after the schema record has left its read position.
+   */
+  void saveSchema(WriterSchema schema);
+
+  /** Every writer schema kept. */
+  List<WriterSchema> schemas();
+
+  /** The writer schema with this fingerprint, if kept. */
+  default Optional<WriterSchema> schema(long fingerprint) {
+    return schemas().stream().filter(s -> s.fingerprint() == fingerprint).findFirst();
   }
 
   /** Next offset to read per partition of {@code topic}, as stored with the data. */

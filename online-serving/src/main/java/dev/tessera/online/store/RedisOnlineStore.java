@@ -2,6 +2,7 @@ package dev.tessera.online.store;
 
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.rows.WriterSchema;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -18,7 +19,8 @@ import java.util.Optional;
 
 /**
  * The shared store: Redis (standalone here; Redis Cluster needs the topic in a hash tag). Each key
- * is a hash {@code t} (event time), {@code s} (sequence), {@code v} (changelog value); a Lua script
+ * is a hash {@code t} (event time), {@code s} (sequence), {@code v} (changelog value), and the hash
+ * {@code <prefix>schemas} keeps the rows' writer schemas by fingerprint; a Lua script
  * applies a batch and the partition's next offset atomically, replacing a row only when the new
  * one is newer. One materializer (consumer group) writes; stateless replicas read.
  */
@@ -122,6 +124,34 @@ public final class RedisOnlineStore implements OnlineStore {
       throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot read Redis: " + e.getMessage(), e);
     }
     return out;
+  }
+
+  @Override
+  public void saveSchema(WriterSchema schema) {
+    try {
+      redis.hset(b(prefix + "schemas"), b(schema.fingerprintHex()), schema.toJson());
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write to Redis: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<WriterSchema> schemas() {
+    try {
+      return redis.hvals(b(prefix + "schemas")).stream().map(WriterSchema::fromJson).toList();
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot read Redis: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public java.util.Optional<WriterSchema> schema(long fingerprint) {
+    try {
+      byte[] json = redis.hget(b(prefix + "schemas"), b(WriterSchema.hex(fingerprint)));
+      return json == null ? java.util.Optional.empty() : java.util.Optional.of(WriterSchema.fromJson(json));
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot read Redis: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.tessera.online.store;
 
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.rows.WriterSchema;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import org.rocksdb.WriteOptions;
 /**
  * The embedded store of one serving replica: RocksDB under a local directory. Data keys are
  * {@code d|<topic>|<key bytes>} with value {@code [event time][sequence][changelog value]};
- * offsets are {@code o|<topic>|<partition>}, written in the same batch as the data.
+ * offsets are {@code o|<topic>|<partition>}, written in the same batch as the data; writer schemas
+ * of the rows are {@code s|<fingerprint>}.
  */
 public final class RocksDbOnlineStore implements OnlineStore {
   static {
@@ -149,6 +151,27 @@ public final class RocksDbOnlineStore implements OnlineStore {
   }
 
   @Override
+  public void saveSchema(WriterSchema schema) {
+    try {
+      db.put(writeOptions, (SCHEMA_PREFIX + schema.fingerprintHex()).getBytes(StandardCharsets.UTF_8), schema.toJson());
+    } catch (RocksDBException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write to the online store: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<WriterSchema> schemas() {
+    List<WriterSchema> out = new java.util.ArrayList<>();
+    byte[] prefix = SCHEMA_PREFIX.getBytes(StandardCharsets.UTF_8);
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        out.add(WriterSchema.fromJson(it.value()));
+      }
+    }
+    return out;
+  }
+
+  @Override
   public Map<Integer, Long> offsets(String topic) {
     Map<Integer, Long> out = new HashMap<>();
     byte[] prefix = ("o|" + topic + "|").getBytes(StandardCharsets.UTF_8);
@@ -169,6 +192,8 @@ public final class RocksDbOnlineStore implements OnlineStore {
     filter.close();
     writeOptions.close();
   }
+
+  private static final String SCHEMA_PREFIX = "s|";
 
   private static boolean startsWith(byte[] a, byte[] prefix) {
     return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);

@@ -3,8 +3,8 @@ package dev.tessera.online.api;
 import dev.tessera.contracts.api.Feature;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.ingest.job.EmbeddedKafka;
-import dev.tessera.online.Changelog;
+import dev.tessera.testkit.EmbeddedKafka;
+import dev.tessera.testkit.ChangelogSeeder;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,20 +22,20 @@ public class ChangelogFixture implements QuarkusTestResourceLifecycleManager {
   static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("../contracts/examples"));
   static final long NOW = System.currentTimeMillis();
   /** Expected winner per feature set and key value (single-key sets). */
-  static final Map<String, Map<String, Changelog.Row>> EXPECTED = new HashMap<>();
+  static final Map<String, Map<String, ChangelogSeeder.Row>> EXPECTED = new HashMap<>();
   static EmbeddedKafka kafka;
 
   @Override
   public Map<String, String> start() {
     try {
       kafka = new EmbeddedKafka();
-      Changelog.createTopics(kafka.bootstrapServers(), REGISTRY.all(), 2);
-      List<Changelog.Row> rows = new ArrayList<>();
+      ChangelogSeeder seeder = new ChangelogSeeder(kafka).createTopics(REGISTRY.all(), 2);
+      List<ChangelogSeeder.Row> rows = new ArrayList<>();
       FeatureSetContract activity = REGISTRY.get("customer_activity");
       for (int i = 0; i < 40; i++) {
         String id = "c-" + i;
-        Changelog.Row older = row(activity, Map.of("customer_id", id), i, NOW - 120_000, 1);
-        Changelog.Row newer = row(activity, Map.of("customer_id", id), i + 1000, NOW - 30_000 - i, 2);
+        ChangelogSeeder.Row older = row(activity, Map.of("customer_id", id), i, NOW - 120_000, 1);
+        ChangelogSeeder.Row newer = row(activity, Map.of("customer_id", id), i + 1000, NOW - 30_000 - i, 2);
         if (i % 2 == 0) { // out of order: the newer row arrives first
           rows.add(newer);
           rows.add(older);
@@ -46,7 +46,7 @@ public class ChangelogFixture implements QuarkusTestResourceLifecycleManager {
         expect(activity, id, newer);
       }
       // a tie on event time: the higher sequence wins whatever the arrival order
-      Changelog.Row tieHigh = row(activity, Map.of("customer_id", "c-tie"), 7, NOW - 10_000, 9);
+      ChangelogSeeder.Row tieHigh = row(activity, Map.of("customer_id", "c-tie"), 7, NOW - 10_000, 9);
       rows.add(tieHigh);
       rows.add(row(activity, Map.of("customer_id", "c-tie"), 8, NOW - 10_000, 5));
       expect(activity, "c-tie", tieHigh);
@@ -54,26 +54,24 @@ public class ChangelogFixture implements QuarkusTestResourceLifecycleManager {
       rows.add(row(activity, Map.of("customer_id", "c-old"), 3, NOW - java.time.Duration.ofDays(31).toMillis(), 1));
       FeatureSetContract risk = REGISTRY.get("merchant_risk");
       for (int i = 0; i < 10; i++) {
-        Changelog.Row r = row(risk, Map.of("merchant_id", "m-" + i), i, NOW - 5_000, 1);
+        ChangelogSeeder.Row r = row(risk, Map.of("merchant_id", "m-" + i), i, NOW - 5_000, 1);
         rows.add(r);
         expect(risk, "m-" + i, r);
       }
       rows.add(row(REGISTRY.get("customer_merchant"), Map.of("customer_id", "c-1", "merchant_id", "m-1"), 4, NOW - 1_000, 1));
-      try (Changelog changelog = new Changelog(kafka.bootstrapServers())) {
-        changelog.send(rows);
-      }
+      seeder.send(rows);
       return Map.of("tessera.kafka.bootstrap-servers", kafka.bootstrapServers());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static void expect(FeatureSetContract c, String key, Changelog.Row row) {
+  private static void expect(FeatureSetContract c, String key, ChangelogSeeder.Row row) {
     EXPECTED.computeIfAbsent(c.name(), n -> new HashMap<>()).put(key, row);
   }
 
   /** A row whose feature values derive from {@code seed}, typed per feature. */
-  static Changelog.Row row(FeatureSetContract c, Map<String, String> keys, int seed, long eventTime, long seq) {
+  static ChangelogSeeder.Row row(FeatureSetContract c, Map<String, String> keys, int seed, long eventTime, long seq) {
     Map<String, Object> values = new LinkedHashMap<>();
     int n = 0;
     for (Feature f : c.features()) {
@@ -89,7 +87,7 @@ public class ChangelogFixture implements QuarkusTestResourceLifecycleManager {
       };
       values.put(f.name(), v);
     }
-    return new Changelog.Row(c, keys, values, eventTime, seq);
+    return new ChangelogSeeder.Row(c, keys, values, eventTime, seq);
   }
 
   @Override

@@ -8,7 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.online.Changelog;
+import dev.tessera.testkit.ChangelogSeeder;
 import dev.tessera.online.arrow.ArrowBatches;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -47,14 +47,14 @@ abstract class ServingApiChecks {
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
   }
 
-  static Changelog.Row expected(String set, String key) {
+  static ChangelogSeeder.Row expected(String set, String key) {
     return ChangelogFixture.EXPECTED.get(set).get(key);
   }
 
   @Test
   void singleEntityLookupServesTheWinningRow() {
     for (String id : List.of("c-0", "c-1", "c-17", "c-tie")) {
-      Changelog.Row want = expected("customer_activity", id);
+      ChangelogSeeder.Row want = expected("customer_activity", id);
       Response r = given().header(AccessControl.HEADER, ServingProfiles.FRAUD_KEY).get("/v1/features/customer_activity?customer_id=" + id);
       r.then().statusCode(200)
           .body("entity.customer_id", equalTo(id))
@@ -153,7 +153,7 @@ abstract class ServingApiChecks {
           BigIntVector merchantCount = (BigIntVector) root.getVector("merchant_risk__txn_count_24h");
           for (int i = 0; i < root.getRowCount(); i++, rows++) {
             Map<String, String> e = entities.get(rows);
-            Changelog.Row want = expected("customer_activity", e.get("customer_id"));
+            ChangelogSeeder.Row want = expected("customer_activity", e.get("customer_id"));
             if (want == null) { // c-40..c-44 were never written
               assertThat(count.isNull(i)).isTrue();
               assertThat(time.isNull(i)).isTrue();
@@ -163,7 +163,7 @@ abstract class ServingApiChecks {
               assertThat(new String(country.get(i), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(want.values().get("last_country"));
               assertThat(time.get(i)).isEqualTo(want.eventTime());
             }
-            Changelog.Row merchant = expected("merchant_risk", e.get("merchant_id"));
+            ChangelogSeeder.Row merchant = expected("merchant_risk", e.get("merchant_id"));
             if (merchant == null) {
               assertThat(merchantCount.isNull(i)).isTrue();
             } else {
@@ -180,10 +180,8 @@ abstract class ServingApiChecks {
   void newChangelogRowsBecomeVisibleAndFreshnessIsMeasured() {
     FeatureSetContract activity = ChangelogFixture.REGISTRY.get("customer_activity");
     long t = System.currentTimeMillis() - 250;
-    Changelog.Row fresh = ChangelogFixture.row(activity, Map.of("customer_id", "c-fresh"), 77, t, 1);
-    try (Changelog changelog = new Changelog(ChangelogFixture.kafka.bootstrapServers())) {
-      changelog.send(List.of(fresh));
-    }
+    ChangelogSeeder.Row fresh = ChangelogFixture.row(activity, Map.of("customer_id", "c-fresh"), 77, t, 1);
+    new ChangelogSeeder(ChangelogFixture.kafka).send(fresh);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().header(AccessControl.HEADER, ServingProfiles.FRAUD_KEY)
         .get("/v1/features/customer_activity?customer_id=c-fresh").then().statusCode(200)
         .body("feature_sets.customer_activity.status", equalTo("OK"))

@@ -1,4 +1,4 @@
-package dev.tessera.online.lookup;
+package dev.tessera.contracts.rows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,8 +21,8 @@ import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
 /** The hand-written key encoding equals Avro's own encoding of the key record, byte for byte. */
-class FeatureLookupTest {
-  static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("../contracts/examples"));
+class EntityKeysTest {
+  static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("examples"));
 
   static byte[] avro(FeatureSetContract c, Map<String, Object> keys) throws Exception {
     GenericRecord r = new GenericData.Record(FeatureRowSchemas.avroKey(c));
@@ -38,7 +38,7 @@ class FeatureLookupTest {
   void stringKeysIncludingCompositeAndUnicode() throws Exception {
     FeatureSetContract cm = REGISTRY.get("customer_merchant");
     for (String id : List.of("c-1", "", "Zürich-Kunde-ü", "x".repeat(300))) {
-      assertThat(FeatureLookup.encodeKey(cm, Map.of("customer_id", id, "merchant_id", "m-9")))
+      assertThat(EntityKeys.encode(cm, Map.of("customer_id", id, "merchant_id", "m-9")))
           .isEqualTo(avro(cm, Map.of("customer_id", id, "merchant_id", "m-9")));
     }
   }
@@ -51,13 +51,13 @@ class FeatureLookupTest {
         base.source(), base.windowHop(), base.ttl(), base.features(), base.quality(), base.sla(), base.consumers());
     for (long b : new long[] {0, -1, 63, 64, -65, Long.MAX_VALUE, Long.MIN_VALUE}) {
       for (int a : new int[] {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
-        assertThat(FeatureLookup.encodeKey(c, Map.of("a", Integer.toString(a), "b", Long.toString(b), "s", "k")))
+        assertThat(EntityKeys.encode(c, Map.of("a", Integer.toString(a), "b", Long.toString(b), "s", "k")))
             .isEqualTo(avro(c, Map.of("a", a, "b", b, "s", "k")));
       }
     }
-    assertThatThrownBy(() -> FeatureLookup.encodeKey(c, Map.of("a", "1.5", "b", "2", "s", "k")))
+    assertThatThrownBy(() -> EntityKeys.encode(c, Map.of("a", "1.5", "b", "2", "s", "k")))
         .hasMessage("Cannot look up customer_activity: key 'a' is '1.5', expected an integer (int)");
-    assertThatThrownBy(() -> FeatureLookup.encodeKey(c, Map.of("a", "1", "s", "k")))
+    assertThatThrownBy(() -> EntityKeys.encode(c, Map.of("a", "1", "s", "k")))
         .hasMessage("Cannot look up customer_activity: missing key 'b' (keys: [a, b, s])");
   }
 }
