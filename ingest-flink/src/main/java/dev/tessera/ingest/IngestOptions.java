@@ -40,6 +40,10 @@ public final class IngestOptions {
   public static final ConfigOption<String> CONFLUENT_SCHEMA_IDS = ConfigOption.string(
       "tessera.ingest.confluent-schema-ids", null, "For encoding: confluent, the accepted schema registry ids (comma-separated); empty accepts any.");
 
+  public static final ConfigOption<Boolean> ARCHIVE = ConfigOption.bool(
+      "tessera.ingest.archive", true,
+      "Whether the job writes its source topic's events archive (<namespace>.<topic>__events), which backfills read.");
+
   public static final List<ConfigOption<?>> ALL = List.of(GROUP_ID_PREFIX, START_FROM, CHECKPOINT_INTERVAL,
-      CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM, IDLE_TIMEOUT, CONFLUENT_SCHEMA_IDS);
+      CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM, IDLE_TIMEOUT, CONFLUENT_SCHEMA_IDS, ARCHIVE);
 }

@@ -50,6 +50,9 @@ public final class OfflineOptions {
       "tessera.offline.s3.secret-access-key", null, "S3 secret access key.");
   public static final ConfigOption<Boolean> S3_PATH_STYLE = ConfigOption.bool(
       "tessera.offline.s3.path-style-access", true, "Path-style S3 URLs (needed by MinIO and s3proxy).");
+  public static final ConfigOption<java.time.Duration> ARCHIVE_RETENTION = ConfigOption.duration(
+      "tessera.offline.archive.retention", null,
+      "How long the events archive keeps events (by event time, whole days, e.g. 400d); empty keeps them all. Backfills cannot reach further back.");
   public static final ConfigOption<Long> SORT_BUFFER = ConfigOption.bytes(
       "tessera.snapshot.sort-buffer", 256L << 20,
       "Memory for the snapshot join's sort buffers, in total (e.g. 256m); beyond it runs spill to disk.");
@@ -64,6 +67,6 @@ public final class OfflineOptions {
 
   public static final List<ConfigOption<?>> ALL = List.of(
       CATALOG_TYPE, CATALOG_NAME, CATALOG_URI, CATALOG_USER, CATALOG_PASSWORD, REST_TOKEN, REST_CREDENTIAL,
-      WAREHOUSE, NAMESPACE, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_PATH_STYLE,
+      WAREHOUSE, NAMESPACE, ARCHIVE_RETENTION, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_PATH_STYLE,
       SORT_BUFFER, SPILL_DIR, ENGINE, FLINK_PARALLELISM);
 }

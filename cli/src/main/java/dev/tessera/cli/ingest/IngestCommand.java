@@ -61,8 +61,14 @@ public final class IngestCommand implements Callable<Integer> {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest from '" + fromFile + "': no such file");
     }
     StreamExecutionEnvironment env = IngestRunner.environment(config, resumeFrom);
-    IngestPipeline pipeline = IngestJob.define(env, contract, IngestRunner.settings(config, contract, bounded || fromFile != null), fromFile);
+    IngestPipeline pipeline = IngestJob.define(env, contract, IngestRunner.settings(config, contract, bounded || fromFile != null)
+        .withArchive(config.get(IngestOptions.ARCHIVE)), fromFile);
+    if (resumeFrom != null) {
+      pipeline.rollout().check();
+    }
     PrintWriter out = spec.commandLine().getOut();
+    out.println(pipeline.rollout().describe(resumeFrom == null ? null : resumeFrom.toString()));
+    pipeline.recordRollout();
     out.printf("ingest %s: %s -> %s%s%n", contract.id(), fromFile != null ? fromFile : contract.source().topic(),
         contract.tableName(), config.find(IngestOptions.BOOTSTRAP_SERVERS).isPresent() ? " + " + contract.changelogTopic() : "");
     out.flush();

@@ -7,6 +7,7 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.IngestOptions;
 import dev.tessera.ingest.job.IngestJob;
+import dev.tessera.ingest.job.IngestPipeline;
 import dev.tessera.ingest.job.IngestRunner;
 import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
@@ -122,13 +123,25 @@ public final class LocalStack implements AutoCloseable {
     resumedFrom = resume == null ? null : resume.toString();
     StreamExecutionEnvironment env = IngestRunner.environment(config, resume);
     env.configure(Configuration.fromMap(Map.of("execution.savepoint.ignore-unclaimed-state", "true")));
+    List<IngestPipeline> pipelines = new ArrayList<>();
+    Set<String> archived = new java.util.HashSet<>();
     for (FeatureSetContract c : registry.all()) {
-      IngestJob.define(env, c, IngestRunner.settings(config, c, false));
+      // one pipeline per topic writes the topic's events archive
+      boolean archive = archived.add(c.source().topic());
+      pipelines.add(IngestJob.define(env, c, IngestRunner.settings(config, c, false).withArchive(archive)));
+    }
+    String from = resume == null ? null : describe(resume);
+    for (IngestPipeline p : pipelines) {
+      if (resume != null) {
+        p.rollout().check();
+      }
+      status.accept(String.format("  %-9s %s", "rollout", p.rollout().describe(from)));
     }
     status.accept(String.format("  %-9s submitting %d pipelines to a Flink MiniCluster%s ...", "ingest", registry.all().size(),
-        resume == null ? "" : " (resuming from " + options.home().relativize(resume.getParent()) + ")"));
+        resume == null ? "" : " (resuming from " + from + ")"));
     job = env.executeAsync("tessera up: ingest " + registry.all().stream().map(FeatureSetContract::name).toList());
     awaitRunning(job, Duration.ofSeconds(120));
+    pipelines.forEach(IngestPipeline::recordRollout);
     status.accept(String.format("  %-9s running in %.1fs (job %s, checkpoints every %s)", "ingest", secs(t), job.getJobID(),
         dev.tessera.contracts.api.Durations.format(config.get(IngestOptions.CHECKPOINT_INTERVAL))));
 
@@ -264,6 +277,13 @@ public final class LocalStack implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("the ingest job was not running within " + timeout);
+  }
+
+  /** A checkpoint or savepoint directory as the status lines name it: relative to the home when inside it. */
+  private String describe(Path checkpoint) {
+    Path home = options.home().toAbsolutePath().normalize();
+    Path dir = checkpoint.toAbsolutePath().normalize();
+    return (dir.startsWith(home) ? home.relativize(dir) : dir).toString();
   }
 
   /** The newest retained checkpoint or savepoint (its _metadata's directory), or null. */

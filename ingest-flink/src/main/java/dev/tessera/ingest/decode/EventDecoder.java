@@ -71,7 +71,17 @@ public final class EventDecoder {
     return b.array();
   }
 
+  /** Decodes and validates a payload. */
   public Decoded decode(byte[] payload) {
+    Object record = decodeRecord(payload);
+    return record instanceof Decoded.Rejected r ? r : validate((GenericRecord) record);
+  }
+
+  /**
+   * Decodes a payload into a record of the contract's source schema (what the events archive
+   * keeps: every decodable event), or a {@link Decoded.Rejected} saying why it cannot be decoded.
+   */
+  public Object decodeRecord(byte[] payload) {
     GenericRecord record;
     try {
       int offset = 0;
@@ -108,15 +118,30 @@ public final class EventDecoder {
       return new Decoded.Rejected(RejectReason.DECODE_ERROR, "not a " + schema.getFullName() + " (" + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
     }
-    return validate(record);
+    return record;
   }
 
   /** Validates a decoded record (also the entry point for JSON-lines backfills). */
   public Decoded validate(GenericRecord record) {
+    return validate(fields(schema, record));
+  }
+
+  /** A record's top-level fields as plain Java values (text as String), by name. */
+  public static Map<String, Object> fields(Schema schema, GenericRecord record) {
     Map<String, Object> fields = new HashMap<>();
     for (Schema.Field f : schema.getFields()) {
       fields.put(f.name(), plain(record.get(f.name())));
     }
+    return fields;
+  }
+
+  /**
+   * Validates an event given as its fields (plain values; timestamps raw, as the source schema
+   * encodes them): keys present, event time present, every quality rule passing. Replays of the
+   * events archive enter here. The map is not changed.
+   */
+  public Decoded validate(Map<String, Object> given) {
+    Map<String, Object> fields = micros ? new HashMap<>(given) : given;
     List<EntityKey> keys = contract.entity().keys();
     Object[] keyValues = new Object[keys.size()];
     for (int k = 0; k < keyValues.length; k++) {

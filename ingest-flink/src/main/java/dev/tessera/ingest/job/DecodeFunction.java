@@ -11,7 +11,12 @@ import dev.tessera.ingest.decode.EventDecoder;
 import dev.tessera.ingest.decode.RejectReason;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.Tagged;
+import dev.tessera.contracts.schema.SourceTypes;
+import dev.tessera.offline.table.EventTables;
 import java.util.EnumMap;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -32,24 +37,29 @@ import org.apache.flink.util.OutputTag;
  */
 final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Records.Event> {
   static final OutputTag<Records.Rejected> DLQ = new OutputTag<>("dlq") {};
+  static final OutputTag<Records.Archived> ARCHIVE = new OutputTag<>("archive") {};
 
   private final FeatureSetContract contract;
   private final Set<Integer> confluentIds;
+  private final boolean archive;
   private transient EventDecoder decoder;
   private transient EventDecoder binaryDecoder;
   private transient FeatureWindows windows;
   private transient ValueState<Long> maxSeen;
   private transient Map<RejectReason, Counter> rejected;
   private transient Counter accepted;
+  private transient boolean micros;
 
-  DecodeFunction(FeatureSetContract contract, Set<Integer> confluentIds) {
+  DecodeFunction(FeatureSetContract contract, Set<Integer> confluentIds, boolean archive) {
     this.contract = contract;
     this.confluentIds = Set.copyOf(confluentIds);
+    this.archive = archive;
   }
 
   @Override
   public void open(OpenContext context) {
     decoder = new EventDecoder(contract, confluentIds);
+    micros = SourceTypes.isMicros(contract.source().schema().getField(contract.source().eventTime()).schema());
     binaryDecoder = new EventDecoder(contract, confluentIds, AvroEncoding.BINARY);
     windows = new FeatureWindows(contract);
     maxSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("max-seen", Long.class));
@@ -62,15 +72,23 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
 
   @Override
   public void processElement(Records.Raw raw, Context ctx, Collector<Records.Event> out) throws Exception {
-    Decoded decoded;
+    Object record;
     if (FileEventFormat.JSON.equals(raw.format)) {
-      Object record = JsonEvents.toRecord(contract.source().schema(), new String(raw.payload, StandardCharsets.UTF_8));
-      decoded = record instanceof Decoded.Rejected r ? r : decoder.validate((GenericRecord) record);
+      record = JsonEvents.toRecord(contract.source().schema(), new String(raw.payload, StandardCharsets.UTF_8));
     } else if (FileEventFormat.BINARY.equals(raw.format)) {
-      decoded = binaryDecoder.decode(raw.payload);
+      record = binaryDecoder.decodeRecord(raw.payload);
     } else {
-      decoded = decoder.decode(raw.payload);
+      record = decoder.decodeRecord(raw.payload);
     }
+    if (record instanceof Decoded.Rejected r) {
+      reject(ctx, raw, r.reason(), r.detail());
+      return;
+    }
+    Map<String, Object> fields = EventDecoder.fields(contract.source().schema(), (GenericRecord) record);
+    if (archive) {
+      ctx.output(ARCHIVE, archived(raw, fields));
+    }
+    Decoded decoded = decoder.validate(fields);
     if (decoded instanceof Decoded.Rejected r) {
       reject(ctx, raw, r.reason(), r.detail());
       return;
@@ -90,6 +108,19 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
     byte[] keyValues = EntityKeys.encode(contract, event.keys());
     out.collect(new Records.Event(keyString(event.keys()), keyValues, event.eventTime(),
         raw.offset * 1024 + raw.partition, Tagged.encode(windows.project(event.fields()))));
+  }
+
+  private Records.Archived archived(Records.Raw raw, Map<String, Object> fields) {
+    List<Schema.Field> schema = contract.source().schema().getFields();
+    Object[] values = new Object[schema.size()];
+    for (int i = 0; i < values.length; i++) {
+      Object v = fields.get(schema.get(i).name());
+      values[i] = v == null || v instanceof CharSequence || v instanceof Number || v instanceof Boolean ? v : GenericData.get().toString(v);
+    }
+    Object time = fields.get(contract.source().eventTime());
+    Long eventTime = time == null ? null : micros ? Math.floorDiv((Long) time, 1000) : (Long) time;
+    String source = raw.format == null ? EventTables.KAFKA : raw.topic;
+    return new Records.Archived(source, raw.partition, raw.offset, eventTime, Tagged.encode(values));
   }
 
   private void reject(Context ctx, Records.Raw raw, RejectReason reason, String detail) {

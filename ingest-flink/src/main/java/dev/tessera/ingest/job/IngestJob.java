@@ -10,6 +10,9 @@ import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.util.CloseableIterator;
 import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
+import dev.tessera.ingest.rollout.Rollout;
+import dev.tessera.ingest.window.FeatureWindows;
+import dev.tessera.offline.table.EventTables;
 import dev.tessera.offline.table.FeatureTables;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -98,7 +101,8 @@ public final class IngestJob {
           .uid(contract.tableName() + "/source");
     }
     SingleOutputStreamOperator<Records.Event> events = raw.keyBy(r -> r.partition)
-        .process(new DecodeFunction(contract, settings.confluentSchemaIds())).name("decode and validate").uid(contract.tableName() + "/decode");
+        .process(new DecodeFunction(contract, settings.confluentSchemaIds(), settings.archive())).name("decode and validate")
+        .uid(contract.tableName() + "/decode");
     DataStream<Records.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ);
     DataStream<Records.Row> rows = events
         .assignTimestampsAndWatermarks(WatermarkStrategy.<Records.Event>forBoundedOutOfOrderness(contract.source().maxOutOfOrderness())
@@ -120,6 +124,27 @@ public final class IngestJob {
           .name("dlq:" + contract.source().dlqTopic()).uid(contract.tableName() + "/dlq");
     }
 
+    FlinkSink.builderFor(rows.filter(r -> r.isFinal).name("final rows"), new Sinks.ToRowData(contract, table.schema()),
+            FlinkCompatibilityUtil.toTypeInfo(FlinkSchemaUtil.convert(table.schema())))
+        .tableLoader(tableLoader(settings, tables.identifier(contract)))
+        .uidPrefix(contract.tableName() + "/iceberg")
+        .append();
+    if (settings.archive()) {
+      EventTables archives = new EventTables(catalog, settings.config().get(OfflineOptions.NAMESPACE));
+      Table archive = archives.ensure(contract.source().topic(), contract.source().schema());
+      EventTables.applyRetention(archive, settings.config().find(OfflineOptions.ARCHIVE_RETENTION).orElse(null), java.time.Instant.now());
+      String topic = contract.source().topic();
+      FlinkSink.builderFor(events.getSideOutput(DecodeFunction.ARCHIVE), new ArchiveRows(contract.source().schema(), archive.schema()),
+              FlinkCompatibilityUtil.toTypeInfo(FlinkSchemaUtil.convert(archive.schema())))
+          .tableLoader(tableLoader(settings, archives.identifier(topic)))
+          .uidPrefix("archive:" + topic)
+          .append();
+    }
+    Rollout rollout = new Rollout(contract, Rollout.recorded(table).orElse(null), new FeatureWindows(contract).layout());
+    return new IngestPipeline(contract, fileDlq, rollout, table);
+  }
+
+  private static TableLoader tableLoader(IngestSettings settings, org.apache.iceberg.catalog.TableIdentifier id) {
     Map<String, String> props = Catalogs.properties(settings.config());
     String impl = switch (settings.config().get(OfflineOptions.CATALOG_TYPE)) {
       case JDBC -> "org.apache.iceberg.jdbc.JdbcCatalog";
@@ -128,13 +153,7 @@ public final class IngestJob {
     props.put(CatalogProperties.CATALOG_IMPL, impl);
     CatalogLoader catalogLoader = CatalogLoader.custom(settings.config().get(OfflineOptions.CATALOG_NAME), props,
         new org.apache.hadoop.conf.Configuration(), impl);
-    TableLoader loader = TableLoader.fromCatalog(catalogLoader, tables.identifier(contract));
-    FlinkSink.builderFor(rows.filter(r -> r.isFinal).name("final rows"), new Sinks.ToRowData(contract, table.schema()),
-            FlinkCompatibilityUtil.toTypeInfo(FlinkSchemaUtil.convert(table.schema())))
-        .tableLoader(loader)
-        .uidPrefix(contract.tableName() + "/iceberg")
-        .append();
-    return new IngestPipeline(contract, fileDlq);
+    return TableLoader.fromCatalog(catalogLoader, id);
   }
 
   static final class RawDeserializer implements KafkaRecordDeserializationSchema<Records.Raw> {

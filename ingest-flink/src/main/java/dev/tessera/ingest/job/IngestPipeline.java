@@ -11,16 +11,39 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import dev.tessera.ingest.rollout.Rollout;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.iceberg.Table;
 
-/** A defined pipeline; in file mode it holds the DLQ records to write once the job ran. */
+/**
+ * A defined pipeline: what its start does to the state it resumes from ({@link #rollout()}), and
+ * in file mode the DLQ records to write once the job ran.
+ */
 public final class IngestPipeline {
   private final FeatureSetContract contract;
   private final CloseableIterator<Records.Rejected> fileDlq;
+  private final Rollout rollout;
+  private final Table table;
 
-  IngestPipeline(FeatureSetContract contract, CloseableIterator<Records.Rejected> fileDlq) {
+  IngestPipeline(FeatureSetContract contract, CloseableIterator<Records.Rejected> fileDlq, Rollout rollout, Table table) {
     this.contract = contract;
     this.fileDlq = fileDlq;
+    this.rollout = rollout;
+    this.table = table;
+  }
+
+  public FeatureSetContract contract() {
+    return contract;
+  }
+
+  /** The contract change since the last start; {@link Rollout#check()} it before submitting a job that resumes state. */
+  public Rollout rollout() {
+    return rollout;
+  }
+
+  /** Records this start's state layout in the offline table, once the job was submitted. */
+  public void recordRollout() {
+    rollout.record(table);
   }
 
   /**

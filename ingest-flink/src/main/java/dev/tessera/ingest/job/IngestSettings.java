@@ -10,7 +10,9 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 /**
  * How an ingest job connects: the Kafka cluster (null: none, file backfills only), where to start, whether to stop at the end of the
  * topic (backfills and tests), the Confluent schema ids of the contract schema, the source idleness
- * timeout, and the Tessera config (catalog, warehouse).
+ * timeout, the Tessera config (catalog, warehouse), and whether this pipeline writes its topic's
+ * events archive (one pipeline per topic in a job does; separate jobs on one topic may both, readers
+ * drop the duplicates).
  */
 public record IngestSettings(
     String bootstrapServers,
@@ -19,12 +21,24 @@ public record IngestSettings(
     boolean bounded,
     Set<Integer> confluentSchemaIds,
     Duration idleTimeout,
-    TesseraConfig config) {
+    TesseraConfig config,
+    boolean archive) {
   public IngestSettings {
     requireNonNull(groupId, "groupId is null");
     requireNonNull(startingOffsets, "startingOffsets is null");
     confluentSchemaIds = Set.copyOf(confluentSchemaIds);
     requireNonNull(idleTimeout, "idleTimeout is null");
     requireNonNull(config, "config is null");
+  }
+
+  /** Settings of a pipeline that also writes its topic's events archive. */
+  public IngestSettings(String bootstrapServers, String groupId, OffsetsInitializer startingOffsets, boolean bounded,
+      Set<Integer> confluentSchemaIds, Duration idleTimeout, TesseraConfig config) {
+    this(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, true);
+  }
+
+  /** The same settings with or without the events archive. */
+  public IngestSettings withArchive(boolean archive) {
+    return new IngestSettings(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, archive);
   }
 }

@@ -42,6 +42,29 @@ public final class Records {
     }
   }
 
+  /**
+   * A decodable event for the events archive: where it came from ({@code source} is {@code kafka}
+   * or the backfill file), its event time (null when absent) and its source fields in the source
+   * schema's order (Tagged; text for types features cannot read).
+   */
+  public static final class Archived {
+    public String source;
+    public int partition;
+    public long offset;
+    public Long eventTime;
+    public byte[] fields;
+
+    public Archived() {}
+
+    Archived(String source, int partition, long offset, Long eventTime, byte[] fields) {
+      this.source = source;
+      this.partition = partition;
+      this.offset = offset;
+      this.eventTime = eventTime;
+      this.fields = fields;
+    }
+  }
+
   /** A rejected payload for the DLQ, with the original bytes. */
   public static final class Rejected {
     public byte[] payload;
