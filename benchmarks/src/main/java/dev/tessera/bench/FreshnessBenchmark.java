@@ -61,7 +61,7 @@ public final class FreshnessBenchmark {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    LocalStack stack = LocalStack.start(new LocalStack.Options(home, null, Map.of(), contracts, port, 0, 1000, "bench"), System.out::println);
+    LocalStack stack = LocalStack.start(new LocalStack.Options(home, null, Map.of(), contracts, port, 0, 1000, "bench", false), System.out::println);
     try (TesseraClient client = TesseraClient.builder().baseUrl(stack.baseUrl()).apiKey("bench").build()) {
       FeatureSetContract c = ContractRegistry.fromDirectory(contracts).get("customer_activity");
       System.out.printf("freshness benchmark: %.0f payments/s for %.0f s, %d cores; stack of `tessera up` (checkpoints every 10s)%n",

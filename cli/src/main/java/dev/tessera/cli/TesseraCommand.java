@@ -1,5 +1,6 @@
 package dev.tessera.cli;
 
+import dev.tessera.cli.backfill.BackfillCommand;
 import dev.tessera.cli.contract.ContractCommand;
 import dev.tessera.cli.ingest.IngestCommand;
 import dev.tessera.cli.offline.OfflineCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "tessera 0.1.0",
     description = "Tessera: a feature store with data contracts.",
-    subcommands = {ContractCommand.class, IngestCommand.class, SnapshotCommand.class, OfflineCommand.class, ServeCommand.class, UpCommand.class, AuditCommand.class})
+    subcommands = {ContractCommand.class, IngestCommand.class, BackfillCommand.class, SnapshotCommand.class, OfflineCommand.class, ServeCommand.class, UpCommand.class, AuditCommand.class})
 public final class TesseraCommand implements Runnable {
 
   @Option(

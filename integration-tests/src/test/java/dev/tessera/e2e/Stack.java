@@ -45,7 +45,7 @@ final class Stack {
     Map<String, String> o = new HashMap<>(overrides);
     o.putIfAbsent("tessera.ingest.checkpoint-interval", "2s");
     o.putIfAbsent("tessera.ingest.idle-timeout", "2s");
-    return LocalStack.start(new LocalStack.Options(home, null, o, CONTRACTS, port, 0, 100, API_KEY), line -> System.out.println("[stack] " + line));
+    return LocalStack.start(new LocalStack.Options(home, null, o, CONTRACTS, port, 0, 100, API_KEY, false), line -> System.out.println("[stack] " + line));
   }
 
   static int freePort() throws Exception {

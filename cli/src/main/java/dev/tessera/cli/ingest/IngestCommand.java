@@ -48,8 +48,16 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--resume-from", paramLabel = "<savepoint|checkpoint>", description = "Resume from a savepoint or retained checkpoint.")
   Path resumeFrom;
 
+  @Option(names = "--bootstrap", paramLabel = "<file>",
+      description = "Window state written by `tessera backfill --bootstrap-out` for the savepoint given with --resume-from.")
+  String bootstrap;
+
   @Override
   public Integer call() throws Exception {
+    if (bootstrap != null && resumeFrom == null) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "--bootstrap " + bootstrap
+          + ": needs --resume-from (the savepoint the backfill started from)");
+    }
     Map<String, String> overrides = new HashMap<>();
     if (flinkRest != null) {
       overrides.put(dev.tessera.config.CoreOptions.FLINK_REST.key(), flinkRest);
@@ -62,7 +70,7 @@ public final class IngestCommand implements Callable<Integer> {
     }
     StreamExecutionEnvironment env = IngestRunner.environment(config, resumeFrom);
     IngestPipeline pipeline = IngestJob.define(env, contract, IngestRunner.settings(config, contract, bounded || fromFile != null)
-        .withArchive(config.get(IngestOptions.ARCHIVE)), fromFile);
+        .withArchive(config.get(IngestOptions.ARCHIVE)).withBootstrap(bootstrap), fromFile);
     if (resumeFrom != null) {
       pipeline.rollout().check();
     }

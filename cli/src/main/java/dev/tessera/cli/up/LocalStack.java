@@ -6,7 +6,12 @@ import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.IngestOptions;
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.ingest.backfill.Backfill;
 import dev.tessera.ingest.job.IngestJob;
+import dev.tessera.ingest.rollout.Rollout;
+import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.job.IngestPipeline;
 import dev.tessera.ingest.job.IngestRunner;
 import dev.tessera.offline.OfflineOptions;
@@ -50,7 +55,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 public final class LocalStack implements AutoCloseable {
   /** What to start. {@code rate} 0: no event generator. */
   public record Options(Path home, Path configFile, Map<String, String> overrides, Path contractsDir, int port, double rate,
-      int entities, String apiKey) {}
+      int entities, String apiKey, boolean backfill) {}
 
   private final Options options;
   private final Consumer<String> status;
@@ -63,6 +68,7 @@ public final class LocalStack implements AutoCloseable {
   private TesseraConfig config;
   private ContractRegistry registry;
   private String resumedFrom;
+  private AutoCloseable lock;
 
   private LocalStack(Options options, Consumer<String> status) {
     this.options = options;
@@ -94,6 +100,9 @@ public final class LocalStack implements AutoCloseable {
       file = options.home().resolve("tessera.properties");
     }
     config = TesseraConfig.load(file, options.home(), overrides);
+    UpHome upHome = new UpHome(options.home(), config);
+    lock = upHome.lock().orElseThrow(() -> new TesseraException(ErrorCode.UNAVAILABLE,
+        "Cannot start: another tessera up runs on " + options.home().toAbsolutePath().normalize() + " (one stack per home)"));
     registry = ContractRegistry.fromDirectory(options.contractsDir());
     apiKey = apiKey();
 
@@ -111,15 +120,36 @@ public final class LocalStack implements AutoCloseable {
     t = System.nanoTime();
     Catalog catalog = Catalogs.open(config);
     FeatureTables tables = new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE));
-    registry.all().forEach(tables::ensure);
+    Map<String, Rollout> rollouts = new HashMap<>();
+    for (FeatureSetContract c : registry.all()) {
+      var table = tables.ensure(c);
+      rollouts.put(c.name(), new Rollout(c, Rollout.recorded(table).orElse(null), new FeatureWindows(c).layout()));
+    }
     if (catalog instanceof AutoCloseable a) {
       a.close();
     }
     status.accept(String.format("  %-9s %d Iceberg tables in %s, warehouse %s", "offline", registry.all().size(),
         config.get(OfflineOptions.CATALOG_URI), config.get(OfflineOptions.WAREHOUSE)));
 
+    Path resume = upHome.latestCheckpoint().orElse(null);
+    // backfills done while the stack was stopped (tessera backfill), for the state it resumes from
+    Map<String, String> bootstraps = new HashMap<>(upHome.pendingBootstraps(resume));
+    if (resume != null && options.backfill()) {
+      for (FeatureSetContract c : registry.all()) {
+        Rollout rollout = rollouts.get(c.name());
+        if (rollout.added().isEmpty() || bootstraps.containsKey(c.name())) {
+          continue;
+        }
+        rollout.check();
+        String state = upHome.backfills().resolve(c.tableName() + "-" + System.currentTimeMillis() + ".state").toUri().toString();
+        Files.createDirectories(upHome.backfills());
+        Backfill.run(config, new Backfill.Request(c, null, null, state, true),
+            line -> status.accept(String.format("  %-9s %s: %s", "backfill", c.name(), line)));
+        bootstraps.put(c.name(), state);
+      }
+    }
+
     t = System.nanoTime();
-    Path resume = latestCheckpoint();
     resumedFrom = resume == null ? null : resume.toString();
     StreamExecutionEnvironment env = IngestRunner.environment(config, resume);
     env.configure(Configuration.fromMap(Map.of("execution.savepoint.ignore-unclaimed-state", "true")));
@@ -128,20 +158,22 @@ public final class LocalStack implements AutoCloseable {
     for (FeatureSetContract c : registry.all()) {
       // one pipeline per topic writes the topic's events archive
       boolean archive = archived.add(c.source().topic());
-      pipelines.add(IngestJob.define(env, c, IngestRunner.settings(config, c, false).withArchive(archive)));
+      pipelines.add(IngestJob.define(env, c, IngestRunner.settings(config, c, false).withArchive(archive)
+          .withBootstrap(bootstraps.get(c.name()))));
     }
     String from = resume == null ? null : describe(resume);
     for (IngestPipeline p : pipelines) {
       if (resume != null) {
         p.rollout().check();
       }
-      status.accept(String.format("  %-9s %s", "rollout", p.rollout().describe(from)));
+      status.accept(String.format("  %-9s %s", "rollout", p.rollout().describe(from, bootstraps.containsKey(p.contract().name()))));
     }
     status.accept(String.format("  %-9s submitting %d pipelines to a Flink MiniCluster%s ...", "ingest", registry.all().size(),
         resume == null ? "" : " (resuming from " + from + ")"));
     job = env.executeAsync("tessera up: ingest " + registry.all().stream().map(FeatureSetContract::name).toList());
     awaitRunning(job, Duration.ofSeconds(120));
     pipelines.forEach(IngestPipeline::recordRollout);
+    upHome.clearPendingBootstraps(); // loaded by this job; its checkpoints carry them from now on
     status.accept(String.format("  %-9s running in %.1fs (job %s, checkpoints every %s)", "ingest", secs(t), job.getJobID(),
         dev.tessera.contracts.api.Durations.format(config.get(IngestOptions.CHECKPOINT_INTERVAL))));
 
@@ -252,6 +284,13 @@ public final class LocalStack implements AutoCloseable {
       }
       status.accept(String.format("  %-9s stopped", "kafka"));
     }
+    if (lock != null) {
+      try {
+        lock.close();
+      } catch (Exception e) {
+        status.accept("  up.lock   " + e.getMessage());
+      }
+    }
   }
 
   private static void waitFor(Process p) {
@@ -284,19 +323,6 @@ public final class LocalStack implements AutoCloseable {
     Path home = options.home().toAbsolutePath().normalize();
     Path dir = checkpoint.toAbsolutePath().normalize();
     return (dir.startsWith(home) ? home.relativize(dir) : dir).toString();
-  }
-
-  /** The newest retained checkpoint or savepoint (its _metadata's directory), or null. */
-  private Path latestCheckpoint() throws IOException {
-    List<Path> candidates = new ArrayList<>();
-    for (Path root : List.of(Path.of(config.get(IngestOptions.CHECKPOINT_DIR)), upDir.resolve("savepoints"))) {
-      if (Files.isDirectory(root)) {
-        try (Stream<Path> s = Files.find(root, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-          s.forEach(candidates::add);
-        }
-      }
-    }
-    return candidates.stream().max(Comparator.comparingLong(p -> p.toFile().lastModified())).map(Path::getParent).orElse(null);
   }
 
   private void createTopics(String bootstrap, Set<String> topics) throws Exception {

@@ -31,6 +31,10 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--entities", defaultValue = "1000", description = "Distinct customers and merchants the generator uses (default: ${DEFAULT-VALUE}).")
   int entities;
 
+  @Option(names = "--backfill", description = "Before resuming, backfill every feature set whose contract added features"
+      + " since its savepoint (from the events archive: offline rows, window state, latest online values).")
+  boolean backfill;
+
   @Override
   public Integer call() throws Exception {
     CliContext ctx = CliContext.of(spec);
@@ -40,7 +44,7 @@ public final class UpCommand implements Callable<Integer> {
     out.printf("tessera up: home %s, contracts %s%n", root.home().toAbsolutePath().normalize(), dir);
     out.flush();
     LocalStack.Options options = new LocalStack.Options(root.home(), root.configFile(), Map.of(), dir, port, rate, entities,
-        System.getenv("TESSERA_API_KEY"));
+        System.getenv("TESSERA_API_KEY"), backfill);
     LocalStack stack = LocalStack.start(options, line -> {
       out.println(line);
       out.flush();

@@ -153,6 +153,13 @@ public final class CompatibilityChecker {
       Feature renamedTo = added.stream()
           .filter(a -> a.type() == r.type() && a.aggregate().equals(r.aggregate()))
           .findFirst().orElse(null);
+      if (r.isDeprecated()) {
+        // announced in an earlier version: readers see it as missing ("removed"), the stream drops its state
+        out.add(new Change(path, "deprecated-feature-removed", MINOR,
+            "deprecated feature '" + r.name() + "' removed (deprecated since " + r.deprecated().since()
+                + r.deprecated().replacementFeature().map(x -> ", replaced by '" + x + "'").orElse("") + ")"));
+        continue;
+      }
       if (renamedTo != null) {
         added.remove(renamedTo);
         out.add(new Change(path, "feature-renamed", MAJOR,
@@ -162,7 +169,7 @@ public final class CompatibilityChecker {
         out.add(new Change(path, "feature-removed", MAJOR,
             "feature '" + r.name() + "' removed: consumers reading it break"));
       }
-      if (!r.isDeprecated() && !oc.consumers().isEmpty()) {
+      if (!oc.consumers().isEmpty()) {
         out.add(new Change(path, "removed-without-deprecation", MAJOR,
             "feature '" + r.name() + "' was removed without being deprecated in a prior version; consumers "
                 + consumerList(oc.consumers()) + " got no warning"));

@@ -6,6 +6,8 @@ public enum MissingReason {
   NOT_IN_ROW_VERSION,
   /** The feature was added by a minor version and its history has not been backfilled yet. */
   BACKFILL_PENDING,
+  /** The feature was removed by a minor version (after being deprecated); it has no values any more. */
+  REMOVED,
   /** The row cannot be read with today's contract (an unknown writer schema or an incompatible type). */
   UNREADABLE;
 

@@ -138,15 +138,16 @@ class CompatibilityCheckerTest {
   }
 
   @Test
-  void removingADeprecatedFeatureIsMajorButWarnedConsumers() {
+  void removingAFeatureDeprecatedInAnEarlierVersionIsMinor() {
     FeatureSetContract oldC = ContractFixture.activity(dir.resolve("old"),
         replace("aggregate: {function: last, field: country}", "aggregate: {function: last, field: country}\n    deprecated: {since: 1.0.0}"));
-    FeatureSetContract newC = ContractFixture.activity(dir.resolve("new"), removeFeature("last_country", null).andThen(replace("version: 1.0.0", "version: 2.0.0"))::apply);
+    FeatureSetContract newC = ContractFixture.activity(dir.resolve("new"), removeFeature("last_country", null).andThen(replace("version: 1.0.0", "version: 1.1.0"))::apply);
 
     ContractDiff diff = new CompatibilityChecker().diff(oldC, newC);
 
-    assertThat(diff.changes()).extracting(Change::change).contains("feature-removed").doesNotContain("removed-without-deprecation");
-    assertThat(diff.requiredBump()).isEqualTo(Bump.MAJOR);
+    assertThat(diff.changes()).extracting(Change::change).containsExactly("deprecated-feature-removed");
+    assertThat(diff.changes().get(0).reason()).isEqualTo("deprecated feature 'last_country' removed (deprecated since 1.0.0)");
+    assertThat(diff.requiredBump()).isEqualTo(Bump.MINOR);
     assertThat(diff.versionSufficient()).isTrue();
   }
 

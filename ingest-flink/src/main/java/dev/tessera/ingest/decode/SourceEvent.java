@@ -15,6 +15,28 @@ public record SourceEvent(Object[] keys, long eventTime, Map<String, Object> fie
     requireNonNull(fields, "fields is null");
   }
 
+  /**
+   * The key as the stream partitions by it: key values joined by NUL. Distinct keys give distinct
+   * texts (a NUL inside a key value is the only ambiguity, and keys are names and numbers).
+   */
+  public String keyText() {
+    return keyText(keys);
+  }
+
+  public static String keyText(Object[] keys) {
+    if (keys.length == 1) {
+      return keys[0].toString();
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < keys.length; i++) {
+      if (i > 0) {
+        sb.append('\u0000');
+      }
+      sb.append(keys[i]);
+    }
+    return sb.toString();
+  }
+
   @Override
   public String toString() {
     return Arrays.toString(keys) + "@" + eventTime + " " + fields;

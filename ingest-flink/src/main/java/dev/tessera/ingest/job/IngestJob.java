@@ -21,11 +21,9 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.Collector;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -34,7 +32,6 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
 import org.apache.iceberg.flink.util.FlinkCompatibilityUtil;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The ingest pipeline of one feature-set major version, built from its contract alone:
@@ -47,7 +44,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * </pre>
  */
 public final class IngestJob {
+  /** Keyed state of the window operator: each key's {@code KeyState}, and its encoded entity key. */
+  public static final String WINDOW_STATE = "window-state";
+  public static final String KEY_STATE = "key";
+
   private IngestJob() {}
+
+  /** The uid of a feature set's window operator: how savepoints name its state (a backfill rewrites it). */
+  public static String windowsUid(FeatureSetContract contract) {
+    return contract.tableName() + "/windows";
+  }
 
   /** Adds the pipeline reading the contract's Kafka topic to {@code env}. */
   public static IngestPipeline define(StreamExecutionEnvironment env, FeatureSetContract contract, IngestSettings settings) {
@@ -93,22 +99,26 @@ public final class IngestJob {
           .setGroupId(settings.groupId())
           .setStartingOffsets(settings.startingOffsets())
           .setProperty("commit.offsets.on.checkpoint", "true")
-          .setDeserializer(new RawDeserializer());
+          .setDeserializer(new SourceDeserializer(contract, settings.confluentSchemaIds()));
       if (settings.bounded()) {
         source.setBounded(OffsetsInitializer.latest());
       }
-      raw = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka:" + contract.source().topic())
+      // watermarks per partition, in the source: the job's watermark never runs ahead of a lagging partition
+      raw = env.fromSource(source.build(), watermarks(contract, settings, (Records.Raw r) -> r.eventTime), "kafka:" + contract.source().topic())
           .uid(contract.tableName() + "/source");
     }
     SingleOutputStreamOperator<Records.Event> events = raw.keyBy(r -> r.partition)
         .process(new DecodeFunction(contract, settings.confluentSchemaIds(), settings.archive())).name("decode and validate")
         .uid(contract.tableName() + "/decode");
-    DataStream<Records.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ);
-    DataStream<Records.Row> rows = events
-        .assignTimestampsAndWatermarks(WatermarkStrategy.<Records.Event>forBoundedOutOfOrderness(contract.source().maxOutOfOrderness())
-            .withTimestampAssigner((e, ts) -> e.time).withIdleness(settings.idleTimeout()))
+    // a file is one partition read in order: its watermark can follow the decoded events
+    DataStream<Records.Event> timed = fromFile == null ? events
+        : events.assignTimestampsAndWatermarks(watermarks(contract, settings, (Records.Event e) -> e.time));
+    SingleOutputStreamOperator<Records.Row> rows = timed
         .keyBy(e -> e.key)
-        .process(new WindowFunction(contract)).name("windows").uid(contract.tableName() + "/windows");
+        .transform("windows", TypeInformation.of(Records.Row.class),
+            new WindowOperator(new WindowFunction(contract), new FeatureWindows(contract).layout(), settings.bootstrap()))
+        .uid(windowsUid(contract));
+    DataStream<Records.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ).union(rows.getSideOutput(WindowFunction.TOO_LATE));
 
     if (kafka) {
       rows.sinkTo(KafkaSink.<Records.Row>builder().setBootstrapServers(settings.bootstrapServers())
@@ -144,6 +154,16 @@ public final class IngestJob {
     return new IngestPipeline(contract, fileDlq, rollout, table);
   }
 
+  private static <T> WatermarkStrategy<T> watermarks(FeatureSetContract contract, IngestSettings settings,
+      org.apache.flink.util.function.SerializableFunction<T, Long> eventTime) {
+    return WatermarkStrategy.<T>forBoundedOutOfOrderness(contract.source().maxOutOfOrderness())
+        .withTimestampAssigner((r, ts) -> {
+          Long t = eventTime.apply(r);
+          return t == null ? Long.MIN_VALUE : t;
+        })
+        .withIdleness(settings.idleTimeout());
+  }
+
   private static TableLoader tableLoader(IngestSettings settings, org.apache.iceberg.catalog.TableIdentifier id) {
     Map<String, String> props = Catalogs.properties(settings.config());
     String impl = switch (settings.config().get(OfflineOptions.CATALOG_TYPE)) {
@@ -154,17 +174,5 @@ public final class IngestJob {
     CatalogLoader catalogLoader = CatalogLoader.custom(settings.config().get(OfflineOptions.CATALOG_NAME), props,
         new org.apache.hadoop.conf.Configuration(), impl);
     return TableLoader.fromCatalog(catalogLoader, id);
-  }
-
-  static final class RawDeserializer implements KafkaRecordDeserializationSchema<Records.Raw> {
-    @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Records.Raw> out) {
-      out.collect(new Records.Raw(record.value() == null ? new byte[0] : record.value(), record.topic(), record.partition(), record.offset()));
-    }
-
-    @Override
-    public TypeInformation<Records.Raw> getProducedType() {
-      return TypeInformation.of(Records.Raw.class);
-    }
   }
 }

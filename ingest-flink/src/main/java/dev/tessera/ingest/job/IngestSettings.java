@@ -10,9 +10,9 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 /**
  * How an ingest job connects: the Kafka cluster (null: none, file backfills only), where to start, whether to stop at the end of the
  * topic (backfills and tests), the Confluent schema ids of the contract schema, the source idleness
- * timeout, the Tessera config (catalog, warehouse), and whether this pipeline writes its topic's
+ * timeout, the Tessera config (catalog, warehouse), whether this pipeline writes its topic's
  * events archive (one pipeline per topic in a job does; separate jobs on one topic may both, readers
- * drop the duplicates).
+ * drop the duplicates), and a backfill's window state to load (null: none).
  */
 public record IngestSettings(
     String bootstrapServers,
@@ -22,7 +22,8 @@ public record IngestSettings(
     Set<Integer> confluentSchemaIds,
     Duration idleTimeout,
     TesseraConfig config,
-    boolean archive) {
+    boolean archive,
+    String bootstrap) {
   public IngestSettings {
     requireNonNull(groupId, "groupId is null");
     requireNonNull(startingOffsets, "startingOffsets is null");
@@ -34,11 +35,19 @@ public record IngestSettings(
   /** Settings of a pipeline that also writes its topic's events archive. */
   public IngestSettings(String bootstrapServers, String groupId, OffsetsInitializer startingOffsets, boolean bounded,
       Set<Integer> confluentSchemaIds, Duration idleTimeout, TesseraConfig config) {
-    this(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, true);
+    this(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, true, null);
   }
 
   /** The same settings with or without the events archive. */
   public IngestSettings withArchive(boolean archive) {
-    return new IngestSettings(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, archive);
+    return new IngestSettings(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, archive, bootstrap);
+  }
+
+  /**
+   * The same settings, loading a backfill's window state ({@code backfill.StateBootstrap} file)
+   * when the job resumes from the savepoint that backfill started from.
+   */
+  public IngestSettings withBootstrap(String bootstrap) {
+    return new IngestSettings(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, archive, bootstrap);
   }
 }

@@ -4,7 +4,13 @@ package dev.tessera.ingest.job;
 public final class Records {
   private Records() {}
 
-  /** A source payload and where it came from (file mode: partition 0, offset = line number). */
+  /**
+   * A source payload and where it came from (file mode: partition 0, offset = line number). Read
+   * from Kafka it is decoded already (so the source can give each partition its own watermark
+   * from event time): {@code fields} holds the source fields (Tagged, source schema order) and
+   * {@code eventTime} the event time, or {@code rejection}/{@code rejectionDetail} say why it
+   * cannot be decoded.
+   */
   public static final class Raw {
     public byte[] payload;
     public String topic;
@@ -12,6 +18,10 @@ public final class Records {
     public long offset;
     /** Null for Kafka payloads (the contract's encoding); "json" or "binary" for file backfills. */
     public String format;
+    public byte[] fields;
+    public Long eventTime;
+    public String rejection;
+    public String rejectionDetail;
 
     public Raw() {}
 
@@ -23,22 +33,34 @@ public final class Records {
     }
   }
 
-  /** An accepted event: key (as text, for keyBy), the encoded entity key, event time, arrival sequence, projected fields. */
+  /**
+   * An accepted event: key (as text, for keyBy), the encoded entity key, event time, arrival
+   * sequence, projected fields, and where it came from with its original bytes (for the DLQ, should
+   * it reach a window that is already final).
+   */
   public static final class Event {
     public String key;
     public byte[] keyValues;
     public long time;
     public long seq;
     public byte[] fields;
+    public byte[] payload;
+    public String topic;
+    public int partition;
+    public long offset;
 
     public Event() {}
 
-    Event(String key, byte[] keyValues, long time, long seq, byte[] fields) {
+    Event(String key, byte[] keyValues, long time, long seq, byte[] fields, Raw raw) {
       this.key = key;
       this.keyValues = keyValues;
       this.time = time;
       this.seq = seq;
       this.fields = fields;
+      this.payload = raw.payload;
+      this.topic = raw.topic;
+      this.partition = raw.partition;
+      this.offset = raw.offset;
     }
   }
 
@@ -77,12 +99,16 @@ public final class Records {
     public Rejected() {}
 
     Rejected(Raw raw, String reason, String detail) {
-      this.payload = raw.payload;
+      this(raw.payload, raw.topic, raw.partition, raw.offset, reason, detail);
+    }
+
+    Rejected(byte[] payload, String topic, int partition, long offset, String reason, String detail) {
+      this.payload = payload;
       this.reason = reason;
       this.detail = detail;
-      this.topic = raw.topic;
-      this.partition = raw.partition;
-      this.offset = raw.offset;
+      this.topic = topic;
+      this.partition = partition;
+      this.offset = offset;
     }
   }
 

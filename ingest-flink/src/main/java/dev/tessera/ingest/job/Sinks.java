@@ -34,7 +34,9 @@ final class Sinks {
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(Records.Row row, KafkaSinkContext context, Long timestamp) {
-      return new ProducerRecord<>(topic, null, row.eventTime, row.key, row.value);
+      // no record timestamp: brokers refuse timestamps far from their clock (an event time ahead by
+      // more than log.message.timestamp.after.max.ms would fail the job); the row carries its event time
+      return new ProducerRecord<>(topic, null, null, row.key, row.value);
     }
   }
 

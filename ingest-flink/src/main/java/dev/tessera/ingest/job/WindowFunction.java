@@ -7,7 +7,10 @@ import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyState;
 import dev.tessera.ingest.window.KeyStateSerializer;
 import dev.tessera.ingest.window.Tagged;
+import dev.tessera.ingest.decode.RejectReason;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.OutputTag;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -18,12 +21,19 @@ import org.apache.flink.util.Collector;
  * watermark passes {@code nextTime + allowedLateness} (an event-time timer).
  */
 final class WindowFunction extends KeyedProcessFunction<String, Records.Event, Records.Row> {
+  /**
+   * Events accepted by their partition's lateness rule that still reach a window already final:
+   * only when a partition was idle (so the watermark moved on without it) and comes back behind.
+   */
+  static final OutputTag<Records.Rejected> TOO_LATE = new OutputTag<>("too-late") {};
+
   private final FeatureSetContract contract;
   private transient FeatureWindows windows;
   private transient ChangelogRowWriter rows;
   private transient ValueState<KeyState> state;
   private transient ValueState<byte[]> keyValues;
   private transient long lateness;
+  private transient Counter tooLate;
 
   WindowFunction(FeatureSetContract contract) {
     this.contract = contract;
@@ -33,9 +43,10 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
   public void open(OpenContext context) {
     windows = new FeatureWindows(contract);
     rows = new ChangelogRowWriter(contract);
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("window-state", new KeyStateSerializer(windows.layout())));
-    keyValues = getRuntimeContext().getState(new ValueStateDescriptor<>("key", byte[].class));
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>(IngestJob.WINDOW_STATE, new KeyStateSerializer(windows.layout())));
+    keyValues = getRuntimeContext().getState(new ValueStateDescriptor<>(IngestJob.KEY_STATE, byte[].class));
     lateness = contract.source().allowedLateness().toMillis();
+    tooLate = getRuntimeContext().getMetricGroup().addGroup("reason", RejectReason.LATE.header()).counter("tessera_dlq_events_after_final");
   }
 
   @Override
@@ -46,6 +57,13 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
       keyValues.update(event.keyValues);
     } else {
       s = windows.adopt(s);
+    }
+    if (event.time <= s.finalizedUntil()) {
+      ctx.output(TOO_LATE, new Records.Rejected(event.payload, event.topic, event.partition, event.offset, RejectReason.LATE.header(),
+          "event time " + event.time + " is at or before " + s.finalizedUntil() + ", up to which the key's rows are final already"
+              + " (its partition was idle while the others moved the watermark on)"));
+      tooLate.inc();
+      return;
     }
     FeatureValues fresh = windows.onEvent(s, event.time, event.seq, Tagged.decode(event.fields));
     out.collect(row(event.keyValues, fresh));
@@ -71,12 +89,12 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
   }
 
   private void schedule(Context ctx, KeyState s) {
-    long next = windows.nextTime(s);
-    if (next != Long.MAX_VALUE) {
-      long at = next > Long.MAX_VALUE - lateness ? Long.MAX_VALUE : next + lateness;
+    long at = windows.nextTimer(s, lateness);
+    if (at != Long.MAX_VALUE) {
       ctx.timerService().registerEventTimeTimer(at);
     }
   }
+
 
   private Records.Row row(byte[] key, FeatureValues v) {
     return new Records.Row(key, v.eventTime(), rows.encode(key, v.values(), v.eventTime(), v.sequence(), v.missing()), v.isFinal());

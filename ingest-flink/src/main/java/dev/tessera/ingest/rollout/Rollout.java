@@ -88,6 +88,11 @@ public record Rollout(FeatureSetContract contract, Layout previous, Layout curre
    * backfill --feature-set customer_activity)}.
    */
   public String describe(String restoredFrom) {
+    return describe(restoredFrom, false);
+  }
+
+  /** As {@link #describe(String)}; {@code backfilled}: the state resumed from was rebuilt from the events archive. */
+  public String describe(String restoredFrom, boolean backfilled) {
     StringBuilder s = new StringBuilder(contract.name()).append(' ');
     s.append(previous == null ? current.version() : previous.version() + " -> " + current.version()).append(": ");
     s.append(restoredFrom == null ? "starting without state" : "restored from " + restoredFrom);
@@ -98,8 +103,8 @@ public record Rollout(FeatureSetContract contract, Layout previous, Layout curre
     }
     if (!added.isEmpty()) {
       s.append(", ").append(added.size()).append(added.size() == 1 ? " feature" : " features").append(" added (")
-          .append(String.join(", ", added)).append("; missing until backfilled: tessera backfill --feature-set ")
-          .append(contract.name()).append(')');
+          .append(String.join(", ", added)).append(backfilled ? "; backfilled from the events archive)"
+              : "; missing until backfilled: tessera up --backfill, or tessera backfill --feature-set " + contract.name() + " while stopped)");
     }
     if (!removed.isEmpty()) {
       s.append(", ").append(removed.size()).append(" removed (")

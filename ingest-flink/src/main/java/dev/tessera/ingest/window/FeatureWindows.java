@@ -114,6 +114,13 @@ public final class FeatureWindows {
     return new KeyState(layout);
   }
 
+  /** A new state whose row sequence starts after {@code sequence} (a backfill's epoch). */
+  public KeyState newState(long sequence) {
+    KeyState s = new KeyState(layout);
+    s.sequence = sequence;
+    return s;
+  }
+
   /**
    * Accepts one event and returns its fresh row. The caller routes events at or before the
    * finalized time to the DLQ (they are later than the allowed lateness); this throws for them.
@@ -225,6 +232,15 @@ public final class FeatureWindows {
       }
     }
     return next;
+  }
+
+  /**
+   * When the stream's event-time timer for this key is due: its {@link #nextTime} plus the
+   * lateness ({@code Long.MAX_VALUE}: none).
+   */
+  public long nextTimer(KeyState state, long lateness) {
+    long next = nextTime(state);
+    return next == Long.MAX_VALUE || next > Long.MAX_VALUE - lateness ? Long.MAX_VALUE : next + lateness;
   }
 
   private void addBoundaries(PriorityQueue<Long> times, long bucket, long after, long until) {

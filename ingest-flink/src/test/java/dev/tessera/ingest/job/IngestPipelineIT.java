@@ -7,7 +7,8 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.decode.Decoded;
 import dev.tessera.ingest.decode.EventDecoder;
-import dev.tessera.ingest.window.WindowReference;
+import dev.tessera.ingest.decode.SourceEvent;
+import dev.tessera.testkit.WindowReference;
 import dev.tessera.testkit.ChangelogTopic;
 import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.offline.OfflineOptions;
@@ -174,7 +175,7 @@ class IngestPipelineIT {
         continue;
       }
       max = max == null ? event.eventTime() : Math.max(max, event.eventTime());
-      accepted.computeIfAbsent(DecodeFunction.keyString(event.keys()), k -> new ArrayList<>())
+      accepted.computeIfAbsent(SourceEvent.keyText(event.keys()), k -> new ArrayList<>())
           .add(new WindowReference.Event(event.eventTime(), offset * 1024L, event.fields()));
       count++;
     }
@@ -224,7 +225,7 @@ class IngestPipelineIT {
           row[i] = IcebergValues.fromIceberg(rec.getField(c.features().get(i).name()));
         }
         row[row.length - 1] = IcebergValues.fromIceberg(rec.getField(FeatureSetContract.EVENT_TIME_COLUMN));
-        out.computeIfAbsent(DecodeFunction.keyString(keys), k -> new ArrayList<>()).add(row);
+        out.computeIfAbsent(SourceEvent.keyText(keys), k -> new ArrayList<>()).add(row);
       }
     }
     out.values().forEach(l -> l.sort(java.util.Comparator.comparingLong(r -> (Long) r[r.length - 1])));
@@ -242,7 +243,7 @@ class IngestPipelineIT {
     ChangelogTopic.latest(kafka, c).forEach((key, v) -> {
       Object[] row = Arrays.copyOf(v.values(), c.features().size() + 1);
       row[row.length - 1] = v.eventTime();
-      out.put(DecodeFunction.keyString(key.toArray()), row);
+      out.put(SourceEvent.keyText(key.toArray()), row);
     });
     return out;
   }

@@ -10,7 +10,7 @@ import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.window.FeatureValues;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyState;
-import dev.tessera.ingest.window.WindowReference;
+import dev.tessera.testkit.WindowReference;
 import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;

@@ -1,5 +1,6 @@
 package dev.tessera.ingest.window;
 
+import dev.tessera.testkit.WindowReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.contracts.api.FeatureSetContract;

@@ -3,6 +3,7 @@ package dev.tessera.offline.snapshot;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureType;
 import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.offline.sort.ExternalSorter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -5,6 +5,7 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.FeatureType;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.offline.table.IcebergValues;
+import dev.tessera.offline.sort.ExternalSorter;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -27,8 +27,10 @@ import org.apache.iceberg.types.Types;
 /**
  * The offline tables of feature sets: {@code <namespace>.<name>__v<major>}, partitioned by
  * day(event_time), sorted by the entity keys then event_time, with the contract's name and version
- * in table properties. A minor version adds columns by schema evolution; a change that cannot be
- * evolved in place (a removed or retyped column, other keys) is refused: it needs a new major.
+ * in table properties. A minor version adds columns by schema evolution; the column of a feature
+ * a minor version removed (it was deprecated) stays, null from then on, so history stays
+ * readable; a change that cannot be evolved in place (a retyped column, other keys) is refused:
+ * it needs a new major.
  */
 public final class FeatureTables {
   public static final String PROP_CONTRACT_NAME = "tessera.contract.name";
@@ -116,13 +118,6 @@ public final class FeatureTables {
       }
       if (have != null && have.isRequired() != want.isRequired()) {
         problems.add("column '" + want.name() + "' changed between key and feature");
-      }
-    }
-    if (contractIsNewer) {
-      for (Types.NestedField have : current.columns()) {
-        if (wanted.findField(have.name()) == null) {
-          problems.add("column '" + have.name() + "' is not in the contract (removing a feature needs a new major version)");
-        }
       }
     }
     for (Types.NestedField want : wanted.columns()) {

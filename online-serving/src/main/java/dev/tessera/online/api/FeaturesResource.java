@@ -128,7 +128,7 @@ public class FeaturesResource {
       features = featureList(root.get("features"));
       entities = entityList(root.get("entities"));
     }
-    FeatureSelection selection = FeatureSelection.parse(features, service.registry());
+    FeatureSelection selection = service.select(features);
     for (FeatureSelection.Part part : selection.parts()) {
       lifecycle.access().authorize(consumer, part.contract());
     }

@@ -62,7 +62,7 @@ public final class ArrowBatches {
     for (FeatureSelection.Part part : selection.parts()) {
       String prefix = part.contract().name() + SEPARATOR;
       for (String feature : part.features()) {
-        FeatureType type = part.contract().feature(feature).orElseThrow().type();
+        FeatureType type = part.type(feature);
         fields.add(new Field(prefix + feature, FieldType.nullable(FeatureRowSchemas.arrowType(type)), null));
       }
       fields.add(new Field(prefix + FeatureSetContract.EVENT_TIME_COLUMN, FieldType.nullable(FeatureRowSchemas.arrowType(FeatureType.TIMESTAMP)), null));
@@ -88,7 +88,11 @@ public final class ArrowBatches {
         List<Feature> features = part.contract().features();
         FieldVector[] target = new FieldVector[features.size()];
         for (String f : part.features()) {
-          target[indexOf(features, f)] = root.getVector(column++);
+          int index = indexOf(features, f);
+          FieldVector v = root.getVector(column++);
+          if (index >= 0) {
+            target[index] = v; // a removed feature's column stays null
+          }
         }
         TimeStampMilliTZVector time = (TimeStampMilliTZVector) root.getVector(column++);
         VectorSink sink = new VectorSink(target);
@@ -180,7 +184,7 @@ public final class ArrowBatches {
         return i;
       }
     }
-    throw new IllegalArgumentException("no feature " + name);
+    return -1;
   }
 
   /**

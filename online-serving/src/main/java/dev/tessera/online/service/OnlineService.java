@@ -7,7 +7,12 @@ import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.api.SemVer;
+import dev.tessera.contracts.rows.MissingReason;
+import dev.tessera.contracts.rows.WriterSchema;
 import dev.tessera.contracts.rows.WriterSchemas;
+import dev.tessera.contracts.schema.SourceTypes;
 import dev.tessera.online.lookup.FeatureLookup;
 import dev.tessera.online.lookup.FeatureSelection;
 import dev.tessera.online.materialize.ChangelogMaterializer;
@@ -258,6 +263,33 @@ public final class OnlineService implements AutoCloseable {
     return registry.all().stream().map(FeatureSetContract::name).toList();
   }
 
+  /** Parses feature references against the served contracts; features a minor version removed are answered as missing. */
+  public FeatureSelection select(List<String> references) {
+    return FeatureSelection.parse(references, registry, this::removedFeatures);
+  }
+
+  /**
+   * Features of this major that an earlier minor version wrote and the served contract no longer
+   * has (removed after deprecation), with their type, from the writer schemas the store keeps.
+   */
+  Map<String, FeatureType> removedFeatures(FeatureSetContract contract) {
+    Map<String, FeatureType> out = new LinkedHashMap<>();
+    for (WriterSchema w : schemas.all()) {
+      if (!w.featureSet().equals(contract.name()) || SemVer.tryParse(w.version()).map(SemVer::major).orElse(-1) != contract.majorVersion()) {
+        continue;
+      }
+      for (org.apache.avro.Schema.Field f : w.schema().getFields()) {
+        String name = f.name();
+        boolean metadata = name.equals(FeatureSetContract.EVENT_TIME_COLUMN) || name.startsWith("tessera_")
+            || contract.entity().keyNames().contains(name);
+        if (!metadata && contract.feature(name).isEmpty()) {
+          SourceTypes.featureTypeOf(f.schema()).ifPresent(t -> out.put(name, t));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Looks up every entity for every selected feature set (one store round trip per feature set). */
   public List<EntityResult> lookup(FeatureSelection selection, List<Map<String, String>> entities) {
     checkSize(entities);
@@ -276,14 +308,14 @@ public final class OnlineService implements AutoCloseable {
           case MISSING -> missing++;
           case EXPIRED -> expired++;
         }
-        if (part.features().size() != part.contract().features().size()) {
+        if (!part.features().equals(part.contract().featureNames())) {
           Map<String, Object> values = new LinkedHashMap<>();
-          for (String f : part.features()) {
-            values.put(f, r.values().get(f));
-          }
           Map<String, String> reasons = new LinkedHashMap<>();
           for (String f : part.features()) {
-            if (r.missing().containsKey(f)) {
+            values.put(f, r.values().get(f));
+            if (part.removed().containsKey(f)) {
+              reasons.put(f, MissingReason.REMOVED.code());
+            } else if (r.missing().containsKey(f)) {
               reasons.put(f, r.missing().get(f));
             }
           }

@@ -1,4 +1,4 @@
-package dev.tessera.offline.snapshot;
+package dev.tessera.offline.sort;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -21,9 +21,9 @@ import java.util.PriorityQueue;
  * used, then sorted and spilled as a run; reading merges the runs. Equal records keep insertion
  * order (stable), so results are deterministic.
  */
-final class ExternalSorter<T> implements AutoCloseable {
+public final class ExternalSorter<T> implements AutoCloseable {
   /** Writes and reads one record, and estimates its heap size. */
-  interface Codec<T> {
+  public interface Codec<T> {
     void write(DataOutputStream out, T value) throws IOException;
 
     T read(DataInputStream in) throws IOException;
@@ -39,14 +39,14 @@ final class ExternalSorter<T> implements AutoCloseable {
   private List<T> buffer = new ArrayList<>();
   private long bufferedBytes;
 
-  ExternalSorter(Codec<T> codec, Comparator<T> order, long budgetBytes, Path spillDir) {
+  public ExternalSorter(Codec<T> codec, Comparator<T> order, long budgetBytes, Path spillDir) {
     this.codec = codec;
     this.order = order;
     this.budgetBytes = Math.max(budgetBytes, 64 << 10);
     this.spillDir = spillDir;
   }
 
-  void add(T value) {
+  public void add(T value) {
     buffer.add(value);
     bufferedBytes += codec.estimatedBytes(value) + 16;
     if (bufferedBytes >= budgetBytes) {
@@ -54,7 +54,7 @@ final class ExternalSorter<T> implements AutoCloseable {
     }
   }
 
-  int spilledRuns() {
+  public int spilledRuns() {
     return runs.size();
   }
 
@@ -80,7 +80,7 @@ final class ExternalSorter<T> implements AutoCloseable {
    * Merges sorted iterators into one sorted iterator; equal elements come from the earlier
    * iterator first, so a merge of stable sorts is stable.
    */
-  static <T> Iterator<T> merge(List<Iterator<T>> inputs, Comparator<T> order) {
+  public static <T> Iterator<T> merge(List<Iterator<T>> inputs, Comparator<T> order) {
     if (inputs.size() == 1) {
       return inputs.get(0);
     }
@@ -114,7 +114,7 @@ final class ExternalSorter<T> implements AutoCloseable {
   }
 
   /** The sorted records; call once, after the last {@link #add}. */
-  Iterator<T> sorted() {
+  public Iterator<T> sorted() {
     if (runs.isEmpty()) {
       buffer.sort(order);
       return buffer.iterator();

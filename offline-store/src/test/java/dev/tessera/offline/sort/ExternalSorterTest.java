@@ -1,4 +1,4 @@
-package dev.tessera.offline.snapshot;
+package dev.tessera.offline.sort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

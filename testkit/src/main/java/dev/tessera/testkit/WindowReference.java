@@ -1,4 +1,4 @@
-package dev.tessera.ingest.window;
+package dev.tessera.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** The brute-force reference: ARCHITECTURE "Windows" applied directly to a list of events. */
+/**
+ * The brute-force reference of the window semantics (docs/ingest.md, "Windows"), applied directly
+ * to a list of accepted events: what every engine's rows are checked against.
+ */
 public final class WindowReference {
   private WindowReference() {}
 
@@ -34,13 +37,21 @@ public final class WindowReference {
             ? (Object) values.stream().mapToLong(v -> ((Number) v).longValue()).sum()
             : (Object) values.stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
         case AVG -> values.isEmpty() ? null : values.stream().mapToDouble(v -> ((Number) v).doubleValue()).average().orElseThrow();
-        case MIN -> values.stream().min(Partial::compare).map(f.type()::coerce).orElse(null);
-        case MAX -> values.stream().max(Partial::compare).map(f.type()::coerce).orElse(null);
+        case MIN -> values.stream().min(WindowReference::compare).map(f.type()::coerce).orElse(null);
+        case MAX -> values.stream().max(WindowReference::compare).map(f.type()::coerce).orElse(null);
         case FIRST -> in.isEmpty() ? null : f.type().coerce(in.get(0).fields().get(field));
         case LAST -> in.isEmpty() ? null : f.type().coerce(in.get(in.size() - 1).fields().get(field));
       };
     }
     return out;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static int compare(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y && a.getClass() != b.getClass()) {
+      return Double.compare(x.doubleValue(), y.doubleValue());
+    }
+    return ((Comparable) a).compareTo(b);
   }
 
   public static void assertValues(Object[] got, Object[] want, String what) {
