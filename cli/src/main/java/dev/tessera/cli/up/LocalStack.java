@@ -267,14 +267,24 @@ public final class LocalStack implements AutoCloseable {
             .get(90, TimeUnit.SECONDS);
         status.accept(String.format("  %-9s stopped with a savepoint (%s)", "ingest", savepoint));
       } catch (Exception e) {
-        job.cancel();
-        status.accept(String.format("  %-9s cancelled (no savepoint: %s); the next start resumes from the last checkpoint", "ingest", e.getMessage()));
+        String why = rootMessage(e);
+        try {
+          job.cancel().get(30, TimeUnit.SECONDS);
+          status.accept(String.format("  %-9s cancelled (no savepoint: %s); the next start resumes from the last checkpoint", "ingest", why));
+        } catch (Exception c) {
+          status.accept(String.format("  %-9s stopped without a savepoint (%s; cancel: %s); the next start resumes from the last checkpoint",
+              "ingest", why, rootMessage(c)));
+        }
       }
     }
     if (online != null) {
-      online.destroy();
-      waitFor(online);
-      status.accept(String.format("  %-9s stopped", "online"));
+      try {
+        online.destroy();
+        waitFor(online);
+        status.accept(String.format("  %-9s stopped", "online"));
+      } catch (RuntimeException e) {
+        status.accept(String.format("  %-9s %s", "online", rootMessage(e)));
+      }
     }
     if (kafka != null) {
       try {
@@ -291,6 +301,14 @@ public final class LocalStack implements AutoCloseable {
         status.accept("  up.lock   " + e.getMessage());
       }
     }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
   private static void waitFor(Process p) {

@@ -51,8 +51,9 @@ public final class UpCommand implements Callable<Integer> {
     });
     CountDownLatch stopped = new CountDownLatch(1);
     java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread hook = new Thread(() -> {
+    Runnable stop = () -> {
       if (!stopping.compareAndSet(false, true)) {
+        awaitQuietly(stopped); // stopping on another thread: let it finish
         return;
       }
       out.println();
@@ -62,29 +63,47 @@ public final class UpCommand implements Callable<Integer> {
       out.println("tessera up: stopped; `./tessera up` again resumes from " + root.home());
       out.flush();
       stopped.countDown();
-    }, "tessera-up-shutdown");
+    };
+    // Ctrl-C and SIGTERM stop the stack on this thread, before the JVM shuts down: during shutdown,
+    // Flink's own hooks (blob server, I/O temp dirs) race the savepoint the stop takes
+    java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+    for (String name : java.util.List.of("INT", "TERM")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> signalled.set(true));
+      } catch (IllegalArgumentException unsupported) {
+        // not on this platform: the shutdown hook below stops the stack
+      }
+    }
+    Thread hook = new Thread(stop, "tessera-up-shutdown"); // any other exit of the JVM
     Runtime.getRuntime().addShutdownHook(hook);
     printSummary(out, stack, dir);
     // watch the components; if one dies, say so and stop the rest
+    long nextCheck = 0;
     while (true) {
-      Thread.sleep(2000);
-      if (stopping.get()) {
-        stopped.await(); // Ctrl-C: the shutdown hook stops the stack
+      Thread.sleep(100);
+      if (signalled.get()) {
+        stop.run();
         return 0;
       }
+      if (System.nanoTime() < nextCheck) {
+        continue;
+      }
+      nextCheck = System.nanoTime() + 2_000_000_000L;
       var failure = stack.failure();
-      if (failure.isPresent() && !stopping.get()) {
+      if (failure.isPresent()) {
         out.println("tessera up: " + failure.get());
         out.flush();
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          stopped.await(); // the JVM is stopping anyway: its hook stops the stack
-          return 0;
-        }
-        hook.run();
+        stop.run();
         return 1;
       }
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(180, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -19,20 +19,36 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Decodes and validates payloads, keyed by source partition: every decodable event goes to the
- * events archive (when this pipeline writes it), then validation, then the {@link LatenessRule}
- * decided per partition in offset order, so a replay of the archive or a file backfill routes
- * exactly the same events to the DLQ.
+ * Validates decoded payloads in the source's task (chained to it, not behind a shuffle): every
+ * decodable event goes to the events archive (when this pipeline writes it), then validation,
+ * then the {@link LatenessRule} decided per partition in offset order, so a replay of the archive
+ * or a file backfill routes exactly the same events to the DLQ.
+ *
+ * <p>It must stay chained to the source: a partition's records and the watermarks the source
+ * derives from them then travel the same channels in order. Behind a shuffle by partition, the
+ * watermark of a partition reached the windows through the subtasks that had none of its records,
+ * ahead of its records (which then sat behind the watermark with timers that never fired).
+ *
+ * <p>Each partition's latest event time is operator state (union list state, merged by maximum on
+ * restore), so it follows a partition to whichever subtask reads it after a rescale.
  */
-final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Records.Event> {
+final class DecodeFunction extends ProcessFunction<Records.Raw, Records.Event> implements CheckpointedFunction {
   static final OutputTag<Records.Rejected> DLQ = new OutputTag<>("dlq") {};
   static final OutputTag<Records.Archived> ARCHIVE = new OutputTag<>("archive") {};
 
@@ -43,7 +59,8 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
   private transient EventDecoder binaryDecoder;
   private transient FeatureWindows windows;
   private transient LatenessRule lateness;
-  private transient ValueState<Long> maxSeen;
+  private transient Map<Integer, Long> maxSeen;
+  private transient ListState<Tuple2<Integer, Long>> maxSeenState;
   private transient Map<RejectReason, Counter> rejected;
   private transient Counter accepted;
   private transient SourceFields sourceFields;
@@ -61,7 +78,6 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
     binaryDecoder = new EventDecoder(contract, confluentIds, AvroEncoding.BINARY);
     windows = new FeatureWindows(contract);
     lateness = new LatenessRule(contract);
-    maxSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("max-seen", Long.class));
     rejected = new EnumMap<>(RejectReason.class);
     for (RejectReason r : RejectReason.values()) {
       rejected.put(r, getRuntimeContext().getMetricGroup().addGroup("reason", r.header()).counter("tessera_dlq_events"));
@@ -94,12 +110,12 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
       ctx.output(ARCHIVE, new Records.Archived(raw.format == null ? EventTables.KAFKA : raw.topic, raw.partition, raw.offset, time,
           raw.format == null ? raw.fields : Tagged.encode(values)));
     }
-    Long max = maxSeen.value();
+    Long max = maxSeen.get(raw.partition);
     Decoded decoded = decoder.validate(fields);
     if (decoded instanceof Decoded.Rejected r) {
       // every decodable event with an event time moves its partition on, as it moves the partition's watermark
       if (time != null && (max == null || time > max)) {
-        maxSeen.update(time);
+        maxSeen.put(raw.partition, time);
       }
       reject(ctx, raw, r.reason(), r.detail());
       return;
@@ -111,12 +127,29 @@ final class DecodeFunction extends KeyedProcessFunction<Integer, Records.Raw, Re
       return;
     }
     if (max == null || event.eventTime() > max) {
-      maxSeen.update(event.eventTime());
+      maxSeen.put(raw.partition, event.eventTime());
     }
     accepted.inc();
     byte[] keyValues = EntityKeys.encode(contract, event.keys());
     out.collect(new Records.Event(event.keyText(), keyValues, event.eventTime(), EventOrder.sequence(raw.partition, raw.offset),
         Tagged.encode(windows.project(event.fields())), raw));
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    maxSeenState = context.getOperatorStateStore().getUnionListState(
+        new ListStateDescriptor<>("partition-max-seen", Types.TUPLE(Types.INT, Types.LONG)));
+    maxSeen = new HashMap<>();
+    for (Tuple2<Integer, Long> e : maxSeenState.get()) {
+      maxSeen.merge(e.f0, e.f1, Math::max);
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    List<Tuple2<Integer, Long>> entries = new ArrayList<>(maxSeen.size());
+    maxSeen.forEach((p, t) -> entries.add(Tuple2.of(p, t)));
+    maxSeenState.update(entries);
   }
 
   private void reject(Context ctx, Records.Raw raw, RejectReason reason, String detail) {

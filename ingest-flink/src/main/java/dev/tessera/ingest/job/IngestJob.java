@@ -37,8 +37,10 @@ import org.apache.iceberg.flink.util.FlinkCompatibilityUtil;
  * The ingest pipeline of one feature-set major version, built from its contract alone:
  *
  * <pre>
- * Kafka source topic -> decode + validate + lateness (keyed by partition) --invalid/late--> DLQ topic
- *   -> watermarks (bounded out-of-orderness, idleness) -> window logic (keyed by entity key)
+ * Kafka source topic (decoded in the source: watermarks per partition, bounded out-of-orderness, idleness)
+ *   -> validate + lateness per partition (chained to the source) --invalid/late--> DLQ topic
+ *                                                                 --every decodable event--> events archive
+ *   -> window logic (keyed by entity key) --behind a final window--> DLQ topic
  *   -> every row (fresh and final) -> changelog topic tessera.online.&lt;name&gt;.v&lt;major&gt; (compacted)
  *   -> final rows -> Iceberg table &lt;ns&gt;.&lt;name&gt;__v&lt;major&gt; (committed on checkpoints: exactly once)
  * </pre>
@@ -107,9 +109,11 @@ public final class IngestJob {
       raw = env.fromSource(source.build(), watermarks(contract, settings, (Records.Raw r) -> r.eventTime), "kafka:" + contract.source().topic())
           .uid(contract.tableName() + "/source");
     }
-    SingleOutputStreamOperator<Records.Event> events = raw.keyBy(r -> r.partition)
+    // chained to the source (same parallelism, forward): a partition's records and watermarks stay in order
+    SingleOutputStreamOperator<Records.Event> events = raw
         .process(new DecodeFunction(contract, settings.confluentSchemaIds(), settings.archive())).name("decode and validate")
-        .uid(contract.tableName() + "/decode");
+        .setParallelism(raw.getParallelism())
+        .uid(contract.tableName() + "/validate");
     // a file is one partition read in order: its watermark can follow the decoded events
     DataStream<Records.Event> timed = fromFile == null ? events
         : events.assignTimestampsAndWatermarks(watermarks(contract, settings, (Records.Event e) -> e.time));
