@@ -62,6 +62,30 @@ class IngestCliIT {
     assertThat(history.out()).contains("2026-01-01T00:01:30Z  txn_count_1h=2  amount_sum_24h=22.0");
   }
 
+  @Test
+  void backfillsAFeatureAddedByAMinorVersionFromTheArchiveWithoutABroker() throws Exception {
+    Path events = home.resolve("events.jsonl");
+    Files.write(events, List.of(event("c-7", 10.0, T0), event("c-7", 20.0, T0 + 60_000), event("c-7", 5.0, T0 + 20 * 60_000)));
+    assertThat(run("ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(), "--from-file", events.toString()).exit())
+        .isZero();
+
+    // 1.1.0 adds a 10-minute count: the archive of the file's events fills it in, no broker anywhere
+    Path v2 = home.resolve("contracts-v2");
+    dev.tessera.testkit.ExampleContracts.activityWithTenMinuteCount(v2);
+    CliRun.Result backfill = run("backfill", "--contracts", v2.toString(), "--feature-set", "customer_activity");
+    assertThat(backfill.exit()).as(backfill.out() + backfill.err()).isZero();
+    assertThat(backfill.out()).contains("no savepoint of a stopped stream found")
+        .contains("replayed 3 archived events: 3 accepted, 0 duplicates dropped, rejected {}")
+        .contains("no Kafka configured (tessera.kafka.bootstrap-servers): latest values not published to the changelog");
+
+    CliRun.Result history = run("offline", "history", "--contracts", v2.toString(), "--feature-set", "customer_activity", "--key", "customer_id=c-7");
+    assertThat(history.exit()).as(history.err()).isZero();
+    assertThat(history.out()).contains("2026-01-01T00:01:00Z  txn_count_1h=2  amount_sum_24h=30.0")
+        .contains("txn_count_10m=2")
+        // the 10-minute window empties at 00:11, while the hour still counts both
+        .contains("2026-01-01T00:11:00Z  txn_count_1h=2").contains("txn_count_10m=0");
+  }
+
   static String event(String customer, double amount, long time) {
     return "{\"transaction_id\": \"t\", \"customer_id\": \"" + customer + "\", \"merchant_id\": \"m-1\", \"amount\": " + amount
         + ", \"country\": \"DE\", \"event_time\": " + time + "}";

@@ -15,7 +15,9 @@ import dev.tessera.contracts.rows.RowValues;
 import dev.tessera.contracts.rows.WriterSchema;
 import dev.tessera.contracts.rows.WriterSchemas;
 import dev.tessera.online.store.OnlineStore;
+import dev.tessera.testkit.ChangelogSeeder;
 import dev.tessera.testkit.ChangelogTopic;
+import dev.tessera.testkit.ExampleContracts;
 import dev.tessera.online.store.RedisOnlineStore;
 import dev.tessera.online.store.RocksDbOnlineStore;
 import java.io.ByteArrayOutputStream;
@@ -108,6 +110,36 @@ class OnlineMaterializationIT {
           assertThat(old.values().values()).as("never a stale number").containsOnlyNulls();
         }
         assertThat(lookup.lookup(c, Map.of("customer_id", "c-404"), T0).status()).isEqualTo(FeatureLookup.Status.MISSING);
+
+        // the rows 1.0.0 wrote, read under 1.1.0 (a feature inserted in the middle): by name, the new one missing with a reason
+        FeatureSetContract v110 = ExampleContracts.activityWithTenMinuteCount(home.resolve("v110"));
+        FeatureLookup newer = new FeatureLookup(store, schemas);
+        for (var e : latest.entrySet()) {
+          FeatureLookup.Result r = newer.lookup(v110, Map.of("customer_id", e.getKey()), e.getValue().eventTime() + 1000);
+          assertThat(r.status()).isEqualTo(FeatureLookup.Status.OK);
+          assertThat(r.rowVersion()).isEqualTo("1.0.0");
+          assertThat(r.missing()).containsExactly(Map.entry("txn_count_10m", "NOT_IN_ROW_VERSION"));
+          assertThat(r.values().get("txn_count_10m")).isNull();
+          for (int f = 0; f < c.features().size(); f++) {
+            assertThat(r.values().get(c.featureNames().get(f))).isEqualTo(e.getValue().values()[f]);
+          }
+        }
+        // once 1.1.0 rows arrive, the same replica serves them in full
+        ChangelogSeeder seeder = new ChangelogSeeder(kafka);
+        seeder.publishSchema(v110);
+        String someKey = latest.keySet().iterator().next();
+        long later = latest.get(someKey).eventTime() + 60_000;
+        seeder.send(new ChangelogSeeder.Row(v110, Map.of("customer_id", someKey),
+            Map.of("txn_count_1h", 5L, "txn_count_10m", 2L, "last_country", "NL"), later, 1));
+        total += materializer.catchUp(Duration.ofSeconds(30));
+        FeatureLookup.Result after = newer.lookup(v110, Map.of("customer_id", someKey), later + 1000);
+        assertThat(after.rowVersion()).isEqualTo("1.1.0");
+        assertThat(after.missing()).isEmpty();
+        assertThat(after.values()).containsEntry("txn_count_10m", 2L).containsEntry("txn_count_1h", 5L);
+        // and a 1.0.0 reader skips the feature it does not know
+        assertThat(lookup.lookup(c, Map.of("customer_id", someKey), later + 1000).values()).containsEntry("txn_count_1h", 5L)
+            .doesNotContainKey("txn_count_10m");
+        assertThat(store.schemas()).extracting(WriterSchema::id).containsExactlyInAnyOrder("customer_activity@1.0.0", "customer_activity@1.1.0");
         assertThatThrownBy(() -> lookup.lookup(c, Map.of("customer", "c-1"), T0))
             .hasMessage("Cannot look up customer_activity: missing key 'customer_id' (keys: [customer_id])");
       }
@@ -115,8 +147,8 @@ class OnlineMaterializationIT {
       try (OnlineStore store = open(storeKind);
           ChangelogMaterializer materializer = materializer(storeKind, kafka.bootstrapServers(), c, store, new WriterSchemas(store::schema))) {
         assertThat(materializer.catchUp(Duration.ofSeconds(30))).isZero();
-        assertThat(store.offsets(c.changelogTopic()).get(0)).isEqualTo(total);
-        String someKey = latest.keySet().iterator().next();
+        assertThat(store.offsets(c.changelogTopic()).get(0)).as("rows and schema records").isEqualTo(total);
+        String someKey = latest.keySet().stream().skip(1).findFirst().orElseThrow(); // not the key 1.1.0 rewrote
         // a fresh reader finds the writer schema in the store: the schema record is behind the stored offset
         FeatureLookup.Result again = new FeatureLookup(store, new WriterSchemas(store::schema))
             .lookup(c, Map.of("customer_id", someKey), latest.get(someKey).eventTime());

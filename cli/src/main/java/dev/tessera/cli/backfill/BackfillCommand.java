@@ -69,6 +69,7 @@ public final class BackfillCommand implements Callable<Integer> {
     TesseraCommand root = (TesseraCommand) spec.root().userObject();
     TesseraConfig config = ctx.config();
     FeatureSetContract contract = ctx.contracts(contracts).get(featureSet);
+    Backfill.Engine.parse(engine, "--engine");
     if (to != null && !noState) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "--to " + to
           + ": only with --no-state (with the stream's state, rows after the replay's cut are the stream's to write)");
@@ -97,7 +98,7 @@ public final class BackfillCommand implements Callable<Integer> {
       out.printf("backfill %s: done in %.1f s: %,d archived events (%,d duplicates), %,d accepted, rejected %s; %,d keys, %,d rows"
           + " replaced in snapshot %d; rows final up to %s; %,d latest values published%n", contract.id(), r.millis() / 1000.0,
           r.archived(), r.duplicates(), r.accepted(), r.rejected(), r.keys(), r.rows(), r.snapshotId(),
-          Instant.ofEpochMilli(Math.min(r.cut(), Instant.MAX.toEpochMilli())), r.published());
+          Backfill.time(r.cut()), r.published());
       if (resume != null) {
         out.println(savepoint == null ? "the next `tessera up` resumes from " + resume + " and loads the backfilled window state"
             : "resume the stream with: tessera ingest --contract <file> --resume-from " + resume + " --bootstrap " + target);
@@ -109,10 +110,7 @@ public final class BackfillCommand implements Callable<Integer> {
 
   /** Runs a backfill on the engine named (local or flink). */
   public static BackfillResult run(TesseraConfig config, Backfill.Request request, String engine, java.util.function.Consumer<String> progress) {
-    return switch (engine) {
-      case "local" -> Backfill.run(config, request, progress);
-      default -> throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "--engine '" + engine + "': expected local or flink");
-    };
+    return Backfill.run(config, request, Backfill.Engine.parse(engine, "--engine"), progress);
   }
 
   static Long time(String text, String option) {

@@ -8,22 +8,14 @@ import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
-import dev.tessera.contracts.rows.EntityKeys;
-import dev.tessera.ingest.window.FeatureValues;
-import dev.tessera.ingest.window.FeatureWindows;
-import dev.tessera.ingest.window.KeyState;
+import dev.tessera.ingest.decode.RejectReason;
 import dev.tessera.kafka.ChangelogPublisher;
 import dev.tessera.offline.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
-import dev.tessera.offline.sort.ExternalSorter;
 import dev.tessera.offline.table.EventTables;
-import dev.tessera.offline.table.FeatureRow;
-import dev.tessera.offline.table.FeatureTableOverwrite;
 import dev.tessera.offline.table.FeatureTables;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,21 +23,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.Iterator;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * Recomputes a feature set's rows from its topic's events archive with today's contract and the
- * same code as the stream (validation, the lateness rule, {@link FeatureWindows}), in two sorted
- * passes with bounded memory (external sorts spill to disk): archived events in source order
- * through validation and lateness, then each key's accepted events in event-time order through
- * the windows. Then, in this order:
+ * same code as the stream (validation, the lateness rule, {@code FeatureWindows}), in two sorted
+ * passes: archived events in source order through validation and lateness ({@link Replay}), then
+ * each key's accepted events in event-time order through the windows ({@link KeyReplay}). The
+ * passes run in this process with external sorts that spill to disk ({@link LocalReplay}), or as a
+ * Flink batch job whose sorted shuffles do the same on a cluster ({@link FlinkReplay}); both give
+ * the same rows, state and latest values. Then, in this order:
  *
  * <ol>
  *   <li>for a stream stopped with a savepoint: each key's window state after the replay, as a
@@ -61,7 +52,21 @@ import org.apache.iceberg.io.CloseableIterable;
  * resume it from that savepoint with the bootstrap file.
  */
 public final class Backfill {
-  private static final long PROGRESS_EVERY = 1_000_000;
+  static final long PROGRESS_EVERY = 1_000_000;
+
+  /** Where the replay runs: in this process, or as a Flink batch job (a MiniCluster, or {@code tessera.flink.rest}). */
+  public enum Engine {
+    LOCAL, FLINK;
+
+    public static Engine parse(String text, String option) {
+      for (Engine e : values()) {
+        if (e.name().equalsIgnoreCase(text)) {
+          return e;
+        }
+      }
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, option + " '" + text + "': expected local or flink");
+    }
+  }
 
   /**
    * @param from first event time of the rows to replace (null: the earliest archived event)
@@ -69,107 +74,80 @@ public final class Backfill {
    * @param bootstrap where the window state goes (a {@link StateBootstrap} file on any Flink file
    *     system), for a stream stopped with a savepoint; null for the offline rows and changelog only
    * @param publish whether to publish the latest values to the changelog (needs Kafka)
+   * @param sequenceEpoch where each key's row sequence starts (null: now, in seconds, shifted left
+   *     by 32 bits: above any sequence the stream or an earlier backfill wrote); fixed, a replay is
+   *     reproducible to the byte
    */
-  public record Request(FeatureSetContract contract, Long from, Long to, String bootstrap, boolean publish) {
+  public record Request(FeatureSetContract contract, Long from, Long to, String bootstrap, boolean publish, Long sequenceEpoch) {
     public Request {
       requireNonNull(contract, "contract is null");
     }
+
+    public Request(FeatureSetContract contract, Long from, Long to, String bootstrap, boolean publish) {
+      this(contract, from, to, bootstrap, publish, null);
+    }
+
+    /** The same request with a fixed sequence epoch. */
+    public Request withSequenceEpoch(long epoch) {
+      return new Request(contract, from, to, bootstrap, publish, epoch);
+    }
   }
+
+  /**
+   * The event times whose offline rows a backfill replaces, {@code [from, to]} ({@code to} null:
+   * no upper bound, with state, where the resumed stream writes the rows after the cut), and the
+   * last row time it writes, {@code rowsTo}.
+   */
+  record Range(long from, Long to, long rowsTo) implements java.io.Serializable {
+    /** The range of a request, given the replay's earliest accepted event time and its cut. */
+    static Range of(Long requestFrom, Long requestTo, boolean withState, long minTime, long cut) {
+      long from = requestFrom != null ? requestFrom : minTime == Long.MAX_VALUE ? Long.MIN_VALUE / 2 : minTime;
+      Long to = withState ? null : Math.min(requestTo == null ? cut : requestTo, cut);
+      return new Range(from, to, to == null ? cut : to);
+    }
+
+    boolean contains(long eventTime) {
+      return eventTime >= from && eventTime <= rowsTo;
+    }
+  }
+
+  /** What the replay of either engine counted. */
+  record Replayed(long archived, long duplicates, long accepted, Map<RejectReason, Long> rejected, long keys, long cut, Range range) {}
 
   private Backfill() {}
 
   /** Runs the backfill in this process (the local engine). */
   public static BackfillResult run(TesseraConfig config, Request request, Consumer<String> progress) {
+    return run(config, request, Engine.LOCAL, progress);
+  }
+
+  /** Runs the backfill, its replay on {@code engine}; the commit and the publishing happen here either way. */
+  public static BackfillResult run(TesseraConfig config, Request request, Engine engine, Consumer<String> progress) {
     FeatureSetContract contract = request.contract();
     long started = System.nanoTime();
-    long epoch = Instant.now().getEpochSecond() << 32;
+    long epoch = request.sequenceEpoch() != null ? request.sequenceEpoch() : Instant.now().getEpochSecond() << 32;
     Path work = Path.of(config.get(OfflineOptions.SPILL_DIR)).resolve("backfill-" + contract.tableName() + "-" + System.nanoTime());
-    long budget = config.get(OfflineOptions.SORT_BUFFER);
     Catalog catalog = Catalogs.open(config);
     try {
       Files.createDirectories(work);
       String namespace = config.get(OfflineOptions.NAMESPACE);
       Table table = new FeatureTables(catalog, namespace).ensure(contract);
       Table archive = new EventTables(catalog, namespace).load(contract.source().topic());
-      FeatureWindows windows = new FeatureWindows(contract);
-      Replay replay = new Replay(contract);
-      long archived = 0;
-      long keys = 0;
-      long minTime = Long.MAX_VALUE;
-      try (ExternalSorter<ArchivedEvent> bySource = new ExternalSorter<>(ArchivedEvent.CODEC, ArchivedEvent.ORDER, budget / 2, work);
-          ExternalSorter<AcceptedEvent> byKey = new ExternalSorter<>(AcceptedEvent.CODEC, AcceptedEvent.ORDER, budget / 2, work)) {
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(archive).build()) {
-          for (Record r : rows) {
-            bySource.add(ArchivedEvent.fromArchive(r, contract.source().schema()));
-            if (++archived % PROGRESS_EVERY == 0) {
-              progress.accept(String.format("read %,d archived events of %s", archived, contract.source().topic()));
-            }
-          }
-        }
-        for (Iterator<ArchivedEvent> it = bySource.sorted(); it.hasNext(); ) {
-          AcceptedEvent a = replay.accept(it.next());
-          if (a != null) {
-            byKey.add(a);
-            minTime = Math.min(minTime, a.time());
-          }
-        }
-        progress.accept(String.format("replayed %,d archived events: %,d accepted, %,d duplicates dropped, rejected %s",
-            archived, replay.accepted(), replay.duplicates(), replay.rejected()));
-        long cut = replay.cut();
-        boolean rewriteState = request.bootstrap() != null;
-        long from = request.from() != null ? request.from() : minTime == Long.MAX_VALUE ? Long.MIN_VALUE / 2 : minTime;
-        Long to = rewriteState ? null : Math.min(request.to() == null ? cut : request.to(), cut);
-        long rowsTo = to == null ? cut : to;
-        Path latestFile = work.resolve("latest.bin");
-        ChangelogRowWriter rowWriter = new ChangelogRowWriter(contract);
-        long lateness = contract.source().allowedLateness().toMillis();
-        byte[][] currentKey = {null};
-        try (FeatureTableOverwrite overwrite = FeatureTableOverwrite.begin(table, contract, from, to);
-            StateBootstrap.Writer states = rewriteState ? new StateBootstrap.Writer(request.bootstrap()) : null;
-            DataOutputStream latest = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(latestFile), 1 << 16))) {
-          Object[][] typedKey = {null};
-          KeyReplay keyReplay = new KeyReplay(windows, epoch, v -> {
-            if (v.isFinal() && v.eventTime() >= from && v.eventTime() <= rowsTo) {
-              overwrite.write(new FeatureRow(typedKey[0], v.values(), v.eventTime()));
-            }
-          });
-          String key = null;
-          long replayed = 0;
-          for (Iterator<AcceptedEvent> it = byKey.sorted(); it.hasNext(); ) {
-            AcceptedEvent e = it.next();
-            if (!e.key().equals(key)) {
-              if (key != null) {
-                finishKey(keyReplay, cut, key, currentKey[0], states, latest, rowWriter, windows, lateness);
-                keys++;
-              }
-              key = e.key();
-              currentKey[0] = e.encodedKey();
-              typedKey[0] = EntityKeys.decode(contract, e.encodedKey());
-              keyReplay.start();
-            }
-            keyReplay.event(e, cut);
-            if (++replayed % PROGRESS_EVERY == 0) {
-              progress.accept(String.format("windows: %,d of %,d events, %,d keys, %,d rows", replayed, replay.accepted(), keys,
-                  overwrite.rowsWritten()));
-            }
-          }
-          if (key != null) {
-            finishKey(keyReplay, cut, key, currentKey[0], states, latest, rowWriter, windows, lateness);
-            keys++;
-          }
-          latest.close();
-          if (rewriteState) {
-            states.close();
-            progress.accept(String.format("wrote the window state of %,d keys to %s", states.count(), request.bootstrap()));
-          }
-          long rows = overwrite.rowsWritten();
-          long snapshot = overwrite.commit();
-          progress.accept(String.format("committed %,d rows of %s in [%d, %s] as snapshot %d", rows, table.name(), from,
-              to == null ? "..." : to.toString(), snapshot));
-          long published = request.publish() ? publish(config, contract, rowWriter, latestFile, progress) : 0;
-          return new BackfillResult(archived, replay.duplicates(), replay.accepted(), replay.rejected(), keys, rows, from, to, cut, snapshot,
-              request.bootstrap(), published, (System.nanoTime() - started) / 1_000_000);
-        }
+      Path latestFile = work.resolve("latest.bin");
+      ChangelogRowWriter rowWriter = new ChangelogRowWriter(contract);
+      try (ReplayOutput out = new ReplayOutput(table, contract, request.bootstrap(), latestFile)) {
+        Replayed r = switch (engine) {
+          case LOCAL -> LocalReplay.run(config, archive, request, epoch, work, out, progress);
+          case FLINK -> FlinkReplay.run(config, archive, table, request, epoch, out, progress);
+        };
+        out.finishState().ifPresent(n -> progress.accept(String.format("wrote the window state of %,d keys to %s", n, request.bootstrap())));
+        long rows = out.rowsWritten();
+        long snapshot = out.commit();
+        progress.accept(String.format("committed %,d rows of %s in [%s, %s] as snapshot %d", rows, table.name(), time(r.range().from()),
+            r.range().to() == null ? "..." : time(r.range().to()), snapshot));
+        long published = request.publish() ? publish(config, contract, rowWriter, latestFile, progress) : 0;
+        return new BackfillResult(r.archived(), r.duplicates(), r.accepted(), r.rejected(), r.keys(), rows, r.range().from(),
+            r.range().to(), r.cut(), snapshot, request.bootstrap(), published, (System.nanoTime() - started) / 1_000_000);
       }
     } catch (IOException e) {
       throw new TesseraException(ErrorCode.IO_ERROR, "Cannot backfill " + contract.id() + ": " + e.getMessage(), e);
@@ -185,18 +163,9 @@ public final class Backfill {
     }
   }
 
-  private static void finishKey(KeyReplay keyReplay, long cut, String key, byte[] encodedKey, StateBootstrap.Writer states,
-      DataOutputStream latest, ChangelogRowWriter rowWriter, FeatureWindows windows, long lateness) throws IOException {
-    KeyState state = keyReplay.finish(cut);
-    if (states != null) {
-      states.write(key, encodedKey, windows.nextTimer(state, lateness), state);
-    }
-    FeatureValues last = keyReplay.latest();
-    byte[] value = rowWriter.encode(encodedKey, last.values(), last.eventTime(), last.sequence(), last.missing());
-    latest.writeInt(encodedKey.length);
-    latest.write(encodedKey);
-    latest.writeInt(value.length);
-    latest.write(value);
+  /** An event time for messages: the instant, or "the end" for the cut of a replay that is final to the end. */
+  public static String time(long millis) {
+    return millis >= Long.MAX_VALUE / 2 ? "the end" : millis <= Long.MIN_VALUE / 2 ? "the start" : java.time.Instant.ofEpochMilli(millis).toString();
   }
 
   private static long publish(TesseraConfig config, FeatureSetContract contract, ChangelogRowWriter rowWriter, Path latestFile,

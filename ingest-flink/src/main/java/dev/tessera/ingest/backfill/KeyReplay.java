@@ -1,5 +1,6 @@
 package dev.tessera.ingest.backfill;
 
+import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.ingest.window.FeatureValues;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyState;
@@ -48,6 +49,16 @@ final class KeyReplay {
 
   FeatureValues latest() {
     return latest;
+  }
+
+  /** How a key ends: its window state, the timer of its next finalization, and its latest row encoded for the changelog. */
+  record End(KeyState state, long timer, byte[] latestRow) {}
+
+  /** Finalizes up to {@code cut} and returns what the stream and the online store take over. */
+  End end(long cut, byte[] encodedKey, ChangelogRowWriter rowWriter, long lateness) {
+    KeyState s = finish(cut);
+    return new End(s, windows.nextTimer(s, lateness),
+        rowWriter.encode(encodedKey, latest.values(), latest.eventTime(), latest.sequence(), latest.missing()));
   }
 
   private void emit(java.util.List<FeatureValues> rows) {

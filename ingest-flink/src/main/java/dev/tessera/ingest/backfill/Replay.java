@@ -80,6 +80,11 @@ public final class Replay {
    * there is of them, so a replay of files only is final to the end.
    */
   public long cut() {
+    return cut(lateness, maxSeen);
+  }
+
+  /** {@link #cut()} of the partitions' latest event times ({@link #maxSeen()}) of one or more replays. */
+  public static long cut(LatenessRule lateness, Map<String, Long> maxSeen) {
     long cut = Long.MAX_VALUE - 1;
     for (var e : maxSeen.entrySet()) {
       if (e.getKey().startsWith(EventTables.KAFKA + "/")) {
@@ -87,6 +92,11 @@ public final class Replay {
       }
     }
     return cut;
+  }
+
+  /** The latest event time seen per partition ({@code source/partition}). */
+  public Map<String, Long> maxSeen() {
+    return Map.copyOf(maxSeen);
   }
 
   public long accepted() {

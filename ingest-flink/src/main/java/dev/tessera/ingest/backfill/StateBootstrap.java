@@ -38,7 +38,11 @@ public final class StateBootstrap {
     }
 
     public void write(String key, byte[] encodedKey, long timer, KeyState state) throws IOException {
-      byte[] bytes = KeyStateCodec.encode(state);
+      write(key, encodedKey, timer, KeyStateCodec.encode(state));
+    }
+
+    /** As {@link #write(String, byte[], long, KeyState)}, with the state encoded by {@link KeyStateCodec}. */
+    public void write(String key, byte[] encodedKey, long timer, byte[] bytes) throws IOException {
       out.writeUTF(key);
       out.writeInt(encodedKey.length);
       out.write(encodedKey);

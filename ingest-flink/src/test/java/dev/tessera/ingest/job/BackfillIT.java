@@ -2,6 +2,7 @@ package dev.tessera.ingest.job;
 
 import dev.tessera.ingest.backfill.Backfill;
 import dev.tessera.ingest.backfill.BackfillResult;
+import dev.tessera.ingest.backfill.StateBootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -60,9 +61,24 @@ class BackfillIT {
       await().atMost(Duration.ofSeconds(120)).until(() -> IngestRecoveryIT.rowCount(catalog, tables, c) > 200);
       Path savepoint = stop(first);
 
+      // the Flink engine first, then the local one: the same rows, state and counts
+      long epoch = 77L << 32;
+      String onFlink = home.resolve("flink.state").toUri().toString();
+      // two tasks per stage: keys and partitions spread over subtasks
+      TesseraConfig onTwo = TesseraConfig.defaults(home, Map.of("tessera.kafka.bootstrap-servers", kafka.bootstrapServers(),
+          "tessera.ingest.parallelism", "2"));
+      BackfillResult f = Backfill.run(onTwo, new Backfill.Request(c, null, null, onFlink, false).withSequenceEpoch(epoch),
+          Backfill.Engine.FLINK, System.out::println);
+      var rowsOnFlink = text(IngestPipelineIT.icebergRows(catalog, tables, c));
       String bootstrap = home.resolve("bootstrap.state").toUri().toString();
-      BackfillResult r = Backfill.run(config, new Backfill.Request(c, null, null, bootstrap, false), System.out::println);
+      BackfillResult r = Backfill.run(config, new Backfill.Request(c, null, null, bootstrap, false).withSequenceEpoch(epoch),
+          Backfill.Engine.LOCAL, System.out::println);
       assertThat(r.archived()).as("every decodable event of the first 1,000 (a few payloads are bad bytes)").isBetween(950L, 1000L);
+      assertThat(List.of(f.archived(), f.duplicates(), f.accepted(), f.keys(), f.rows(), f.from(), f.cut()))
+          .isEqualTo(List.of(r.archived(), r.duplicates(), r.accepted(), r.keys(), r.rows(), r.from(), r.cut()));
+      assertThat(f.rejected()).isEqualTo(r.rejected());
+      assertThat(text(IngestPipelineIT.icebergRows(catalog, tables, c))).isEqualTo(rowsOnFlink);
+      assertThat(states(onFlink)).hasSize((int) r.keys()).isEqualTo(states(bootstrap));
 
       kafka.produce(c.source().topic(), payloads.subList(1000, payloads.size()));
       JobClient resumed = start(config, c, savepoint, bootstrap);
@@ -77,6 +93,20 @@ class BackfillIT {
       rows.forEach((k, got) -> assertThat(got).as("rows of %s", k).usingRecursiveFieldByFieldElementComparator()
           .containsExactlyElementsOf(expected.get(k)));
     }
+  }
+
+  private static Map<String, List<String>> text(Map<String, List<Object[]>> rows) {
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    rows.forEach((k, l) -> out.put(k, l.stream().map(java.util.Arrays::deepToString).sorted().toList()));
+    return out;
+  }
+
+  /** A bootstrap file's entries by key: encoded key, timer and state, comparable. */
+  private static Map<String, List<String>> states(String location) throws java.io.IOException {
+    Map<String, List<String>> byKey = new java.util.HashMap<>();
+    StateBootstrap.read(location, e -> byKey.put(e.key(), List.of(java.util.HexFormat.of().formatHex(e.encodedKey()),
+        Long.toString(e.timer()), java.util.HexFormat.of().formatHex(e.state()))));
+    return byKey;
   }
 
   private JobClient start(TesseraConfig config, FeatureSetContract c, Path resume, String bootstrap) throws Exception {

@@ -73,8 +73,9 @@ class IngestPipelineIT {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
       env.enableCheckpointing(500);
       for (FeatureSetContract c : List.of(activity, risk)) {
+        // one pipeline per topic writes the topic's events archive
         IngestJob.define(env, c, new IngestSettings(kafka.bootstrapServers(), "it-" + c.name(), OffsetsInitializer.earliest(),
-            true, Set.of(), Duration.ofSeconds(5), config));
+            true, Set.of(), Duration.ofSeconds(5), config).withArchive(c == activity));
       }
       env.execute("ingest it");
 
@@ -131,7 +132,7 @@ class IngestPipelineIT {
       Map<String, IngestPipeline> pipelines = new HashMap<>();
       for (FeatureSetContract c : List.of(activity, risk)) {
         pipelines.put(c.name(), IngestJob.define(batch, c, new IngestSettings(null, "file", OffsetsInitializer.earliest(),
-            true, Set.of(), Duration.ofSeconds(5), backfill), file));
+            true, Set.of(), Duration.ofSeconds(5), backfill).withArchive(c == activity), file));
       }
       batch.execute("backfill it");
       Catalog backfillCatalog = Catalogs.open(backfill);

@@ -149,6 +149,8 @@ class ContractRolloutIT {
       assertThat(before.at("/feature_sets/customer_activity/row_version").asText()).isEqualTo("1.0.0");
       assertThat(before.at("/feature_sets/customer_activity/missing/txn_count_10m").asText()).isEqualTo("NOT_IN_ROW_VERSION");
       assertThat(before.at("/feature_sets/customer_activity/values/txn_count_10m").isNull()).isTrue();
+      assertThat(get(serving.get(), "/v1/feature-sets/customer_activity").at("/version").asText()).as("the catalog shows the version served")
+          .isEqualTo("1.1.0");
       blue.destroy();
       blue.waitFor();
 
@@ -483,7 +485,11 @@ class ContractRolloutIT {
   }
 
   private JsonNode lookup(String base, String key) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/features/customer_activity?customer_id=" + key))
+    return get(base, "/v1/features/customer_activity?customer_id=" + key);
+  }
+
+  private JsonNode get(String base, String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
         .header("X-API-Key", API_KEY).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IllegalStateException("HTTP " + r.statusCode() + " from " + base + ": " + r.body());
