@@ -5,7 +5,7 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.backfill.Backfill;
 import dev.tessera.ingest.backfill.BackfillResult;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.EventTables;
 import java.io.IOException;

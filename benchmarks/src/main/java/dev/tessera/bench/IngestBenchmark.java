@@ -7,7 +7,7 @@ import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.job.IngestRunner;
 import dev.tessera.ingest.job.IngestSettings;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
 import java.io.ByteArrayOutputStream;

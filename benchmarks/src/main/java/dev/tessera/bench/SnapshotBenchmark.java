@@ -3,7 +3,7 @@ package dev.tessera.bench;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.snapshot.ProgressListener;
 import dev.tessera.offline.snapshot.SnapshotRequest;

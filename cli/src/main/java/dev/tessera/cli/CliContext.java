@@ -6,7 +6,7 @@ import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,17 +16,6 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** What commands share: the home, the validated configuration, the contracts. */
 public final class CliContext {
-  /** Every configuration key any part of the CLI reads; unknown keys in a config file are errors. */
-  public static final List<ConfigOption<?>> ALL_OPTIONS;
-
-  static {
-    List<ConfigOption<?>> all = new ArrayList<>(CoreOptions.ALL);
-    all.addAll(OfflineOptions.ALL);
-    all.addAll(dev.tessera.ingest.IngestOptions.ALL);
-    all.addAll(dev.tessera.config.OnlineOptions.ALL);
-    ALL_OPTIONS = List.copyOf(all);
-  }
-
   private final TesseraConfig config;
 
   private CliContext(TesseraConfig config) {
@@ -44,14 +33,7 @@ public final class CliContext {
   }
 
   public static CliContext of(Path home, Path configFile, Map<String, String> overrides) {
-    Path file = configFile;
-    if (file == null && Files.isRegularFile(home.resolve("tessera.properties"))) {
-      file = home.resolve("tessera.properties");
-    }
-    if (file != null && !Files.isRegularFile(file)) {
-      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read config '" + file + "': no such file");
-    }
-    return new CliContext(TesseraConfig.load(file, home, overrides).requireKnown(ALL_OPTIONS));
+    return new CliContext(TesseraConfig.resolve(home, configFile, overrides));
   }
 
   public TesseraConfig config() {

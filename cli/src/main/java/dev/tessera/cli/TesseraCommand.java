@@ -32,8 +32,7 @@ public final class TesseraCommand implements Runnable {
   @Option(
       names = "--config",
       scope = ScopeType.INHERIT,
-      defaultValue = "${env:TESSERA_CONFIG}",
-      description = "Config file of tessera.* keys (env TESSERA_CONFIG; default: <home>/tessera.properties if it exists).")
+      description = "Config file of tessera.* keys (default: -Dtessera.config, env TESSERA_CONFIG, else <home>/tessera.properties if it exists).")
   Path config;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -22,9 +22,9 @@ class OfflineCliTest {
   @Test
   void shippedExampleConfigHasOnlyKnownKeys() {
     TesseraConfig config = TesseraConfig.load(Path.of("../config/tessera.example.properties"), home, Map.of());
-    assertThat(config.unknownKeys(CliContext.ALL_OPTIONS)).isEmpty();
+    assertThat(config.unknownKeys(dev.tessera.config.AllOptions.ALL)).isEmpty();
     // and it declares every key there is
-    assertThat(CliContext.ALL_OPTIONS).allSatisfy(o -> assertThat(readKeys()).contains(o.key()));
+    assertThat(dev.tessera.config.AllOptions.ALL).allSatisfy(o -> assertThat(readKeys()).contains(o.key()));
   }
 
   static String readKeys() {

@@ -24,8 +24,11 @@ import java.util.regex.Pattern;
  * stack and production (catalog, warehouse, brokers, stores) is a key here, documented in {@code
  * docs/configuration.md}.
  *
+ * <p>Every entry point (the CLI, {@code tessera up}, the online service, the SDK) gets it the same
+ * way, {@link #resolve}:
+ *
  * <p>{@code
- * TesseraConfig config = TesseraConfig.load(Path.of("tessera.properties"), Path.of(".tessera"), Map.of());
+ * TesseraConfig config = TesseraConfig.resolve(null, null, Map.of());
  * String uri = config.get(OfflineOptions.CATALOG_URI);
  * }
  */
@@ -42,7 +45,72 @@ public final class TesseraConfig {
     this.origin = origin;
   }
 
-  /** Only defaults (and {@code overrides}), no file. */
+  /** Where the Tessera home is when none is given: {@code -Dtessera.home}, {@code TESSERA_HOME}, else {@code .tessera}. */
+  public static Path defaultHome() {
+    String home = firstSet(System.getProperty("tessera.home"), System.getenv("TESSERA_HOME"));
+    return Path.of(home == null ? ".tessera" : home);
+  }
+
+  /**
+   * The configuration, found the one way every entry point finds it:
+   *
+   * <ol>
+   *   <li>the home: {@code home}, else {@link #defaultHome()};
+   *   <li>the file: {@code file}, else {@code -Dtessera.config}, else {@code TESSERA_CONFIG}, else
+   *       {@code <home>/tessera.properties} when it exists, else none (defaults); a file named
+   *       but missing is an error;
+   *   <li>on top of the file, environment variables of known keys ({@code
+   *       TESSERA_ONLINE_MAX_ENTITIES} for {@code tessera.online.max-entities}), then system
+   *       properties ({@code -Dtessera.online.max-entities=...}), then {@code overrides};
+   *   <li>every key must be one of {@link AllOptions#ALL}: an unknown key fails with a did-you-mean.
+   * </ol>
+   */
+  public static TesseraConfig resolve(Path home, Path file, Map<String, String> overrides) {
+    Path h = home != null ? home : defaultHome();
+    Path f = configFile(h, file).orElse(null);
+    Map<String, String> on = new LinkedHashMap<>();
+    for (ConfigOption<?> o : AllOptions.ALL) {
+      String v = firstSet(System.getProperty(o.key()), System.getenv(envName(o.key())));
+      if (v != null) {
+        on.put(o.key(), v);
+      }
+    }
+    on.putAll(overrides);
+    return load(f, h, on).requireKnown(AllOptions.ALL);
+  }
+
+  /** The config file {@link #resolve} reads (steps 1 and 2), if any; a file named but missing is an error. */
+  public static Optional<Path> configFile(Path home, Path file) {
+    Path f = file;
+    if (f == null) {
+      String named = firstSet(System.getProperty("tessera.config"), System.getenv("TESSERA_CONFIG"));
+      if (named != null) {
+        f = Path.of(named);
+      } else if (Files.isRegularFile(home.resolve("tessera.properties"))) {
+        f = home.resolve("tessera.properties");
+      }
+    }
+    if (f != null && !Files.isRegularFile(f)) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read config '" + f + "': no such file");
+    }
+    return Optional.ofNullable(f);
+  }
+
+  /** The environment variable of a key: {@code tessera.online.api-keys} is {@code TESSERA_ONLINE_API_KEYS}. */
+  public static String envName(String key) {
+    return key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+  }
+
+  private static String firstSet(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** Only defaults (and {@code overrides}), no file; for tests and embedded use. */
   public static TesseraConfig defaults(Path home, Map<String, String> overrides) {
     return new TesseraConfig(home, overrides, "defaults");
   }
@@ -61,6 +129,11 @@ public final class TesseraConfig {
     }
     values.putAll(overrides);
     return new TesseraConfig(home, values, file == null ? "defaults" : file.toString());
+  }
+
+  /** Every key set (raw, before expansion), file and overrides merged. */
+  public Map<String, String> values() {
+    return values;
   }
 
   public Path home() {

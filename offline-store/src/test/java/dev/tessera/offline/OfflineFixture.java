@@ -1,5 +1,6 @@
 package dev.tessera.offline;
 
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;

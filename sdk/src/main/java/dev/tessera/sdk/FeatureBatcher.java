@@ -146,7 +146,7 @@ public final class FeatureBatcher implements AutoCloseable {
     batch.forEach(p -> entities.add(p.entity()));
     try (VectorSchemaRoot root = client.lookupArrow(features, entities, allocator)) {
       if (root.getRowCount() != batch.size()) {
-        throw new TesseraClientException(200, "BAD_RESPONSE",
+        throw new TesseraClientException(200, "BAD_RESPONSE", TesseraClientException.Kind.INTERNAL,
             "lookup answered " + root.getRowCount() + " rows for " + batch.size() + " entities", null);
       }
       List<FieldVector> vectors = root.getFieldVectors();

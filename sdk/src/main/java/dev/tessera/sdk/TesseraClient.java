@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tessera.sdk.TesseraClientException.AccessDeniedException;
-import dev.tessera.sdk.TesseraClientException.FeatureNotFoundException;
-import dev.tessera.sdk.TesseraClientException.InvalidRequestException;
 import dev.tessera.sdk.TesseraClientException.ServiceUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -147,7 +144,7 @@ public final class TesseraClient implements AutoCloseable {
         throw e;
       }
     } catch (IOException e) {
-      throw new TesseraClientException(200, "BAD_RESPONSE", "Cannot read the Arrow answer of lookup: " + e.getMessage(), e);
+      throw new TesseraClientException(200, "BAD_RESPONSE", TesseraClientException.Kind.INTERNAL, "Cannot read the Arrow answer of lookup: " + e.getMessage(), e);
     }
   }
 
@@ -200,7 +197,7 @@ public final class TesseraClient implements AutoCloseable {
         failure = new ServiceUnavailableException(0, "CONNECTION", what + ": " + e, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new TesseraClientException(0, "INTERRUPTED", what + ": interrupted", e);
+        throw new TesseraClientException(0, "INTERRUPTED", TesseraClientException.Kind.TRANSIENT, what + ": interrupted", e);
       }
       if (!failure.transientFailure() || attempt >= retry.maxRetries()) {
         throw failure;
@@ -217,31 +214,27 @@ public final class TesseraClient implements AutoCloseable {
 
   private TesseraClientException error(HttpResponse<byte[]> r, String what) {
     String code = "HTTP_" + r.statusCode();
+    String kind = null;
     String message = new String(r.body(), StandardCharsets.UTF_8);
     try {
       JsonNode e = json.readTree(r.body()).path("error");
       if (e.has("code")) {
         code = e.get("code").asText();
+        kind = e.path("kind").asText(null);
         message = e.path("message").asText();
       }
     } catch (IOException | RuntimeException ignored) {
       // not our JSON error body (e.g. a 413 from the HTTP layer): keep the raw text
     }
     String text = what + ": " + r.statusCode() + " " + code + (message.isBlank() ? "" : ": " + message);
-    return switch (r.statusCode()) {
-      case 404 -> new FeatureNotFoundException(404, code, text);
-      case 401, 403 -> new AccessDeniedException(r.statusCode(), code, text);
-      case 400, 413 -> new InvalidRequestException(r.statusCode(), code, text);
-      case 503 -> new ServiceUnavailableException(503, code, text, null);
-      default -> new TesseraClientException(r.statusCode(), code, text, null);
-    };
+    return TesseraClientException.of(r.statusCode(), code, TesseraClientException.Kind.of(kind, r.statusCode()), text, null);
   }
 
   private JsonNode readJson(byte[] body) {
     try {
       return json.readTree(body);
     } catch (IOException e) {
-      throw new TesseraClientException(200, "BAD_RESPONSE", "Cannot read the service's JSON answer: " + e.getMessage(), e);
+      throw new TesseraClientException(200, "BAD_RESPONSE", TesseraClientException.Kind.INTERNAL, "Cannot read the service's JSON answer: " + e.getMessage(), e);
     }
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureRow;
 import dev.tessera.offline.table.FeatureTableWriter;

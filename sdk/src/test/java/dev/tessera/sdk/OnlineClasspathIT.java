@@ -48,7 +48,7 @@ class OnlineClasspathIT {
   /** Runs in the child JVM. */
   public static final class Main {
     public static void main(String[] args) throws Exception {
-      for (String absent : Arrays.asList("org.apache.flink.api.common.JobID", "org.apache.iceberg.Table", "dev.tessera.offline.OfflineOptions")) {
+      for (String absent : Arrays.asList("org.apache.flink.api.common.JobID", "org.apache.iceberg.Table", "dev.tessera.offline.snapshot.SnapshotService")) {
         try {
           Class.forName(absent);
           throw new AssertionError(absent + " is on the class path");

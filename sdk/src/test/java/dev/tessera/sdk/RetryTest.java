@@ -32,7 +32,7 @@ class RetryTest {
     server.createContext("/", ex -> {
       int n = calls.getAndIncrement();
       int status = n < statuses.length ? statuses[n] : 200;
-      byte[] body = (status == 200 ? OK : "{\"error\":{\"code\":\"X\",\"message\":\"injected " + status + "\"}}").getBytes();
+      byte[] body = (status == 200 ? OK : "{\"error\":{\"message\":\"injected " + status + "\"}}").getBytes();
       if (status == 503) {
         ex.getResponseHeaders().add("Retry-After", "1");
       }

@@ -64,12 +64,7 @@ public final class ChangelogSeeder {
     Object[] keys = new Object[c.entity().keys().size()];
     for (int i = 0; i < keys.length; i++) {
       var k = c.entity().keys().get(i);
-      String text = row.keys().get(k.name());
-      keys[i] = switch (k.type()) {
-        case INT -> Integer.parseInt(text);
-        case LONG -> Long.parseLong(text);
-        default -> text;
-      };
+      keys[i] = k.type().parse(row.keys().get(k.name()));
     }
     Object[] values = new Object[c.features().size()];
     for (int i = 0; i < values.length; i++) {

@@ -4,7 +4,7 @@ import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.EntityKey;
 import dev.tessera.contracts.api.Feature;
 import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.history.FeatureHistory;
 import dev.tessera.offline.table.FeatureTables;
@@ -59,7 +59,7 @@ public final class Audit {
     keys = keys.subList(0, Math.min(sample, keys.size()));
     List<Map<String, String>> entities = new ArrayList<>();
     for (String k : keys) {
-      String[] parts = k.split("\\|", -1);
+      String[] parts = dev.tessera.contracts.rows.EntityKeys.parts(k);
       Map<String, String> e = new LinkedHashMap<>();
       List<EntityKey> ks = contract.entity().keys();
       for (int i = 0; i < ks.size(); i++) {

@@ -87,13 +87,20 @@ public final class BackfillCommand implements Callable<Integer> {
       if (target != null && target.startsWith("file:")) {
         java.nio.file.Files.createDirectories(Path.of(java.net.URI.create(target)).getParent());
       }
-      BackfillResult r = run(config, new Backfill.Request(contract, time(this.from, "--from"), time(to, "--to"), target, !noPublish),
-          engine, line -> {
+      Backfill.Request request = new Backfill.Request(contract, time(this.from, "--from"), time(to, "--to"), target, !noPublish);
+      Path keepLatest = null;
+      if (!noPublish && resume != null && savepoint == null && config.find(dev.tessera.config.CoreOptions.KAFKA_BOOTSTRAP_SERVERS).isEmpty()) {
+        // the broker of tessera up is down while it is stopped: the next tessera up publishes them
+        keepLatest = home.backfills().resolve(contract.tableName() + "-" + System.currentTimeMillis() + ".latest");
+        java.nio.file.Files.createDirectories(keepLatest.getParent());
+        request = new Backfill.Request(contract, request.from(), request.to(), target, false).withKeptLatest(keepLatest);
+      }
+      BackfillResult r = run(config, request, engine, line -> {
             out.println("backfill " + featureSet + ": " + line);
             out.flush();
           });
       if (resume != null && savepoint == null) {
-        home.addPendingBootstrap(resume, contract.name(), target); // the next tessera up loads it
+        home.addPendingBootstrap(resume, contract.name(), target, keepLatest); // the next tessera up loads it
       }
       out.printf("backfill %s: done in %.1f s: %,d archived events (%,d duplicates), %,d accepted, rejected %s; %,d keys, %,d rows"
           + " replaced in snapshot %d; rows final up to %s; %,d latest values published%n", contract.id(), r.millis() / 1000.0,
@@ -101,6 +108,7 @@ public final class BackfillCommand implements Callable<Integer> {
           Backfill.time(r.cut()), r.published());
       if (resume != null) {
         out.println(savepoint == null ? "the next `tessera up` resumes from " + resume + " and loads the backfilled window state"
+            + (keepLatest == null ? "" : ", and publishes the latest values")
             : "resume the stream with: tessera ingest --contract <file> --resume-from " + resume + " --bootstrap " + target);
       }
       out.flush();

@@ -6,7 +6,7 @@ import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.ingest.IngestOptions;
+import dev.tessera.config.IngestOptions;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.job.IngestPipeline;
 import dev.tessera.ingest.job.IngestRunner;

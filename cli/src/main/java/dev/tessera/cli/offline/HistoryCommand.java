@@ -4,7 +4,7 @@ import dev.tessera.cli.CliContext;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.history.FeatureHistory;
 import dev.tessera.offline.table.FeatureTables;

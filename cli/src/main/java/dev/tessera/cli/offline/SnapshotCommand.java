@@ -3,7 +3,7 @@ package dev.tessera.cli.offline;
 import dev.tessera.cli.CliContext;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.TesseraException;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.snapshot.SnapshotRequest;
 import dev.tessera.offline.snapshot.SnapshotResult;

@@ -2,7 +2,7 @@ package dev.tessera.cli.offline;
 
 import dev.tessera.cli.CliContext;
 import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
 import java.io.PrintWriter;

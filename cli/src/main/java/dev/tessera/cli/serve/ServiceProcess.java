@@ -60,7 +60,7 @@ public final class ServiceProcess {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!service.isAlive()) {
-        throw new IllegalStateException("online-serving exited (" + service.exitValue() + "); see " + log);
+        throw new TesseraException(ErrorCode.UNAVAILABLE, "online-serving exited (" + service.exitValue() + "); see " + log);
       }
       try {
         if (client.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -71,7 +71,7 @@ public final class ServiceProcess {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("online-serving was not ready within " + timeout + "; see " + log);
+    throw new TesseraException(ErrorCode.UNAVAILABLE, "online-serving was not ready within " + timeout + "; see " + log);
   }
 
   /** Starts the service with inherited output; the caller waits for it or destroys it. */

@@ -5,16 +5,17 @@ import dev.tessera.config.CoreOptions;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.ingest.IngestOptions;
+import dev.tessera.config.IngestOptions;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.ingest.backfill.Backfill;
+import dev.tessera.kafka.Topics;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.rollout.Rollout;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.job.IngestPipeline;
 import dev.tessera.ingest.job.IngestRunner;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
 import java.io.IOException;
@@ -95,11 +96,7 @@ public final class LocalStack implements AutoCloseable {
     Map<String, String> overrides = new HashMap<>(options.overrides());
     overrides.put(CoreOptions.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap);
     overrides.put(CoreOptions.CONTRACTS_DIR.key(), options.contractsDir().toAbsolutePath().toString());
-    Path file = options.configFile();
-    if (file == null && Files.isRegularFile(options.home().resolve("tessera.properties"))) {
-      file = options.home().resolve("tessera.properties");
-    }
-    config = TesseraConfig.load(file, options.home(), overrides);
+    config = TesseraConfig.resolve(options.home(), options.configFile(), overrides);
     UpHome upHome = new UpHome(options.home(), config);
     lock = upHome.lock().orElseThrow(() -> new TesseraException(ErrorCode.UNAVAILABLE,
         "Cannot start: another tessera up runs on " + options.home().toAbsolutePath().normalize() + " (one stack per home)"));
@@ -149,6 +146,16 @@ public final class LocalStack implements AutoCloseable {
       }
     }
 
+    // latest values of backfills done while the stack (and its broker) was stopped
+    for (var e : upHome.pendingLatest().entrySet()) {
+      FeatureSetContract c = registry.find(e.getKey()).orElse(null);
+      if (c != null && Files.isRegularFile(e.getValue())) {
+        Topics.ensure(bootstrap, c.changelogTopic(), true, 1);
+        Topics.publishSchema(bootstrap, c.changelogTopic(), dev.tessera.contracts.rows.WriterSchema.of(c));
+        Backfill.publish(bootstrap, c, e.getValue(), line -> status.accept(String.format("  %-9s %s: %s", "backfill", c.name(), line)));
+      }
+    }
+
     t = System.nanoTime();
     resumedFrom = resume == null ? null : resume.toString();
     StreamExecutionEnvironment env = IngestRunner.environment(config, resume);
@@ -185,7 +192,7 @@ public final class LocalStack implements AutoCloseable {
     props.put("tessera.exit-with-parent", "true");
     props.put("quarkus.log.level", "WARN");
     List<String> cmd = new ArrayList<>(KafkaBroker.setsid());
-    cmd.addAll(ServiceProcess.command(options.home(), file, options.port(), props));
+    cmd.addAll(ServiceProcess.command(options.home(), TesseraConfig.configFile(options.home(), options.configFile()).orElse(null), options.port(), props));
     status.accept(String.format("  %-9s starting online-serving on :%d (RocksDB, child JVM) ...", "online", options.port()));
     online = ServiceProcess.start(cmd, false, upDir.resolve("logs/online.log"));
     ServiceProcess.awaitReady(online, baseUrl(), Duration.ofSeconds(180), upDir.resolve("logs/online.log"));
@@ -329,11 +336,11 @@ public final class LocalStack implements AutoCloseable {
         return;
       }
       if (s.isGloballyTerminalState()) {
-        throw new IllegalStateException("the ingest job ended: " + s);
+        throw new TesseraException(ErrorCode.UNAVAILABLE, "the ingest job ended: " + s);
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the ingest job was not running within " + timeout);
+    throw new TesseraException(ErrorCode.UNAVAILABLE, "the ingest job was not running within " + timeout);
   }
 
   /** A checkpoint or savepoint directory as the status lines name it: relative to the home when inside it. */

@@ -113,8 +113,8 @@ public final class UpCommand implements Callable<Integer> {
     out.println("Tessera is up.");
     out.printf("  Kafka        %s%n", stack.bootstrapServers());
     out.printf("  Online API   %s   (OpenAPI %s/q/openapi, metrics %s/q/metrics)%n", stack.baseUrl(), stack.baseUrl(), stack.baseUrl());
-    out.printf("  Offline      %s, warehouse %s%n", stack.config().get(dev.tessera.offline.OfflineOptions.CATALOG_URI),
-        stack.config().get(dev.tessera.offline.OfflineOptions.WAREHOUSE));
+    out.printf("  Offline      %s, warehouse %s%n", stack.config().get(dev.tessera.config.OfflineOptions.CATALOG_URI),
+        stack.config().get(dev.tessera.config.OfflineOptions.WAREHOUSE));
     out.printf("  Logs         %s%n", stack.config().home().resolve("up/logs"));
     out.printf("  API key      %s   (reads every feature set; set TESSERA_API_KEY to choose it)%n", key);
     out.println();

@@ -3,7 +3,7 @@ package dev.tessera.cli.up;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.TesseraException;
-import dev.tessera.ingest.IngestOptions;
+import dev.tessera.config.IngestOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -68,12 +68,20 @@ public final class UpHome {
    * {@code savepoint} (the one the backfill started from).
    */
   public void addPendingBootstrap(Path savepoint, String featureSet, String bootstrap) {
+    addPendingBootstrap(savepoint, featureSet, bootstrap, null);
+  }
+
+  /** As {@link #addPendingBootstrap(Path, String, String)}, with the backfill's latest values for the next start to publish (null: none). */
+  public void addPendingBootstrap(Path savepoint, String featureSet, String bootstrap, Path latest) {
     java.util.Properties p = pending();
     if (!savepoint.toString().equals(p.getProperty("savepoint"))) {
       p.clear();
     }
     p.setProperty("savepoint", savepoint.toString());
     p.setProperty("bootstrap." + featureSet, bootstrap);
+    if (latest != null) {
+      p.setProperty("latest." + featureSet, latest.toString());
+    }
     try {
       Files.createDirectories(backfills());
       try (var w = Files.newBufferedWriter(pendingFile())) {
@@ -92,6 +100,15 @@ public final class UpHome {
       p.stringPropertyNames().stream().filter(k -> k.startsWith("bootstrap."))
           .forEach(k -> out.put(k.substring("bootstrap.".length()), p.getProperty(k)));
     }
+    return out;
+  }
+
+  /** The latest values of pending backfills by feature set, to publish to the changelog on the next start (whatever it resumes from). */
+  public java.util.Map<String, Path> pendingLatest() {
+    java.util.Properties p = pending();
+    java.util.Map<String, Path> out = new java.util.HashMap<>();
+    p.stringPropertyNames().stream().filter(k -> k.startsWith("latest."))
+        .forEach(k -> out.put(k.substring("latest.".length()), Path.of(p.getProperty(k))));
     return out;
   }
 

@@ -43,6 +43,28 @@ public enum FeatureType {
     };
   }
 
+  /**
+   * The value of this type written as text (a key in a URL, a spine cell, a CLI option): strings
+   * as they are, numbers and booleans parsed, timestamps as epoch milliseconds.
+   *
+   * @throws NumberFormatException when the text is not a value of this type (callers name the field)
+   */
+  public Object parse(String text) {
+    String t = text.trim();
+    return switch (this) {
+      case STRING -> text;
+      case INT -> Integer.parseInt(t);
+      case LONG, TIMESTAMP -> Long.parseLong(t);
+      case FLOAT -> Float.parseFloat(t);
+      case DOUBLE -> Double.parseDouble(t);
+      case BOOLEAN -> switch (t.toLowerCase(Locale.ROOT)) {
+        case "true" -> Boolean.TRUE;
+        case "false" -> Boolean.FALSE;
+        default -> throw new NumberFormatException("'" + text + "' is not true or false");
+      };
+    };
+  }
+
   public String yamlName() {
     return name().toLowerCase(Locale.ROOT);
   }

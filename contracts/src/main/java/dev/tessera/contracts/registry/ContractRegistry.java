@@ -10,7 +10,6 @@ import dev.tessera.contracts.parser.ContractParser;
 import dev.tessera.contracts.parser.Position;
 import dev.tessera.contracts.validation.ContractValidator;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,7 +115,7 @@ public final class ContractRegistry {
       }
       return files;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list contracts in " + path, e);
+      throw TesseraException.io("Cannot list contracts in " + path, e);
     }
   }
 

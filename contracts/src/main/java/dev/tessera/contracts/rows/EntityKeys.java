@@ -21,10 +21,34 @@ import org.apache.avro.io.EncoderFactory;
  * The one encoding of an entity key, shared by ingest (changelog record keys), the online store
  * and lookups: the Avro binary encoding of the key record {@code FeatureRowSchemas.avroKey}
  * (strings as a zig-zag length and UTF-8 bytes, int and long as zig-zag varints), which is also
- * how the keys start every changelog row.
+ * how the keys start every changelog row. Where a key must be text (Flink's keyBy, sort keys,
+ * maps), {@link #text} is the one text form.
  */
 public final class EntityKeys {
+  /** Between the parts of a key's {@link #text}: key values are names and numbers, never NUL. */
+  public static final char TEXT_SEPARATOR = '\u0000';
+
   private EntityKeys() {}
+
+  /** A key's values (or any parts) as one text, joined by {@link #TEXT_SEPARATOR}; a one-part key is its value. */
+  public static String text(Object... parts) {
+    if (parts.length == 1) {
+      return String.valueOf(parts[0]);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        sb.append(TEXT_SEPARATOR);
+      }
+      sb.append(parts[i]);
+    }
+    return sb.toString();
+  }
+
+  /** The parts of a {@link #text}. */
+  public static String[] parts(String text) {
+    return text.split(String.valueOf(TEXT_SEPARATOR), -1);
+  }
 
   /** Encodes typed key values (String, Integer or Long, in key order). */
   public static byte[] encode(FeatureSetContract contract, Object[] keyValues) {
@@ -63,7 +87,7 @@ public final class EntityKeys {
         size += 10 + parts[i].length;
       } else {
         try {
-          numbers[i] = k.type() == FeatureType.INT ? Integer.parseInt(v) : Long.parseLong(v);
+          numbers[i] = ((Number) k.type().parse(v)).longValue();
         } catch (NumberFormatException e) {
           throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
               "Cannot look up " + contract.name() + ": key '" + k.name() + "' is '" + v + "', expected an integer (" + k.type() + ")");

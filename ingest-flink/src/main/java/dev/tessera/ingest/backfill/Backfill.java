@@ -10,7 +10,7 @@ import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.ingest.decode.RejectReason;
 import dev.tessera.kafka.ChangelogPublisher;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.EventTables;
 import dev.tessera.offline.table.FeatureTables;
@@ -18,7 +18,6 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -77,19 +76,27 @@ public final class Backfill {
    * @param sequenceEpoch where each key's row sequence starts (null: now, in seconds, shifted left
    *     by 32 bits: above any sequence the stream or an earlier backfill wrote); fixed, a replay is
    *     reproducible to the byte
+   * @param keepLatest where to keep each key's latest changelog row for publishing later ({@link
+   *     #publish}), when Kafka is not up now; null: none kept
    */
-  public record Request(FeatureSetContract contract, Long from, Long to, String bootstrap, boolean publish, Long sequenceEpoch) {
+  public record Request(FeatureSetContract contract, Long from, Long to, String bootstrap, boolean publish, Long sequenceEpoch,
+      Path keepLatest) {
     public Request {
       requireNonNull(contract, "contract is null");
     }
 
     public Request(FeatureSetContract contract, Long from, Long to, String bootstrap, boolean publish) {
-      this(contract, from, to, bootstrap, publish, null);
+      this(contract, from, to, bootstrap, publish, null, null);
     }
 
     /** The same request with a fixed sequence epoch. */
     public Request withSequenceEpoch(long epoch) {
-      return new Request(contract, from, to, bootstrap, publish, epoch);
+      return new Request(contract, from, to, bootstrap, publish, epoch, keepLatest);
+    }
+
+    /** The same request, keeping the latest values in {@code file} for a later {@link #publish}. */
+    public Request withKeptLatest(Path file) {
+      return new Request(contract, from, to, bootstrap, publish, sequenceEpoch, file);
     }
   }
 
@@ -134,7 +141,6 @@ public final class Backfill {
       Table table = new FeatureTables(catalog, namespace).ensure(contract);
       Table archive = new EventTables(catalog, namespace).load(contract.source().topic());
       Path latestFile = work.resolve("latest.bin");
-      ChangelogRowWriter rowWriter = new ChangelogRowWriter(contract);
       try (ReplayOutput out = new ReplayOutput(table, contract, request.bootstrap(), latestFile)) {
         Replayed r = switch (engine) {
           case LOCAL -> LocalReplay.run(config, archive, request, epoch, work, out, progress);
@@ -145,7 +151,17 @@ public final class Backfill {
         long snapshot = out.commit();
         progress.accept(String.format("committed %,d rows of %s in [%s, %s] as snapshot %d", rows, table.name(), time(r.range().from()),
             r.range().to() == null ? "..." : time(r.range().to()), snapshot));
-        long published = request.publish() ? publish(config, contract, rowWriter, latestFile, progress) : 0;
+        if (request.keepLatest() != null) {
+          Files.copy(latestFile, request.keepLatest(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          progress.accept(String.format("kept the latest values of %,d keys in %s, to publish when Kafka is up", r.keys(), request.keepLatest()));
+        }
+        String kafka = config.find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
+        long published = 0;
+        if (request.publish() && kafka == null) {
+          progress.accept("no Kafka configured (tessera.kafka.bootstrap-servers): latest values not published to the changelog");
+        } else if (request.publish()) {
+          published = publish(kafka, contract, latestFile, progress);
+        }
         return new BackfillResult(r.archived(), r.duplicates(), r.accepted(), r.rejected(), r.keys(), rows, r.range().from(),
             r.range().to(), r.cut(), snapshot, request.bootstrap(), published, (System.nanoTime() - started) / 1_000_000);
       }
@@ -168,14 +184,12 @@ public final class Backfill {
     return millis >= Long.MAX_VALUE / 2 ? "the end" : millis <= Long.MIN_VALUE / 2 ? "the start" : java.time.Instant.ofEpochMilli(millis).toString();
   }
 
-  private static long publish(TesseraConfig config, FeatureSetContract contract, ChangelogRowWriter rowWriter, Path latestFile,
-      Consumer<String> progress) throws IOException {
-    String bootstrap = config.find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
-    if (bootstrap == null) {
-      progress.accept("no Kafka configured (tessera.kafka.bootstrap-servers): latest values not published to the changelog");
-      return 0;
-    }
-    try (ChangelogPublisher publisher = new ChangelogPublisher(bootstrap, contract.changelogTopic(), rowWriter.schema());
+  /**
+   * Publishes each key's latest row of a backfill (its kept file, {@link Request#keepLatest}) to
+   * the feature set's changelog; returns the number of keys.
+   */
+  public static long publish(String bootstrapServers, FeatureSetContract contract, Path latestFile, Consumer<String> progress) throws IOException {
+    try (ChangelogPublisher publisher = new ChangelogPublisher(bootstrapServers, contract.changelogTopic(), new ChangelogRowWriter(contract).schema());
         DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(latestFile), 1 << 16))) {
       while (true) {
         byte[] key;
@@ -204,7 +218,7 @@ public final class Backfill {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clean up " + dir, e);
+      throw TesseraException.io("Cannot clean up " + dir, e);
     }
   }
 }

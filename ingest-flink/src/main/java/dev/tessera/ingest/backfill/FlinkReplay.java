@@ -6,7 +6,7 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.contracts.rows.EntityKeys;
-import dev.tessera.ingest.IngestOptions;
+import dev.tessera.config.IngestOptions;
 import dev.tessera.ingest.decode.LatenessRule;
 import dev.tessera.ingest.decode.RejectReason;
 import dev.tessera.ingest.window.FeatureWindows;

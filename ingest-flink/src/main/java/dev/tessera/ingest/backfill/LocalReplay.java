@@ -5,7 +5,7 @@ import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.ingest.window.FeatureWindows;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.sort.ExternalSorter;
 import dev.tessera.offline.table.FeatureRow;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.tessera.ingest.backfill;
 
+import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.ingest.window.KeyStateCodec;
 import dev.tessera.offline.table.FeatureRow;
@@ -7,7 +8,6 @@ import dev.tessera.offline.table.FeatureTableOverwrite;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,7 +68,7 @@ final class ReplayOutput implements AutoCloseable {
       latest.write(latestRow);
       keys++;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the backfill's outputs", e);
+      throw TesseraException.io("Cannot write the backfill's outputs", e);
     }
   }
 

@@ -24,17 +24,7 @@ public record SourceEvent(Object[] keys, long eventTime, Map<String, Object> fie
   }
 
   public static String keyText(Object[] keys) {
-    if (keys.length == 1) {
-      return keys[0].toString();
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < keys.length; i++) {
-      if (i > 0) {
-        sb.append('\u0000');
-      }
-      sb.append(keys[i]);
-    }
-    return sb.toString();
+    return dev.tessera.contracts.rows.EntityKeys.text(keys);
   }
 
   @Override

@@ -8,7 +8,7 @@ import dev.tessera.kafka.Topics;
 import java.nio.file.Path;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.util.CloseableIterator;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.ingest.rollout.Rollout;
 import dev.tessera.ingest.window.FeatureWindows;

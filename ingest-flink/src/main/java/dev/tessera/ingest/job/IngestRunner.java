@@ -4,7 +4,7 @@ import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
-import dev.tessera.ingest.IngestOptions;
+import dev.tessera.config.IngestOptions;
 import dev.tessera.offline.FlinkClusters;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -100,6 +100,7 @@ public record Rollout(FeatureSetContract contract, Layout previous, Layout curre
     List<Layout.Def> removed = removed();
     if (previous != null && added.isEmpty() && removed.isEmpty()) {
       s.append(previous.version().equals(current.version()) ? "" : ", no change to features");
+      s.append(backfilled ? ", window state from a backfill of the events archive" : "");
     }
     if (!added.isEmpty()) {
       s.append(", ").append(added.size()).append(added.size() == 1 ? " feature" : " features").append(" added (")

@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
 import dev.tessera.testkit.EmbeddedKafka;

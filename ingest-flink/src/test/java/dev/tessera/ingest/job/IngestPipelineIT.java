@@ -11,7 +11,7 @@ import dev.tessera.ingest.decode.SourceEvent;
 import dev.tessera.testkit.WindowReference;
 import dev.tessera.testkit.ChangelogTopic;
 import dev.tessera.testkit.EmbeddedKafka;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
 import dev.tessera.offline.table.IcebergValues;

@@ -11,7 +11,7 @@ import dev.tessera.ingest.window.FeatureValues;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyState;
 import dev.tessera.testkit.WindowReference;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
 import java.nio.file.Path;

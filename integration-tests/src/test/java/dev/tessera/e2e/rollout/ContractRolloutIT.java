@@ -18,7 +18,7 @@ import dev.tessera.ingest.backfill.BackfillResult;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.job.IngestPipeline;
 import dev.tessera.ingest.job.IngestRunner;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.snapshot.ProgressListener;
 import dev.tessera.offline.snapshot.SnapshotRequest;
@@ -441,9 +441,21 @@ class ContractRolloutIT {
         "tessera.online.lag-interval", "200ms",
         "quarkus.log.level", "WARN"), List.of("-Xmx384m")), false, log);
     String url = "http://127.0.0.1:" + port;
+    services.add(p);
     ServiceProcess.awaitReady(p, url, Duration.ofSeconds(120), log);
     serving.set(url);
     return p;
+  }
+
+  private final List<Process> services = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** However the test ends, no service outlives it. */
+  @org.junit.jupiter.api.AfterEach
+  void stopServices() throws InterruptedException {
+    for (Process p : services) {
+      p.destroyForcibly();
+      p.waitFor();
+    }
   }
 
   private final AtomicBoolean looking = new AtomicBoolean(true);

@@ -3,7 +3,7 @@ package dev.tessera.offline.catalog;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.TesseraException;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,15 +71,9 @@ public final class Catalogs {
     config.find(OfflineOptions.REST_CREDENTIAL).ifPresent(c -> props.put("credential", c));
     if (s3) {
       props.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
-      config.find(OfflineOptions.S3_ENDPOINT).ifPresent(e -> {
-        props.put("s3.endpoint", e);
-        // S3-compatible stores (MinIO, s3proxy) reject the AWS SDK's newer default checksums
-        // (SDK >= 2.30); only send checksums where the S3 API requires them.
-        if (System.getProperty("aws.requestChecksumCalculation") == null && System.getenv("AWS_REQUEST_CHECKSUM_CALCULATION") == null) {
-          System.setProperty("aws.requestChecksumCalculation", "when_required");
-          System.setProperty("aws.responseChecksumValidation", "when_required");
-        }
-      });
+      // S3-compatible stores (MinIO, s3proxy) may reject the AWS SDK's default checksums (SDK >= 2.30):
+      // the JVM then needs aws.requestChecksumCalculation=when_required, which the CLI sets (Main)
+      config.find(OfflineOptions.S3_ENDPOINT).ifPresent(e -> props.put("s3.endpoint", e));
       props.put("s3.path-style-access", String.valueOf(config.get(OfflineOptions.S3_PATH_STYLE)));
       props.put("client.region", config.get(OfflineOptions.S3_REGION));
       props.put("http-client.type", "urlconnection"); // the client shipped; no Apache HTTP client needed

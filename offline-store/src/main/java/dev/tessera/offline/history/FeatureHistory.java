@@ -3,7 +3,7 @@ package dev.tessera.offline.history;
 import dev.tessera.contracts.api.EntityKey;
 import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.offline.table.FeatureTables;
 import dev.tessera.offline.table.IcebergValues;
@@ -86,15 +86,12 @@ public final class FeatureHistory {
     String time = FeatureSetContract.EVENT_TIME_COLUMN;
     try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
       for (Record r : records) {
-        StringBuilder key = new StringBuilder();
-        for (EntityKey k : contract.entity().keys()) {
-          key.append(key.length() == 0 ? "" : "|").append(r.getField(k.name()));
-        }
+        String key = EntityKeys.text(contract.entity().keys().stream().map(k -> r.getField(k.name())).toArray());
         Map<String, Object> row = new LinkedHashMap<>();
         for (Types.NestedField f : table.schema().columns()) {
           row.put(f.name(), IcebergValues.fromIceberg(r.getField(f.name())));
         }
-        out.merge(key.toString(), row, (a, b) -> (Long) b.get(time) > (Long) a.get(time) ? b : a);
+        out.merge(key, row, (a, b) -> (Long) b.get(time) > (Long) a.get(time) ? b : a);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -103,13 +100,9 @@ public final class FeatureHistory {
   }
 
   private static Object typed(EntityKey key, String value) {
-    if (key.type() == FeatureType.STRING) {
-      return value;
-    }
     try {
-      long v = Long.parseLong(value.trim());
-      return key.type() == FeatureType.INT ? (Object) Math.toIntExact(v) : (Object) v;
-    } catch (NumberFormatException | ArithmeticException e) {
+      return key.type().parse(value);
+    } catch (NumberFormatException e) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
           "Cannot use '" + value + "' as key " + key.name() + ": expected an integer (" + key.type() + ")");
     }

@@ -168,7 +168,7 @@ final class FlinkPointInTimeJoin {
         .flatMap(new ReadFile(catalogProperties, projections, reads)).name("read feature tables"));
     List<Long> ttls = reads.stream().map(FeatureSetRead::ttlMillis).toList();
     DataStream<Result> results = all
-        .keyBy(item -> item.fs + "\u0001" + item.key)
+        .keyBy(item -> dev.tessera.contracts.rows.EntityKeys.text(item.fs, item.key))
         .process(new Sweep(new ArrayList<>(ttls))).name("point-in-time sweep");
 
     List<ExternalSorter<PointInTimeJoin.Match>> matches = new ArrayList<>();
@@ -351,15 +351,18 @@ final class FlinkPointInTimeJoin {
       items.clear();
       rows.sort(Comparator.comparingLong(i -> i.time));
       spine.sort(Comparator.comparingLong((Item i) -> i.time).thenComparingLong(i -> i.idx));
+      if (spine.isEmpty()) {
+        return;
+      }
+      AsOf<Item> asOf = new AsOf<>(ttls.get(spine.get(0).fs), i -> i.time); // one key of one feature set
       int next = 0;
-      Item current = null;
       for (Item s : spine) {
-        while (next < rows.size() && rows.get(next).time <= s.time) {
-          current = rows.get(next++);
+        while (next < rows.size() && asOf.notAfter(rows.get(next), s.time)) {
+          asOf.offer(rows.get(next++));
         }
-        Long ttl = ttls.get(s.fs);
-        if (current != null && (ttl == null || s.time - current.time <= ttl)) {
-          out.collect(new Result(s.fs, s.idx, current.values));
+        Item match = asOf.answer(s.time);
+        if (match != null) {
+          out.collect(new Result(s.fs, s.idx, match.values));
         }
       }
     }

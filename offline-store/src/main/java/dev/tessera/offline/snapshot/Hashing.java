@@ -1,8 +1,8 @@
 package dev.tessera.offline.snapshot;
 
+import dev.tessera.contracts.api.TesseraException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ final class Hashing {
         digest.update(buf, 0, n);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot hash " + file, e);
+      throw TesseraException.io("Cannot hash " + file, e);
     }
     return HexFormat.of().formatHex(digest.digest());
   }

@@ -193,28 +193,31 @@ final class PointInTimeJoin {
     return new TableRow(key.toString(), eventTime, values);
   }
 
-  /** The sort-merge: both inputs sorted by (key, time). */
+  /** The sort-merge: both inputs sorted by (key, time); each key's rows through {@link AsOf}. */
   static void merge(Iterator<SpineKey> spine, Iterator<TableRow> rows, Long ttl, ExternalSorter<Match> out) {
-    TableRow current = null;
+    AsOf<TableRow> asOf = new AsOf<>(ttl, TableRow::time);
+    String key = null;
     TableRow next = rows.hasNext() ? rows.next() : null;
     while (spine.hasNext()) {
       SpineKey s = spine.next();
-      if (current != null && !current.key().equals(s.key())) {
-        current = null;
+      if (!s.key().equals(key)) {
+        asOf.reset();
+        key = s.key();
       }
       while (next != null) {
         int c = next.key().compareTo(s.key());
-        if (c < 0 || (c == 0 && next.time() <= s.ts())) {
+        if (c < 0 || (c == 0 && asOf.notAfter(next, s.ts()))) {
           if (c == 0) {
-            current = next;
+            asOf.offer(next);
           }
           next = rows.hasNext() ? rows.next() : null;
         } else {
           break;
         }
       }
-      if (current != null && (ttl == null || s.ts() - current.time() <= ttl)) {
-        out.add(new Match(s.idx(), current.values()));
+      TableRow match = asOf.answer(s.ts());
+      if (match != null) {
+        out.add(new Match(s.idx(), match.values()));
       }
     }
   }
@@ -271,7 +274,7 @@ final class PointInTimeJoin {
 
   private static void appendKeyPart(StringBuilder key, int k, String part) {
     if (k > 0) {
-      key.append('\u0000');
+      key.append(dev.tessera.contracts.rows.EntityKeys.TEXT_SEPARATOR); // the one text form of a key
     }
     if (part != null) {
       key.append(part);

@@ -100,7 +100,7 @@ public abstract class SnapshotOutput implements AutoCloseable {
       try {
         this.appender = Parquet.write(file).schema(schema).createWriterFunc(GenericParquetWriter::create).overwrite().build();
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot open " + location, e);
+        throw TesseraException.io("Cannot open " + location, e);
       }
     }
 
@@ -124,7 +124,7 @@ public abstract class SnapshotOutput implements AutoCloseable {
       try {
         appender.close();
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot close " + location, e);
+        throw TesseraException.io("Cannot close " + location, e);
       }
     }
 

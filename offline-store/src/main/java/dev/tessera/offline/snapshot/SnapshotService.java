@@ -2,21 +2,19 @@ package dev.tessera.offline.snapshot;
 
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.FeatureRef;
 import dev.tessera.contracts.api.Feature;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
-import dev.tessera.contracts.parser.Problems;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -122,32 +120,14 @@ public final class SnapshotService {
     if (refs.isEmpty()) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot build a snapshot without features: expected --features <featureSet>:<feature>,<featureSet>:*");
     }
-    Map<String, Set<String>> wanted = new LinkedHashMap<>();
-    for (String ref : refs) {
-      int colon = ref.indexOf(':');
-      if (colon <= 0 || colon == ref.length() - 1) {
-        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot parse feature reference '" + ref
-            + "': expected <featureSet>:<feature> or <featureSet>:*");
-      }
-      FeatureSetContract contract = registry.get(ref.substring(0, colon));
-      String feature = ref.substring(colon + 1);
-      Set<String> set = wanted.computeIfAbsent(contract.name(), k -> new LinkedHashSet<>());
-      if (feature.equals("*")) {
-        set.addAll(contract.featureNames());
-      } else if (contract.feature(feature).isPresent()) {
-        set.add(feature);
-      } else {
-        throw new TesseraException(ErrorCode.NOT_FOUND, "Cannot find feature '" + feature + "' in " + contract.id()
-            + Problems.didYouMean(feature, contract.featureNames()) + " (features: " + String.join(", ", contract.featureNames()) + ")");
-      }
-    }
+    List<FeatureRef.Selected> wanted = FeatureRef.select(refs, registry::get, (c, f) -> false);
     List<FeatureSetRead> reads = new ArrayList<>();
-    for (var e : wanted.entrySet()) {
-      FeatureSetContract c = registry.get(e.getKey());
+    for (FeatureRef.Selected e : wanted) {
+      FeatureSetContract c = e.contract();
       Table table = tables.load(c);
       Snapshot current = table.currentSnapshot();
       Schema schema = current == null ? table.schema() : table.schemas().get(current.schemaId());
-      List<String> features = c.featureNames().stream().filter(e.getValue()::contains).toList();
+      List<String> features = c.featureNames().stream().filter(e.features()::contains).toList();
       for (String f : features) {
         if (schema.findField(f) == null) {
           throw new TesseraException(ErrorCode.NOT_FOUND, "Cannot read feature '" + f + "' of " + c.id() + " from " + table.name()

@@ -1,5 +1,6 @@
 package dev.tessera.offline.sort;
 
+import dev.tessera.contracts.api.TesseraException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -70,7 +71,7 @@ public final class ExternalSorter<T> implements AutoCloseable {
       }
       runs.add(run);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot spill a sort run to " + spillDir, e);
+      throw TesseraException.io("Cannot spill a sort run to " + spillDir, e);
     }
     buffer = new ArrayList<>();
     bufferedBytes = 0;

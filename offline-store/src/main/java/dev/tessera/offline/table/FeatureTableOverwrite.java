@@ -138,7 +138,7 @@ public final class FeatureTableOverwrite implements AutoCloseable {
         }
       } catch (IOException e) {
         kept.abort();
-        throw new UncheckedIOException("Cannot rewrite the data files of " + table.name(), e);
+        throw TesseraException.io("Cannot rewrite the data files of " + table.name(), e);
       }
       overwrite.validateFromSnapshot(startSnapshot).conflictDetectionFilter(range).validateNoConflictingData().validateNoConflictingDeletes();
     }
@@ -224,7 +224,7 @@ public final class FeatureTableOverwrite implements AutoCloseable {
       try {
         writer.write(record);
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write a data file of " + tableName, e);
+        throw TesseraException.io("Cannot write a data file of " + tableName, e);
       }
       rows++;
     }
@@ -238,7 +238,7 @@ public final class FeatureTableOverwrite implements AutoCloseable {
       try {
         return List.of(writer.complete().dataFiles());
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot finish the data files of " + tableName, e);
+        throw TesseraException.io("Cannot finish the data files of " + tableName, e);
       }
     }
 

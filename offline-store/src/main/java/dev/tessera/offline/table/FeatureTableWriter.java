@@ -4,7 +4,6 @@ import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.TesseraException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -76,7 +75,7 @@ public final class FeatureTableWriter {
       try (writer) {
         records.forEach(writer::write);
       } catch (IOException ex) {
-        throw new UncheckedIOException("Cannot write data file for " + table.name(), ex);
+        throw TesseraException.io("Cannot write data file for " + table.name(), ex);
       }
       DataFile file = writer.toDataFile();
       append.appendFile(file);

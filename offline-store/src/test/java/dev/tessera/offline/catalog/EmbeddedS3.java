@@ -20,6 +20,9 @@ public final class EmbeddedS3 implements AutoCloseable {
   private final S3Proxy proxy;
 
   public EmbeddedS3() throws Exception {
+    // s3proxy rejects the AWS SDK's default checksums; the CLI's Main sets the same for its process
+    System.setProperty("aws.requestChecksumCalculation", "when_required");
+    System.setProperty("aws.responseChecksumValidation", "when_required");
     Properties props = new Properties();
     context = ContextBuilder.newBuilder("transient").credentials("identity", "credential").overrides(props).build(BlobStoreContext.class);
     proxy = S3Proxy.builder()

@@ -4,7 +4,7 @@ import static dev.tessera.offline.snapshot.SnapshotFixtures.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.offline.OfflineFixture;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.snapshot.ProgressListener;
 import dev.tessera.offline.snapshot.SnapshotFixtures;
 import dev.tessera.offline.snapshot.SnapshotRequest;

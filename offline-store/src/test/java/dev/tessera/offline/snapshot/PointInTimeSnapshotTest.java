@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.offline.OfflineFixture;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.table.FeatureRow;
 import java.nio.file.Path;
 import java.time.Instant;

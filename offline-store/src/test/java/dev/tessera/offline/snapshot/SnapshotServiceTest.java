@@ -167,11 +167,11 @@ class SnapshotServiceTest {
     assertThatThrownBy(() -> service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_merchant:*"), home.resolve("o.csv").toString())))
         .hasMessageContaining("Cannot join customer_merchant: the spine has no key column 'merchant_id'");
     assertThatThrownBy(() -> service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_activity:amount_sum_1h"), home.resolve("o.csv").toString())))
-        .hasMessageContaining("Cannot find feature 'amount_sum_1h' in customer_activity@1.0.0; did you mean 'amount_sum_24h'?");
+        .hasMessageContaining("Unknown feature 'customer_activity:amount_sum_1h'; did you mean 'amount_sum_24h'? (features of customer_activity@1.0.0:");
     assertThatThrownBy(() -> service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_activty:*"), home.resolve("o.csv").toString())))
         .hasMessageContaining("Cannot find feature set 'customer_activty'");
     assertThatThrownBy(() -> service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_activity"), home.resolve("o.csv").toString())))
-        .hasMessageContaining("expected <featureSet>:<feature> or <featureSet>:*");
+        .hasMessageContaining("expected <feature set>:<feature> or <feature set>:*");
     assertThatThrownBy(() -> service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_activity:*"), home.resolve("o.json").toString())))
         .hasMessageContaining("expected a .parquet or .csv file, or iceberg:<namespace>.<table>");
     Files.writeString(spine, "customer_id,ts\nc-1,yesterday\n");

@@ -1,17 +1,15 @@
 package dev.tessera.online.lookup;
 
 import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.FeatureRef;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.api.FeatureType;
 import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.parser.Problems;
 import dev.tessera.contracts.registry.ContractRegistry;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -55,36 +53,18 @@ public record FeatureSelection(List<Part> parts) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
           "features: expected at least one reference such as 'customer_activity:txn_count_1h' or 'customer_activity:*'");
     }
-    Map<String, Set<String>> wanted = new LinkedHashMap<>();
     Map<String, Map<String, FeatureType>> removed = new LinkedHashMap<>();
-    Map<String, FeatureSetContract> contracts = new LinkedHashMap<>();
-    for (String ref : references) {
-      int colon = ref == null ? -1 : ref.indexOf(':');
-      if (colon <= 0 || colon == ref.length() - 1) {
-        throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
-            "features: '" + ref + "' is not a feature reference; expected <feature set>:<feature> or <feature set>:*");
-      }
-      String setName = ref.substring(0, colon);
-      String feature = ref.substring(colon + 1);
-      FeatureSetContract contract = contracts.computeIfAbsent(setName, n -> registry.find(n).orElseThrow(() -> new TesseraException(
-          ErrorCode.NOT_FOUND, "Unknown feature set '" + n + "'" + Problems.didYouMean(n, names(registry))
-              + " (served: " + String.join(", ", names(registry)) + ")")));
-      Set<String> features = wanted.computeIfAbsent(setName, n -> new LinkedHashSet<>());
-      if (feature.equals("*")) {
-        features.addAll(contract.featureNames());
-      } else if (contract.feature(feature).isPresent()) {
-        features.add(feature);
-      } else if (removedFeatures.apply(contract).containsKey(feature)) {
-        features.add(feature);
-        removed.computeIfAbsent(setName, n -> new LinkedHashMap<>()).put(feature, removedFeatures.apply(contract).get(feature));
-      } else {
-        throw new TesseraException(ErrorCode.NOT_FOUND, "Unknown feature '" + ref + "'" + Problems.didYouMean(feature, contract.featureNames())
-            + " (features of " + setName + ": " + String.join(", ", contract.featureNames()) + ")");
-      }
-    }
-    List<Part> parts = new ArrayList<>();
-    wanted.forEach((name, features) -> parts.add(new Part(contracts.get(name), List.copyOf(features), removed.getOrDefault(name, Map.of()))));
-    return new FeatureSelection(List.copyOf(parts));
+    List<FeatureRef.Selected> selected = FeatureRef.select(references, n -> registry.find(n).orElseThrow(() -> new TesseraException(
+        ErrorCode.NOT_FOUND, "Unknown feature set '" + n + "'" + Problems.didYouMean(n, names(registry))
+            + " (served: " + String.join(", ", names(registry)) + ")")), (contract, feature) -> {
+              FeatureType type = removedFeatures.apply(contract).get(feature);
+              if (type != null) {
+                removed.computeIfAbsent(contract.name(), n -> new LinkedHashMap<>()).put(feature, type);
+              }
+              return type != null;
+            });
+    return new FeatureSelection(selected.stream()
+        .map(s -> new Part(s.contract(), s.features(), removed.getOrDefault(s.contract().name(), Map.of()))).toList());
   }
 
   /** Every feature of one feature set. */

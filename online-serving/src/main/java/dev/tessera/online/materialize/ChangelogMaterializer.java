@@ -1,5 +1,7 @@
 package dev.tessera.online.materialize;
 
+import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.api.ErrorCode;
 import dev.tessera.contracts.api.FeatureSetContract;
 import dev.tessera.contracts.rows.ChangelogRowReader;
 import dev.tessera.contracts.rows.WriterSchema;
@@ -167,7 +169,7 @@ public final class ChangelogMaterializer implements AutoCloseable {
     Map<TopicPartition, Long> end = consumer.endOffsets(assigned);
     while (assigned.stream().anyMatch(tp -> end.containsKey(tp) && consumer.position(tp) < end.get(tp))) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("changelog not caught up within " + timeout);
+        throw new TesseraException(ErrorCode.UNAVAILABLE, "changelog not caught up within " + timeout);
       }
       read += pollOnce(Duration.ofMillis(200));
     }

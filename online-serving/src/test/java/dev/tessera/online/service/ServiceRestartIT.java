@@ -40,7 +40,7 @@ class ServiceRestartIT {
       TesseraConfig config = TesseraConfig.defaults(home, Map.of("tessera.contracts.dir", "../contracts/examples",
           "tessera.kafka.bootstrap-servers", kafka.bootstrapServers(), "tessera.online.lag-interval", "100ms"));
       try (OnlineService first = new OnlineService(config, new SimpleMeterRegistry()).start()) {
-        await().atMost(Duration.ofSeconds(60)).until(first::ready);
+        await().atMost(Duration.ofSeconds(60)).until(() -> first.readiness().ready());
         // readiness follows the stored offsets; the applied counter is bumped just after each batch
         await().atMost(Duration.ofSeconds(10)).until(() -> first.appliedRecords() == 3000);
         assertThat(value(first, c, "c-7")).isEqualTo(7L);
@@ -48,7 +48,7 @@ class ServiceRestartIT {
       // written while the service is down
       changelog.send(rows(c, 3000, 500, now - 30_000));
       try (OnlineService second = new OnlineService(config, new SimpleMeterRegistry()).start()) {
-        await().atMost(Duration.ofSeconds(60)).until(second::ready);
+        await().atMost(Duration.ofSeconds(60)).until(() -> second.readiness().ready());
         await().atMost(Duration.ofSeconds(10)).until(() -> second.appliedRecords() == 500);
         assertThat(second.appliedRecords()).as("only the 500 new records are read, not the 3,500 of the topic").isEqualTo(500);
         assertThat(value(second, c, "c-3007")).isEqualTo(3007L);
@@ -60,7 +60,7 @@ class ServiceRestartIT {
   }
 
   static Object value(OnlineService s, FeatureSetContract c, String id) {
-    FeatureLookup.Result r = s.lookup(FeatureSelection.all(c), List.of(Map.of("customer_id", id))).get(0).featureSets().get(c.name());
+    FeatureLookup.Result r = s.lookups().lookup(FeatureSelection.all(c), List.of(Map.of("customer_id", id))).get(0).featureSets().get(c.name());
     assertThat(r.status()).isEqualTo(FeatureLookup.Status.OK);
     return r.values().get("txn_count_1h");
   }

@@ -2,15 +2,15 @@ package dev.tessera.sdk.offline;
 
 import dev.tessera.config.CoreOptions;
 import dev.tessera.config.TesseraConfig;
+import dev.tessera.contracts.api.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
-import dev.tessera.offline.OfflineOptions;
+import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.snapshot.ProgressListener;
 import dev.tessera.offline.snapshot.SnapshotRequest;
 import dev.tessera.offline.snapshot.SnapshotResult;
 import dev.tessera.offline.snapshot.SnapshotService;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.tessera.sdk.TesseraClientException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +29,8 @@ import org.apache.iceberg.catalog.Catalog;
  *   TrainingSnapshot again = offline.replay(s.manifestPath(), "train-again.parquet");
  * }
  * }
+ *
+ * Failures are {@link TesseraClientException}s, as the online client's are.
  */
 public final class TesseraOffline implements AutoCloseable {
   /** Where the snapshot join runs. */
@@ -41,24 +43,20 @@ public final class TesseraOffline implements AutoCloseable {
   private final Catalog catalog;
 
   private TesseraOffline(TesseraConfig config, Engine engine) {
-    this.catalog = Catalogs.open(config);
+    this.catalog = call(() -> Catalogs.open(config));
     ContractRegistry registry = ContractRegistry.fromDirectory(Path.of(config.get(CoreOptions.CONTRACTS_DIR)));
     SnapshotService s = new SnapshotService(config, registry, catalog, ProgressListener.NONE);
     this.service = engine == null ? s : s.withEngine(engine == Engine.FLINK ? OfflineOptions.Engine.FLINK : OfflineOptions.Engine.LOCAL);
   }
 
-  /** As the CLI: {@code configFile}, else {@code <home>/tessera.properties} if it exists, else defaults. */
+  /** The configuration as the CLI finds it ({@code TesseraConfig.resolve}): {@code configFile}, else {@code TESSERA_CONFIG}, else {@code <home>/tessera.properties} if it exists, else defaults; unknown keys are refused. */
   public static TesseraOffline open(Path home, Path configFile) {
     return open(home, configFile, Map.of(), null);
   }
 
   /** With some keys overridden and an engine (null: {@code tessera.snapshot.engine}). */
   public static TesseraOffline open(Path home, Path configFile, Map<String, String> overrides, Engine engine) {
-    Path file = configFile;
-    if (file == null && Files.isRegularFile(home.resolve("tessera.properties"))) {
-      file = home.resolve("tessera.properties");
-    }
-    return new TesseraOffline(TesseraConfig.load(file, home, overrides), engine);
+    return call(() -> new TesseraOffline(TesseraConfig.resolve(home, configFile, overrides), engine));
   }
 
   public static TesseraOffline open(TesseraConfig config, Engine engine) {
@@ -74,12 +72,29 @@ public final class TesseraOffline implements AutoCloseable {
    * @param output a {@code .parquet} or {@code .csv} file, or {@code iceberg:<namespace>.<table>}
    */
   public TrainingSnapshot trainingSnapshot(String spine, String timeColumn, List<String> features, String output) {
-    return of(service.create(new SnapshotRequest(spine, timeColumn, features, output)));
+    return call(() -> of(service.create(new SnapshotRequest(spine, timeColumn, features, output))));
   }
 
   /** The rows of a manifest again, by Iceberg time travel; fails if the spine or a snapshot changed. */
   public TrainingSnapshot replay(Path manifest, String output) {
-    return of(service.replay(manifest, output));
+    return call(() -> of(service.replay(manifest, output)));
+  }
+
+  /** Runs {@code action}; what it throws reaches the caller as the SDK's one exception type. */
+  static <T> T call(java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (RuntimeException e) {
+      throw failure(e);
+    }
+  }
+
+  static TesseraClientException failure(Exception e) {
+    if (e instanceof TesseraClientException t) {
+      return t;
+    }
+    TesseraException t = TesseraException.wrap(e);
+    return TesseraClientException.of(0, t.code().name(), TesseraClientException.Kind.valueOf(t.code().kind().name()), t.getMessage(), e);
   }
 
   private static TrainingSnapshot of(SnapshotResult r) {
@@ -92,7 +107,7 @@ public final class TesseraOffline implements AutoCloseable {
       try {
         c.close();
       } catch (Exception e) {
-        throw new IllegalStateException(e instanceof IOException ? e.getMessage() : e.toString(), e);
+        throw failure(e);
       }
     }
   }

@@ -1,7 +1,7 @@
 package dev.tessera.sdk.offline;
 
 import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.sdk.TesseraClientException;
 import dev.tessera.offline.snapshot.SnapshotManifest;
 import dev.tessera.offline.snapshot.Spine;
 import java.nio.file.Path;
@@ -20,8 +20,8 @@ public record TrainingSnapshot(String output, Path manifestPath, SnapshotManifes
    */
   public ArrowReader openArrow(BufferAllocator allocator, int batchRows) {
     if (output.startsWith("iceberg:")) {
-      throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
-          "Cannot read " + output + " as Arrow here: read the Iceberg table with your engine, or write the snapshot to a .parquet file");
+      throw TesseraClientException.of(0, ErrorCode.INVALID_ARGUMENT.name(), TesseraClientException.Kind.USER,
+          "Cannot read " + output + " as Arrow here: read the Iceberg table with your engine, or write the snapshot to a .parquet file", null);
     }
     return new RowsArrowReader(Spine.file(Path.of(output)), allocator, batchRows);
   }

@@ -1,6 +1,5 @@
-package dev.tessera.offline;
+package dev.tessera.config;
 
-import dev.tessera.config.ConfigOption;
 import java.util.List;
 
 /** Configuration keys of the offline store and snapshots. Documented in docs/configuration.md. */

@@ -1,4 +1,4 @@
-package dev.tessera.online.api;
+package dev.tessera.online.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -312,7 +312,8 @@ abstract class ServingApiChecks {
   }
 
   private static Response check(Response r, int status, String message) {
-    r.then().statusCode(status).contentType("application/json").body("error.message", containsString(message));
+    r.then().statusCode(status).contentType("application/json").body("error.message", containsString(message))
+        .body("error.kind", org.hamcrest.Matchers.equalTo(status >= 500 && status != 503 ? "INTERNAL" : status == 503 ? "TRANSIENT" : "USER"));
     return r;
   }
 }

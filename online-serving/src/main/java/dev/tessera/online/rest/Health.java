@@ -1,4 +1,4 @@
-package dev.tessera.online.api;
+package dev.tessera.online.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,11 +19,12 @@ public final class Health {
     @Override
     public HealthCheckResponse call() {
       var service = lifecycle.service();
+      var readiness = service.readiness();
       var r = HealthCheckResponse.named("online-store-caught-up");
-      if (service.ready()) {
-        return r.up().withData("ready_at_ms", service.readyAtMillis()).withData("applied_records", service.appliedRecords()).build();
+      if (readiness.ready()) {
+        return r.up().withData("ready_at_ms", readiness.readyAtMillis()).withData("applied_records", service.appliedRecords()).build();
       }
-      return r.down().withData("reason", service.notReadyReason()).build();
+      return r.down().withData("reason", readiness.notReadyReason()).build();
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.tessera.online.api;
+package dev.tessera.online.rest;
 
 import dev.tessera.config.OnlineOptions;
 import dev.tessera.config.TesseraConfig;

@@ -1,4 +1,4 @@
-package dev.tessera.online.api;
+package dev.tessera.online.rest;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;

@@ -1,4 +1,4 @@
-package dev.tessera.online.api;
+package dev.tessera.online.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.tessera.online.api;
+package dev.tessera.online.rest;
 
 import dev.tessera.contracts.api.Feature;
 import dev.tessera.contracts.api.FeatureSetContract;

@@ -1,4 +1,4 @@
-package dev.tessera.online.service;
+package dev.tessera.online.catalog;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;

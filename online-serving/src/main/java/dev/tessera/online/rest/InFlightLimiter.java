@@ -1,10 +1,14 @@
-package dev.tessera.online.api;
+package dev.tessera.online.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.contracts.api.ErrorCode;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Bounds the requests in flight on {@code /v1}: when {@code tessera.online.max-in-flight} are
@@ -13,19 +17,20 @@ import java.util.concurrent.Semaphore;
  */
 @ApplicationScoped
 public class InFlightLimiter {
-  static final String BODY = "{\"error\":{\"code\":\"OVERLOADED\",\"message\":\"Too many requests in flight; retry after 1 s\"}}";
-
   @Inject ServiceLifecycle lifecycle;
+  @Inject ObjectMapper json;
 
-  void install(@Observes Router router) {
+  void install(@Observes Router router) throws JsonProcessingException {
+    String overloaded = json.writeValueAsString(ErrorBody.of(ErrorCode.OVERLOADED, "Too many requests in flight; retry after 1 s"));
     router.route("/v1/*").order(-1000).handler(rc -> {
       Semaphore permits = lifecycle.limiter();
       if (!permits.tryAcquire()) {
-        rc.response().setStatusCode(503).putHeader("Retry-After", "1").putHeader("Content-Type", "application/json").end(BODY);
+        rc.response().setStatusCode(ErrorCode.OVERLOADED.httpStatus()).putHeader("Retry-After", "1")
+            .putHeader("Content-Type", "application/json").end(overloaded);
         return;
       }
       // released exactly once, however the exchange ends: answered, failed, or the connection closed
-      java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean released = new AtomicBoolean();
       Runnable release = () -> {
         if (released.compareAndSet(false, true)) {
           permits.release();

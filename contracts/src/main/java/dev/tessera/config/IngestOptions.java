@@ -1,6 +1,5 @@
-package dev.tessera.ingest;
+package dev.tessera.config;
 
-import dev.tessera.config.ConfigOption;
 import java.time.Duration;
 import java.util.List;
 

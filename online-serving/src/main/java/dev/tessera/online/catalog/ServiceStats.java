@@ -1,0 +1,91 @@
+package dev.tessera.online.catalog;
+
+import dev.tessera.contracts.api.FeatureSetContract;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The live numbers of every served feature set, recorded once and read two ways: by the catalog
+ * ({@link #status}) and as Micrometer meters ({@code tessera.changelog.lag},
+ * {@code tessera.freshness.lag}, {@code tessera.lookups}, {@code tessera.lookup.latency}).
+ */
+public final class ServiceStats {
+  /** Lookup outcomes of one feature set in one request. */
+  public record Outcomes(long ok, long missing, long expired) {}
+
+  private final MeterRegistry meters;
+  private final Map<String, LiveStats> stats = new ConcurrentHashMap<>();
+  private final Map<String, Timer> freshness = new ConcurrentHashMap<>();
+  private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+  private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
+
+  public ServiceStats(List<FeatureSetContract> served, MeterRegistry meters) {
+    this.meters = meters;
+    for (FeatureSetContract c : served) {
+      LiveStats s = new LiveStats();
+      stats.put(c.name(), s);
+      Gauge.builder("tessera.changelog.lag", s.changelogLag, v -> v.get() < 0 ? Double.NaN : v.get())
+          .tag("feature_set", c.name()).description("Changelog records not yet in the online store").baseUnit("records").register(meters);
+      freshness.put(c.name(), Timer.builder("tessera.freshness.lag").tag("feature_set", c.name())
+          .description("Event time to visible online, per applied changelog row (after start-up catch-up)")
+          .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(meters));
+    }
+  }
+
+  /** A changelog row of {@code featureSet} became visible {@code lagMillis} after its event time. */
+  public void applied(String featureSet, long lagMillis) {
+    stats.get(featureSet).recordLag(lagMillis);
+    freshness.get(featureSet).record(lagMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Changelog records of {@code featureSet} not yet in the store. */
+  public void changelogLag(String featureSet, long records) {
+    stats.get(featureSet).changelogLag.set(records);
+  }
+
+  public void outcomes(String featureSet, Outcomes o) {
+    LiveStats s = stats.get(featureSet);
+    s.ok.add(o.ok());
+    s.missing.add(o.missing());
+    s.expired.add(o.expired());
+    count(featureSet, "ok", o.ok());
+    count(featureSet, "missing", o.missing());
+    count(featureSet, "expired", o.expired());
+  }
+
+  /** A request's latency, for one feature set it read, by endpoint ({@code get}, {@code lookup_json}, {@code lookup_arrow}). */
+  public void latency(String featureSet, String endpoint, long nanos) {
+    latency.computeIfAbsent(featureSet + "\u0000" + endpoint, k -> Timer.builder("tessera.lookup.latency")
+        .tag("feature_set", featureSet).tag("endpoint", endpoint).description("Lookup request latency")
+        .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The live status of one feature set. */
+  public LiveStatus status(FeatureSetContract c, boolean ready) {
+    LiveStats s = stats.get(c.name());
+    Long p99 = s.lagPercentile(0.99);
+    Long sla = c.sla().freshnessTarget().map(java.time.Duration::toMillis).orElse(null);
+    LiveStatus.Freshness fresh = new LiveStatus.Freshness(s.lagPercentile(0.50), p99, s.samples(), sla,
+        sla == null || p99 == null ? null : p99 <= sla);
+    long lag = s.changelogLag.get();
+    long ok = s.ok.sum();
+    long missing = s.missing.sum();
+    long expired = s.expired.sum();
+    long all = ok + missing + expired;
+    return new LiveStatus(ready, fresh, new LiveStatus.Changelog(c.changelogTopic(), lag < 0 ? null : lag),
+        new LiveStatus.Completeness(all, ok, missing, expired, all == 0 ? null : (double) ok / all));
+  }
+
+  private void count(String featureSet, String status, long n) {
+    if (n > 0) {
+      lookups.computeIfAbsent(featureSet + "\u0000" + status, k -> Counter.builder("tessera.lookups").tag("feature_set", featureSet)
+          .tag("status", status).description("Entity lookups by outcome (missing and expired included)").register(meters)).increment(n);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.tessera.online.lookup;
+
+import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.api.SemVer;
+import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.parser.Problems;
+import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.contracts.rows.MissingReason;
+import dev.tessera.contracts.rows.WriterSchema;
+import dev.tessera.contracts.rows.WriterSchemas;
+import dev.tessera.contracts.schema.SourceTypes;
+import dev.tessera.online.arrow.ArrowBatches;
+import dev.tessera.online.catalog.ServiceStats;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Lookups of the served feature sets: resolving names and feature references, reading the store
+ * (one round trip per feature set), answering features a minor version removed as missing, and
+ * counting outcomes. Entity counts are bounded by {@code tessera.online.max-entities}.
+ */
+public final class LookupService {
+  /** One entity's values of each selected feature set, in selection order. */
+  public record EntityResult(Map<String, String> entity, Map<String, FeatureLookup.Result> featureSets) {}
+
+  private final ContractRegistry registry;
+  private final FeatureLookup lookup;
+  private final WriterSchemas schemas;
+  private final ServiceStats stats;
+  private final int maxEntities;
+
+  public LookupService(ContractRegistry registry, FeatureLookup lookup, WriterSchemas schemas, ServiceStats stats, int maxEntities) {
+    this.registry = registry;
+    this.lookup = lookup;
+    this.schemas = schemas;
+    this.stats = stats;
+    this.maxEntities = maxEntities;
+  }
+
+  /** The served contract {@code name}, or NOT_FOUND naming it. */
+  public FeatureSetContract contract(String name) {
+    return registry.find(name).orElseThrow(() -> new TesseraException(ErrorCode.NOT_FOUND, "Unknown feature set '" + name + "'"
+        + Problems.didYouMean(name, names()) + " (served: " + String.join(", ", names()) + ")"));
+  }
+
+  public List<FeatureSetContract> served() {
+    return registry.all();
+  }
+
+  private List<String> names() {
+    return registry.all().stream().map(FeatureSetContract::name).toList();
+  }
+
+  /** Parses feature references against the served contracts; features a minor version removed are answered as missing. */
+  public FeatureSelection select(List<String> references) {
+    return FeatureSelection.parse(references, registry, this::removedFeatures);
+  }
+
+  /**
+   * Features of this major that an earlier minor version wrote and the served contract no longer
+   * has (removed after deprecation), with their type, from the writer schemas the store keeps.
+   */
+  Map<String, FeatureType> removedFeatures(FeatureSetContract contract) {
+    Map<String, FeatureType> out = new LinkedHashMap<>();
+    for (WriterSchema w : schemas.all()) {
+      if (!w.featureSet().equals(contract.name()) || SemVer.tryParse(w.version()).map(SemVer::major).orElse(-1) != contract.majorVersion()) {
+        continue;
+      }
+      for (org.apache.avro.Schema.Field f : w.schema().getFields()) {
+        String name = f.name();
+        boolean metadata = name.equals(FeatureSetContract.EVENT_TIME_COLUMN) || name.startsWith("tessera_")
+            || contract.entity().keyNames().contains(name);
+        if (!metadata && contract.feature(name).isEmpty()) {
+          SourceTypes.featureTypeOf(f.schema()).ifPresent(t -> out.put(name, t));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every entity's values of every selected feature set. */
+  public List<EntityResult> lookup(FeatureSelection selection, List<Map<String, String>> entities) {
+    checkSize(entities);
+    long now = System.currentTimeMillis();
+    List<Map<String, FeatureLookup.Result>> perEntity = new ArrayList<>(entities.size());
+    entities.forEach(e -> perEntity.add(new LinkedHashMap<>()));
+    for (FeatureSelection.Part part : selection.parts()) {
+      List<FeatureLookup.Result> results = lookup.lookupAll(part.contract(), entities, now);
+      Tally tally = new Tally();
+      for (int i = 0; i < results.size(); i++) {
+        FeatureLookup.Result r = results.get(i);
+        tally.add(r.status());
+        perEntity.get(i).put(part.contract().name(), part.features().equals(part.contract().featureNames()) ? r : selected(part, r));
+      }
+      stats.outcomes(part.contract().name(), tally.outcomes());
+    }
+    List<EntityResult> out = new ArrayList<>(entities.size());
+    for (int i = 0; i < entities.size(); i++) {
+      out.add(new EntityResult(entities.get(i), perEntity.get(i)));
+    }
+    return out;
+  }
+
+  /** The selected features of a result, those a minor version removed answered as missing ({@code REMOVED}). */
+  private static FeatureLookup.Result selected(FeatureSelection.Part part, FeatureLookup.Result r) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Map<String, String> reasons = new LinkedHashMap<>();
+    for (String f : part.features()) {
+      values.put(f, r.values().get(f));
+      if (part.removed().containsKey(f)) {
+        reasons.put(f, MissingReason.REMOVED.code());
+      } else if (r.missing().containsKey(f)) {
+        reasons.put(f, r.missing().get(f));
+      }
+    }
+    return new FeatureLookup.Result(r.status(), values, reasons, r.eventTime(), r.ageMs(), r.rowVersion());
+  }
+
+  /** Every entity's values of every selected feature set as an Arrow IPC stream ({@link ArrowBatches}), decoded straight into vectors. */
+  public byte[] lookupArrow(FeatureSelection selection, List<Map<String, String>> entities, BufferAllocator allocator) {
+    checkSize(entities);
+    long now = System.currentTimeMillis();
+    List<FeatureLookup.Rows> parts = new ArrayList<>(selection.parts().size());
+    for (FeatureSelection.Part part : selection.parts()) {
+      FeatureLookup.Rows rows = lookup.read(part.contract(), entities, now);
+      Tally tally = new Tally();
+      for (int i = 0; i < rows.rows().size(); i++) {
+        tally.add(rows.status(i));
+      }
+      stats.outcomes(part.contract().name(), tally.outcomes());
+      parts.add(rows);
+    }
+    return ArrowBatches.write(allocator, selection, parts);
+  }
+
+  /** Records a request's latency for each feature set it read. */
+  public void recordLatency(FeatureSelection selection, String endpoint, long nanos) {
+    selection.parts().forEach(p -> stats.latency(p.contract().name(), endpoint, nanos));
+  }
+
+  private void checkSize(List<Map<String, String>> entities) {
+    if (entities.size() > maxEntities) {
+      throw new TesseraException(ErrorCode.PAYLOAD_TOO_LARGE,
+          "entities: " + entities.size() + " entities in one request, at most " + maxEntities + " (tessera.online.max-entities)");
+    }
+    if (entities.isEmpty()) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "entities: expected at least one entity");
+    }
+  }
+
+  private static final class Tally {
+    long ok;
+    long missing;
+    long expired;
+
+    void add(FeatureLookup.Status s) {
+      switch (s) {
+        case OK -> ok++;
+        case MISSING -> missing++;
+        case EXPIRED -> expired++;
+      }
+    }
+
+    ServiceStats.Outcomes outcomes() {
+      return new ServiceStats.Outcomes(ok, missing, expired);
+    }
+  }
+}
