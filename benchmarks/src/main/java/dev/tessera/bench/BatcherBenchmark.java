@@ -1,6 +1,6 @@
 package dev.tessera.bench;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.sdk.FeatureBatcher;

@@ -3,7 +3,7 @@ package dev.tessera.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.cli.up.LocalStack;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.sdk.FeatureVector;
 import dev.tessera.sdk.TesseraClient;

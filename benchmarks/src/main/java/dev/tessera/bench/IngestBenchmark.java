@@ -1,11 +1,11 @@
 package dev.tessera.bench;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.ingest.job.IngestJob;
-import dev.tessera.ingest.job.IngestRunner;
+import dev.tessera.ingest.job.IngestEnvironment;
 import dev.tessera.ingest.job.IngestSettings;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
@@ -73,7 +73,7 @@ public final class IngestBenchmark {
       TesseraConfig config = TesseraConfig.defaults(work.resolve("home"),
           Map.of("tessera.ingest.parallelism", Integer.toString(parallelism), "tessera.ingest.state-backend", opts.getOrDefault("state-backend", "hashmap")));
       // the environment `tessera ingest` uses (filesystem checkpoints), failing fast instead of restarting
-      StreamExecutionEnvironment env = IngestRunner.environment(config, null);
+      StreamExecutionEnvironment env = IngestEnvironment.environment(config, null);
       env.configure(org.apache.flink.configuration.Configuration.fromMap(Map.of("restart-strategy.type", "none")));
       IngestJob.define(env, c, new IngestSettings(kafka.bootstrapServers(), "bench", OffsetsInitializer.earliest(), true, Set.of(),
           Duration.ofSeconds(5), config));

@@ -1,7 +1,8 @@
 package dev.tessera.bench;
 
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.online.launch.ServiceProcess;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.testkit.ChangelogSeeder;
 import dev.tessera.testkit.EmbeddedKafka;
@@ -81,13 +82,13 @@ public final class ServingBenchmark {
   /** The packaged online service (RocksDB) as a child process, ready; its log is work/server.log. */
   static Process startService(Path root, Path work, String bootstrap, int port, String heap) throws Exception {
     System.setProperty("tessera.root", root.toAbsolutePath().normalize().toString());
-    List<String> cmd = dev.tessera.cli.serve.ServiceProcess.command(work.resolve("home"), null, port, Map.of(
+    List<String> cmd = dev.tessera.online.launch.ServiceProcess.command(work.resolve("home"), null, port, Map.of(
         "tessera.contracts.dir", root.resolve("contracts/examples").toAbsolutePath().toString(),
         "tessera.kafka.bootstrap-servers", bootstrap, "tessera.online.api-keys", "fraud-scoring:" + KEY, "quarkus.log.level", "WARN"),
         List.of(heap));
-    Process server = dev.tessera.cli.serve.ServiceProcess.start(cmd, false, work.resolve("server.log"));
+    Process server = dev.tessera.online.launch.ServiceProcess.start(cmd, false, work.resolve("server.log"));
     try {
-      dev.tessera.cli.serve.ServiceProcess.awaitReady(server, "http://127.0.0.1:" + port, Duration.ofSeconds(300), work.resolve("server.log"));
+      dev.tessera.online.launch.ServiceProcess.awaitReady(server, "http://127.0.0.1:" + port, Duration.ofSeconds(300), work.resolve("server.log"));
     } catch (Exception e) {
       server.destroy();
       throw e;
@@ -118,29 +119,12 @@ public final class ServingBenchmark {
     load.closedLoop(single, warm / 3, 4);
     load.closedLoop(arrow, 2 * warm / 3, 2);
 
-    System.out.println();
-    System.out.println("  single-entity JSON GET /v1/features/customer_activity?customer_id=...");
-    System.out.println("  | offered req/s | achieved req/s | p50 ms | p99 ms | max ms | errors |");
-    System.out.println("  |---|---|---|---|---|---|");
-    for (String rate : opts.getOrDefault("single-rates", "500,1000,2000,3000").split(",")) {
-      HttpLoad.Result res = load.fixedRate(single, Double.parseDouble(rate), seconds, 32);
-      row(rate, res);
-    }
-    serverSide(port, "get");
-    HttpLoad.Result maxSingle = load.closedLoop(single, seconds, 8);
+    HttpLoad.Result maxSingle = sweep(load, port, single, "single-entity JSON GET /v1/features/customer_activity?customer_id=...",
+        opts.getOrDefault("single-rates", "500,1000,2000,3000"), seconds, 32, "get", 8);
     System.out.printf("  | closed loop, 8 connections | %,.0f | %.3f | %.3f | %.3f | %d |%n", maxSingle.throughput(),
         maxSingle.percentileMillis(0.5), maxSingle.percentileMillis(0.99), maxSingle.maxMillis(), maxSingle.errors());
-
-    System.out.println();
-    System.out.println("  1,000-entity Arrow lookups (10 features over 2 feature sets, Arrow keys in, Arrow IPC out)");
-    System.out.println("  | offered req/s | achieved req/s | p50 ms | p99 ms | max ms | errors |");
-    System.out.println("  |---|---|---|---|---|---|");
-    for (String rate : opts.getOrDefault("arrow-rates", "20,50,100").split(",")) {
-      HttpLoad.Result res = load.fixedRate(arrow, Double.parseDouble(rate), seconds, 8);
-      row(rate, res);
-    }
-    serverSide(port, "lookup_arrow");
-    HttpLoad.Result maxArrow = load.closedLoop(arrow, seconds, 2);
+    HttpLoad.Result maxArrow = sweep(load, port, arrow, "1,000-entity Arrow lookups (10 features over 2 feature sets, Arrow keys in, Arrow IPC out)",
+        opts.getOrDefault("arrow-rates", "20,50,100"), seconds, 8, "lookup_arrow", 2);
     System.out.printf("  | closed loop, 2 connections | %,.0f (%,.0f entities/s) | %.3f | %.3f | %.3f | %d |%n", maxArrow.throughput(),
         maxArrow.throughput() * 1000, maxArrow.percentileMillis(0.5), maxArrow.percentileMillis(0.99), maxArrow.maxMillis(), maxArrow.errors());
   }
@@ -158,6 +142,20 @@ public final class ServingBenchmark {
       }
     }
     System.out.println(out);
+  }
+
+  /** Fixed-rate runs at each offered rate, the server-side latency, then a closed loop; returns the closed loop's result. */
+  private static HttpLoad.Result sweep(HttpLoad load, int port, HttpLoad.Requests request, String title, String rates, double seconds,
+      int connections, String endpoint, int closedLoopConnections) throws Exception {
+    System.out.println();
+    System.out.println("  " + title);
+    System.out.println("  | offered req/s | achieved req/s | p50 ms | p99 ms | max ms | errors |");
+    System.out.println("  |---|---|---|---|---|---|");
+    for (String rate : rates.split(",")) {
+      row(rate, load.fixedRate(request, Double.parseDouble(rate), seconds, connections));
+    }
+    serverSide(port, endpoint);
+    return load.closedLoop(request, seconds, closedLoopConnections);
   }
 
   static void row(String rate, HttpLoad.Result res) {

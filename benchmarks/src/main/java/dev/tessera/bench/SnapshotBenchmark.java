@@ -1,7 +1,7 @@
 package dev.tessera.bench;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;

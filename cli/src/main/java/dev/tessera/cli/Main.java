@@ -1,8 +1,8 @@
 package dev.tessera.cli;
 
-import dev.tessera.contracts.api.ContractException;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.model.ContractException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 

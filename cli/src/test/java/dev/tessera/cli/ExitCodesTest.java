@@ -2,8 +2,8 @@ package dev.tessera.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

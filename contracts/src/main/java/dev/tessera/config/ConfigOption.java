@@ -33,7 +33,7 @@ public record ConfigOption<T>(
   }
 
   public static ConfigOption<java.time.Duration> duration(String key, java.time.Duration defaultValue, String description) {
-    return new ConfigOption<>(key, "duration", dev.tessera.contracts.api.Durations::parse, defaultValue, description);
+    return new ConfigOption<>(key, "duration", dev.tessera.contracts.model.Durations::parse, defaultValue, description);
   }
 
   /** A size such as {@code 256m}, {@code 2g}, {@code 512k} or plain bytes. */

@@ -1,7 +1,7 @@
 package dev.tessera.config;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.parser.Problems;
 import java.io.IOException;
 import java.io.Reader;

@@ -3,8 +3,8 @@ package dev.tessera.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.tessera.contracts;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.registry.LoadResult;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tessera.cli.audit.Audit;
 import dev.tessera.cli.up.LocalStack;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.sdk.FeatureVector;
 import dev.tessera.sdk.TesseraClient;
 import dev.tessera.sdk.offline.TesseraOffline;

@@ -84,14 +84,12 @@ class UpLauncherIT {
       assertThat(curl).contains("X-API-Key: " + key).contains("/v1/features/customer_activity?customer_id=c-1");
       String url = curl.substring(curl.lastIndexOf(" '") + 2, curl.length() - 1);
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> answer = null;
-      for (int i = 0; i < 60; i++) { // the generator's first events for c-1 arrive within seconds
-        answer = http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofString());
-        if (answer.body().contains("\"status\":\"OK\"")) {
-          break;
-        }
-        Thread.sleep(1000);
-      }
+      // the generator's first events for c-1 arrive within seconds
+      String apiKey = key;
+      HttpResponse<String> answer = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+          .pollInterval(java.time.Duration.ofSeconds(1))
+          .until(() -> http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", apiKey).build(), HttpResponse.BodyHandlers.ofString()),
+              a -> a.body().contains("\"status\":\"OK\""));
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(answer.body()).contains("\"customer_activity\"").contains("\"status\":\"OK\"");
       List<ProcessHandle> children = up.descendants().toList();

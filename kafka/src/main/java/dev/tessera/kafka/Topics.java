@@ -1,7 +1,7 @@
 package dev.tessera.kafka;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.rows.WriterSchema;
 import java.time.Duration;
 import java.util.ArrayList;

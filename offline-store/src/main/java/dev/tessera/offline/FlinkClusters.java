@@ -2,8 +2,8 @@ package dev.tessera.offline;
 
 import dev.tessera.config.CoreOptions;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import java.io.File;
 import java.util.Arrays;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package dev.tessera.offline;
 
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureRow;

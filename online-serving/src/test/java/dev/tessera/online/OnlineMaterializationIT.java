@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.ingest.job.IngestJob;
@@ -56,11 +56,15 @@ class OnlineMaterializationIT {
 
   @org.junit.jupiter.api.AfterEach
   void deleteRedisKeys() {
-    Redis.deletePrefix("redis://127.0.0.1:6379", redisPrefix);
+    Redis.deletePrefix(dev.tessera.testkit.MachineServices.REDIS_URI, redisPrefix);
   }
 
   OnlineStore open(String store) {
-    return store.equals("rocksdb") ? new RocksDbOnlineStore(home.resolve("online")) : new RedisOnlineStore("redis://127.0.0.1:6379", redisPrefix);
+    if (store.equals("rocksdb")) {
+      return new RocksDbOnlineStore(home.resolve("online"));
+    }
+    dev.tessera.testkit.MachineServices.requireRedis();
+    return new RedisOnlineStore(dev.tessera.testkit.MachineServices.REDIS_URI, redisPrefix);
   }
 
   /** RocksDB: every replica reads every partition; Redis: a consumer group writes the shared store. */

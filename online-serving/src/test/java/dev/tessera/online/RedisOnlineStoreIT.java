@@ -8,7 +8,12 @@ import org.junit.jupiter.api.Timeout;
 /** The same rules on the Redis this machine runs at 127.0.0.1:6379, under a fresh key prefix. */
 @Timeout(60)
 class RedisOnlineStoreIT extends OnlineStoreChecks {
-  static final String URI = "redis://127.0.0.1:6379";
+  static final String URI = dev.tessera.testkit.MachineServices.REDIS_URI;
+
+  @org.junit.jupiter.api.BeforeAll
+  static void redisRuns() {
+    dev.tessera.testkit.MachineServices.requireRedis();
+  }
   final String prefix = "tessera-it:" + Long.toHexString(System.nanoTime()) + ":";
 
   @Override

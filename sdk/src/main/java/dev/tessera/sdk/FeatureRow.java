@@ -10,11 +10,12 @@ import java.util.Map;
  * columns {@code <featureSet>__<feature>} and {@code <featureSet>__event_time}; null where a value
  * is not served (MISSING or EXPIRED).
  */
-public record FeatureRow(Map<String, Object> columns) {
+public record FeatureRow(Map<String, Object> columns) implements TypedValues {
   public FeatureRow {
     columns = Collections.unmodifiableMap(new LinkedHashMap<>(columns));
   }
 
+  @Override
   public Object get(String column) {
     if (!columns.containsKey(column)) {
       throw new IllegalArgumentException("No column '" + column + "' in this row (has " + columns.keySet() + ")");
@@ -22,20 +23,6 @@ public record FeatureRow(Map<String, Object> columns) {
     return columns.get(column);
   }
 
-  public Long getLong(String column) {
-    Object v = get(column);
-    return v == null ? null : ((Number) v).longValue();
-  }
-
-  public Double getDouble(String column) {
-    Object v = get(column);
-    return v == null ? null : ((Number) v).doubleValue();
-  }
-
-  public String getString(String column) {
-    Object v = get(column);
-    return v == null ? null : v.toString();
-  }
 
   /** The event time of {@code featureSet}'s values, or null when MISSING. */
   public Instant eventTime(String featureSet) {

@@ -15,7 +15,8 @@ import java.util.Map;
  * if (v.ok()) { long n = v.getLong("txn_count_1h"); }
  * }
  */
-public record FeatureVector(String featureSet, Status status, Instant eventTime, Duration age, Map<String, Object> values) {
+public record FeatureVector(String featureSet, Status status, Instant eventTime, Duration age, Map<String, Object> values)
+    implements TypedValues {
   /** Whether a value is served. */
   public enum Status {
     OK,
@@ -31,30 +32,11 @@ public record FeatureVector(String featureSet, Status status, Instant eventTime,
     return status == Status.OK;
   }
 
+  @Override
   public Object get(String feature) {
     if (!values.containsKey(feature)) {
       throw new IllegalArgumentException("Feature set " + featureSet + " has no feature '" + feature + "' in this vector (has " + values.keySet() + ")");
     }
     return values.get(feature);
-  }
-
-  /** The value as a Long (null if not served). */
-  public Long getLong(String feature) {
-    Object v = get(feature);
-    return v == null ? null : ((Number) v).longValue();
-  }
-
-  public Double getDouble(String feature) {
-    Object v = get(feature);
-    return v == null ? null : ((Number) v).doubleValue();
-  }
-
-  public String getString(String feature) {
-    Object v = get(feature);
-    return v == null ? null : v.toString();
-  }
-
-  public Boolean getBoolean(String feature) {
-    return (Boolean) get(feature);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.errors.ErrorCode;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.tessera.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;

@@ -1,17 +1,15 @@
 package dev.tessera.sdk;
 
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.online.launch.ServiceProcess;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.testkit.ChangelogSeeder;
 import dev.tessera.testkit.EmbeddedKafka;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,39 +42,20 @@ public final class ServiceFixture implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path home = Files.createTempDirectory("tessera-sdk-it");
-    Path jar = Path.of("../online-serving/target/quarkus-app/quarkus-run.jar").toAbsolutePath();
-    service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Dtessera.home=" + home,
-        "-Dtessera.contracts.dir=" + Path.of("../contracts/examples").toAbsolutePath(),
-        "-Dtessera.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-        "-Dtessera.online.api-keys=fraud-scoring:" + FRAUD_KEY + ",marketing-propensity:" + MARKETING_KEY,
-        "-Dtessera.online.lag-interval=200ms", "-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN", "-jar", jar.toString())
-        .redirectErrorStream(true).redirectOutput(home.resolve("service.log").toFile()).start();
-    awaitReady(home.resolve("service.log"));
+    if (System.getProperty("tessera.root") == null) {
+      System.setProperty("tessera.root", Path.of("..").toAbsolutePath().normalize().toString());
+    }
+    Path log = home.resolve("service.log");
+    service = ServiceProcess.start(ServiceProcess.command(home, null, port, Map.of(
+        "tessera.contracts.dir", Path.of("../contracts/examples").toAbsolutePath().toString(),
+        "tessera.kafka.bootstrap-servers", kafka.bootstrapServers(),
+        "tessera.online.api-keys", "fraud-scoring:" + FRAUD_KEY + ",marketing-propensity:" + MARKETING_KEY,
+        "tessera.online.lag-interval", "200ms", "quarkus.log.level", "WARN"), List.of("-Xmx512m")), false, log);
+    ServiceProcess.awaitReady(service, baseUrl(), Duration.ofSeconds(120), log);
   }
 
   public String baseUrl() {
     return "http://127.0.0.1:" + port;
-  }
-
-  private void awaitReady(Path log) throws Exception {
-    HttpClient client = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!service.isAlive()) {
-        throw new IllegalStateException("the online service exited: " + Files.readString(log));
-      }
-      try {
-        if (client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString())
-            .statusCode() == 200) {
-          return;
-        }
-      } catch (java.io.IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException("the online service was not ready in 120 s: " + Files.readString(log));
   }
 
   /** Expected values of the seeded rows. */

@@ -1,7 +1,7 @@
 package dev.tessera.testkit;
 
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.kafka.Topics;

@@ -1,6 +1,6 @@
 package dev.tessera.testkit;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.rows.ChangelogRowReader;
 import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.contracts.rows.RowValues;

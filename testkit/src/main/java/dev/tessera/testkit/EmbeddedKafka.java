@@ -62,14 +62,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Waits until every partition of {@code topics} has a leader. */
   public static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-        .allMatch(d -> d.partitions().stream().allMatch(x -> x.leader() != null && !x.leader().isEmpty()))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(topics + " have partitions without a leader after 30 s");
-      }
-      Thread.sleep(50);
-    }
+    org.awaitility.Awaitility.await(topics + " with a leader on every partition").atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(50))
+        .until(() -> admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+            .allMatch(d -> d.partitions().stream().allMatch(x -> x.leader() != null && !x.leader().isEmpty())));
   }
 
   /** The shared checked producer of this broker. */

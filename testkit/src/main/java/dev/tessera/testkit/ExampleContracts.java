@@ -1,6 +1,6 @@
 package dev.tessera.testkit;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;

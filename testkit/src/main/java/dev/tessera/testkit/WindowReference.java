@@ -2,9 +2,9 @@ package dev.tessera.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;

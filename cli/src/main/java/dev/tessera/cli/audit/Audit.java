@@ -1,9 +1,9 @@
 package dev.tessera.cli.audit;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.EntityKey;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.EntityKey;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.history.FeatureHistory;

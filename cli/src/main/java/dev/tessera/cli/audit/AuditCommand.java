@@ -2,7 +2,7 @@ package dev.tessera.cli.audit;
 
 import dev.tessera.cli.CliContext;
 import dev.tessera.cli.TesseraCommand;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.sdk.TesseraClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.tessera.cli.contract;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.compatibility.CheckReport;
 import dev.tessera.contracts.compatibility.ContractCheck;
 import dev.tessera.contracts.compatibility.ReportFormat;
@@ -15,13 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera contract check --base <dir> --head <dir>}: the contract pull-request check. */
-@Command(
-    name = "check",
-    description = {
-      "The contract PR check: compare base (main) and head (the PR) contract directories.",
-      "Fails when a version bump is smaller than required, a new contract does not start at 1.0.0 (or 0.x),",
-      "a contract with consumers is deleted without deprecation, or a head contract is invalid."
-    })
+@Command(name = "check", description = "The contract PR check: compare base (main) and head (the PR) contract directories.%n"
+    + "Fails when a version bump is smaller than required, a new contract does not start at 1.0.0 (or 0.x),%n"
+    + "a contract with consumers is deleted without deprecation, or a head contract is invalid.")
 public final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

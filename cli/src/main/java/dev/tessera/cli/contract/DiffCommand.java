@@ -1,6 +1,6 @@
 package dev.tessera.cli.contract;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.compatibility.CompatibilityChecker;
 import dev.tessera.contracts.compatibility.ContractDiff;
 import dev.tessera.contracts.compatibility.DiffRenderer;

@@ -1,7 +1,7 @@
 package dev.tessera.cli.contract;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

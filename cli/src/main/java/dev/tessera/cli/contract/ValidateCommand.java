@@ -1,6 +1,6 @@
 package dev.tessera.cli.contract;
 
-import dev.tessera.contracts.api.Problem;
+import dev.tessera.contracts.model.Problem;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.registry.LoadResult;
 import java.io.PrintWriter;

@@ -2,14 +2,14 @@ package dev.tessera.cli.ingest;
 
 import dev.tessera.cli.CliContext;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.config.IngestOptions;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.job.IngestPipeline;
-import dev.tessera.ingest.job.IngestRunner;
+import dev.tessera.ingest.job.IngestEnvironment;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,8 +68,8 @@ public final class IngestCommand implements Callable<Integer> {
     if (fromFile != null && !Files.isRegularFile(fromFile)) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest from '" + fromFile + "': no such file");
     }
-    StreamExecutionEnvironment env = IngestRunner.environment(config, resumeFrom);
-    IngestPipeline pipeline = IngestJob.define(env, contract, IngestRunner.settings(config, contract, bounded || fromFile != null)
+    StreamExecutionEnvironment env = IngestEnvironment.environment(config, resumeFrom);
+    IngestPipeline pipeline = IngestJob.define(env, contract, IngestEnvironment.settings(config, contract, bounded || fromFile != null)
         .withArchive(config.get(IngestOptions.ARCHIVE)).withBootstrap(bootstrap), fromFile);
     if (resumeFrom != null) {
       pipeline.rollout().check();

@@ -1,8 +1,8 @@
 package dev.tessera.cli.offline;
 
 import dev.tessera.cli.CliContext;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.snapshot.SnapshotRequest;

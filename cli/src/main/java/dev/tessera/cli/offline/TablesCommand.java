@@ -1,7 +1,7 @@
 package dev.tessera.cli.offline;
 
 import dev.tessera.cli.CliContext;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;

@@ -1,5 +1,6 @@
 package dev.tessera.cli.serve;
 
+import dev.tessera.online.launch.ServiceProcess;
 import dev.tessera.cli.CliContext;
 import dev.tessera.cli.TesseraCommand;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.tessera.cli.up;
 
-import dev.tessera.contracts.api.AvroEncoding;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.AvroEncoding;
+import dev.tessera.contracts.model.FeatureSetContract;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,20 +1,20 @@
 package dev.tessera.cli.up;
 
-import dev.tessera.cli.serve.ServiceProcess;
+import dev.tessera.online.launch.ServiceProcess;
 import dev.tessera.config.CoreOptions;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.config.IngestOptions;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.ingest.backfill.Backfill;
 import dev.tessera.kafka.Topics;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.rollout.Rollout;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.job.IngestPipeline;
-import dev.tessera.ingest.job.IngestRunner;
+import dev.tessera.ingest.job.IngestEnvironment;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.table.FeatureTables;
@@ -158,14 +158,14 @@ public final class LocalStack implements AutoCloseable {
 
     t = System.nanoTime();
     resumedFrom = resume == null ? null : resume.toString();
-    StreamExecutionEnvironment env = IngestRunner.environment(config, resume);
+    StreamExecutionEnvironment env = IngestEnvironment.environment(config, resume);
     env.configure(Configuration.fromMap(Map.of("execution.savepoint.ignore-unclaimed-state", "true")));
     List<IngestPipeline> pipelines = new ArrayList<>();
     Set<String> archived = new java.util.HashSet<>();
     for (FeatureSetContract c : registry.all()) {
       // one pipeline per topic writes the topic's events archive
       boolean archive = archived.add(c.source().topic());
-      pipelines.add(IngestJob.define(env, c, IngestRunner.settings(config, c, false).withArchive(archive)
+      pipelines.add(IngestJob.define(env, c, IngestEnvironment.settings(config, c, false).withArchive(archive)
           .withBootstrap(bootstraps.get(c.name()))));
     }
     String from = resume == null ? null : describe(resume);
@@ -182,7 +182,7 @@ public final class LocalStack implements AutoCloseable {
     pipelines.forEach(IngestPipeline::recordRollout);
     upHome.clearPendingBootstraps(); // loaded by this job; its checkpoints carry them from now on
     status.accept(String.format("  %-9s running in %.1fs (job %s, checkpoints every %s)", "ingest", secs(t), job.getJobID(),
-        dev.tessera.contracts.api.Durations.format(config.get(IngestOptions.CHECKPOINT_INTERVAL))));
+        dev.tessera.contracts.model.Durations.format(config.get(IngestOptions.CHECKPOINT_INTERVAL))));
 
     t = System.nanoTime();
     Map<String, String> props = new HashMap<>();

@@ -1,8 +1,8 @@
 package dev.tessera.cli.up;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.config.IngestOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,6 @@
 package dev.tessera.contracts.compatibility;
 
-import dev.tessera.contracts.api.SemVer;
+import dev.tessera.contracts.model.SemVer;
 
 /** The semver bump a change requires, or a version change declares. Ordered from none to major. */
 public enum Bump {

@@ -4,12 +4,12 @@ import static dev.tessera.contracts.compatibility.Bump.MAJOR;
 import static dev.tessera.contracts.compatibility.Bump.MINOR;
 import static dev.tessera.contracts.compatibility.Bump.PATCH;
 
-import dev.tessera.contracts.api.Consumer;
-import dev.tessera.contracts.api.Durations;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.QualityRule;
-import dev.tessera.contracts.api.Sla;
+import dev.tessera.contracts.model.Consumer;
+import dev.tessera.contracts.model.Durations;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.QualityRule;
+import dev.tessera.contracts.model.Sla;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

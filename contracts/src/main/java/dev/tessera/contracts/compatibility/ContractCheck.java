@@ -1,9 +1,9 @@
 package dev.tessera.contracts.compatibility;
 
-import dev.tessera.contracts.api.Consumer;
-import dev.tessera.contracts.api.ContractStatus;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.SemVer;
+import dev.tessera.contracts.model.Consumer;
+import dev.tessera.contracts.model.ContractStatus;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.SemVer;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.registry.LoadResult;
 import dev.tessera.contracts.registry.LoadedContract;

@@ -2,7 +2,7 @@ package dev.tessera.contracts.compatibility;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import java.util.List;
 
 /** The changes between an old and a new version of one contract. */

@@ -1,6 +1,6 @@
 package dev.tessera.contracts.parser;
 
-import dev.tessera.contracts.api.Problem;
+import dev.tessera.contracts.model.Problem;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

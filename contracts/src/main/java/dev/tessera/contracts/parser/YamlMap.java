@@ -1,6 +1,6 @@
 package dev.tessera.contracts.parser;
 
-import dev.tessera.contracts.api.Durations;
+import dev.tessera.contracts.model.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,10 +1,10 @@
 package dev.tessera.contracts.registry;
 
-import dev.tessera.contracts.api.ContractException;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.Problem;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.model.ContractException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.Problem;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.parser.ContractDraft;
 import dev.tessera.contracts.parser.ContractParser;
 import dev.tessera.contracts.parser.Position;

@@ -1,6 +1,6 @@
 package dev.tessera.contracts.registry;
 
-import dev.tessera.contracts.api.Problem;
+import dev.tessera.contracts.model.Problem;
 import java.util.List;
 import java.util.Optional;
 

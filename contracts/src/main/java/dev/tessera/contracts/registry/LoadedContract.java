@@ -2,7 +2,7 @@ package dev.tessera.contracts.registry;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import java.nio.file.Path;
 
 /** A valid contract with the file it came from. */

@@ -1,10 +1,10 @@
 package dev.tessera.contracts.rows;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import dev.tessera.contracts.schema.SourceTypes;
 import java.io.IOException;

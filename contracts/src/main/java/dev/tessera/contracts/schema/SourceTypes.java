@@ -1,6 +1,6 @@
 package dev.tessera.contracts.schema;
 
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.model.FeatureType;
 import java.util.Optional;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;

@@ -1,7 +1,7 @@
 package dev.tessera.contracts.validation;
 
-import dev.tessera.contracts.api.AggregateFunction;
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.model.AggregateFunction;
+import dev.tessera.contracts.model.FeatureType;
 import java.util.EnumSet;
 import java.util.Set;
 

@@ -1,13 +1,13 @@
 package dev.tessera.contracts.validation;
 
-import dev.tessera.contracts.api.Aggregate;
-import dev.tessera.contracts.api.AggregateFunction;
-import dev.tessera.contracts.api.Durations;
-import dev.tessera.contracts.api.EntityKey;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
-import dev.tessera.contracts.api.QualityRule;
+import dev.tessera.contracts.model.Aggregate;
+import dev.tessera.contracts.model.AggregateFunction;
+import dev.tessera.contracts.model.Durations;
+import dev.tessera.contracts.model.EntityKey;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
+import dev.tessera.contracts.model.QualityRule;
 import dev.tessera.contracts.parser.ContractDraft;
 import dev.tessera.contracts.parser.Problems;
 import dev.tessera.contracts.schema.SourceTypes;

@@ -2,7 +2,7 @@ package dev.tessera.contracts.compatibility;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.contracts.api.SemVer;
+import dev.tessera.contracts.model.SemVer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -5,7 +5,7 @@ import static dev.tessera.contracts.ContractFixture.replace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.contracts.ContractFixture;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;

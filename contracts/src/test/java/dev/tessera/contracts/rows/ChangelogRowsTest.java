@@ -4,9 +4,9 @@ import static dev.tessera.contracts.ContractFixture.replace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.contracts.ContractFixture;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;

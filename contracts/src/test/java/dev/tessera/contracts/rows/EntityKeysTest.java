@@ -3,10 +3,10 @@ package dev.tessera.contracts.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tessera.contracts.api.Entity;
-import dev.tessera.contracts.api.EntityKey;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.model.Entity;
+import dev.tessera.contracts.model.EntityKey;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,7 @@ package dev.tessera.contracts.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.contracts.ContractFixture;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -113,10 +113,10 @@ class FeatureRowSchemasTest {
   @Test
   void sourceTypesMapAvroToTessera() {
     Schema tx = activity.source().schema();
-    assertThat(SourceTypes.featureTypeOf(tx.getField("amount").schema())).contains(dev.tessera.contracts.api.FeatureType.DOUBLE);
+    assertThat(SourceTypes.featureTypeOf(tx.getField("amount").schema())).contains(dev.tessera.contracts.model.FeatureType.DOUBLE);
     assertThat(SourceTypes.isNullable(tx.getField("amount").schema())).isTrue();
-    assertThat(SourceTypes.featureTypeOf(tx.getField("event_time").schema())).contains(dev.tessera.contracts.api.FeatureType.TIMESTAMP);
-    assertThat(SourceTypes.featureTypeOf(profile.source().schema().getField("segment").schema())).contains(dev.tessera.contracts.api.FeatureType.STRING);
+    assertThat(SourceTypes.featureTypeOf(tx.getField("event_time").schema())).contains(dev.tessera.contracts.model.FeatureType.TIMESTAMP);
+    assertThat(SourceTypes.featureTypeOf(profile.source().schema().getField("segment").schema())).contains(dev.tessera.contracts.model.FeatureType.STRING);
     assertThat(SourceTypes.featureTypeOf(Schema.create(Schema.Type.BYTES))).isEmpty();
   }
 }

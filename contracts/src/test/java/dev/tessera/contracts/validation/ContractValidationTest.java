@@ -5,7 +5,7 @@ import static dev.tessera.contracts.ContractFixture.replace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.contracts.ContractFixture;
-import dev.tessera.contracts.api.Problem;
+import dev.tessera.contracts.model.Problem;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.registry.LoadResult;
 import java.nio.file.Path;

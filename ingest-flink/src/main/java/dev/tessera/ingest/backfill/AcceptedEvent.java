@@ -1,6 +1,6 @@
 package dev.tessera.ingest.backfill;
 
-import dev.tessera.ingest.window.Tagged;
+import dev.tessera.ingest.window.ValueArrayCodec;
 import dev.tessera.offline.sort.ExternalSorter;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -21,7 +21,7 @@ public record AcceptedEvent(String key, byte[] encodedKey, long time, long seq, 
       out.write(e.encodedKey);
       out.writeLong(e.time);
       out.writeLong(e.seq);
-      Tagged.write(out, e.fields);
+      ValueArrayCodec.write(out, e.fields);
     }
 
     @Override
@@ -29,7 +29,7 @@ public record AcceptedEvent(String key, byte[] encodedKey, long time, long seq, 
       String key = in.readUTF();
       byte[] encoded = new byte[in.readInt()];
       in.readFully(encoded);
-      return new AcceptedEvent(key, encoded, in.readLong(), in.readLong(), Tagged.read(in));
+      return new AcceptedEvent(key, encoded, in.readLong(), in.readLong(), ValueArrayCodec.read(in));
     }
 
     @Override

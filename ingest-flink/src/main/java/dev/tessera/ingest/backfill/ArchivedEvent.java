@@ -1,7 +1,7 @@
 package dev.tessera.ingest.backfill;
 
 import dev.tessera.contracts.schema.SourceTypes;
-import dev.tessera.ingest.window.Tagged;
+import dev.tessera.ingest.window.ValueArrayCodec;
 import dev.tessera.offline.sort.ExternalSorter;
 import dev.tessera.offline.table.EventTables;
 import java.io.DataInputStream;
@@ -30,12 +30,12 @@ public record ArchivedEvent(String source, int partition, long offset, Object[] 
       out.writeUTF(e.source);
       out.writeInt(e.partition);
       out.writeLong(e.offset);
-      Tagged.write(out, e.values);
+      ValueArrayCodec.write(out, e.values);
     }
 
     @Override
     public ArchivedEvent read(DataInputStream in) throws IOException {
-      return new ArchivedEvent(in.readUTF(), in.readInt(), in.readLong(), Tagged.read(in));
+      return new ArchivedEvent(in.readUTF(), in.readInt(), in.readLong(), ValueArrayCodec.read(in));
     }
 
     @Override

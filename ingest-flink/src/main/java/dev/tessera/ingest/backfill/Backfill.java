@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tessera.config.CoreOptions;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.ingest.decode.RejectReason;
 import dev.tessera.kafka.ChangelogPublisher;

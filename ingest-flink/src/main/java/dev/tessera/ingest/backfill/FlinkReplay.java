@@ -1,9 +1,9 @@
 package dev.tessera.ingest.backfill;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.config.IngestOptions;
@@ -11,7 +11,7 @@ import dev.tessera.ingest.decode.LatenessRule;
 import dev.tessera.ingest.decode.RejectReason;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyStateCodec;
-import dev.tessera.ingest.window.Tagged;
+import dev.tessera.ingest.window.ValueArrayCodec;
 import dev.tessera.offline.FlinkClusters;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.sort.ExternalSorter;
@@ -456,8 +456,8 @@ final class FlinkReplay {
   static byte[] encodeRow(FeatureRow row) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      Tagged.write(out, row.keys());
-      Tagged.write(out, row.values());
+      ValueArrayCodec.write(out, row.keys());
+      ValueArrayCodec.write(out, row.values());
       out.writeLong(row.eventTime());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -467,7 +467,7 @@ final class FlinkReplay {
 
   static FeatureRow decodeRow(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      return new FeatureRow(Tagged.read(in), Tagged.read(in), in.readLong());
+      return new FeatureRow(ValueArrayCodec.read(in), ValueArrayCodec.read(in), in.readLong());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

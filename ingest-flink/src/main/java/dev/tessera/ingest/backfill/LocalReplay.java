@@ -1,7 +1,7 @@
 package dev.tessera.ingest.backfill;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.ingest.window.FeatureWindows;

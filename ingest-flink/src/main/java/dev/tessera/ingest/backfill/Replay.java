@@ -1,6 +1,6 @@
 package dev.tessera.ingest.backfill;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.ingest.decode.Decoded;
 import dev.tessera.ingest.decode.EventDecoder;

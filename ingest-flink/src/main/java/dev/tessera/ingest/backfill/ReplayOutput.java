@@ -1,7 +1,7 @@
 package dev.tessera.ingest.backfill;
 
-import dev.tessera.contracts.api.TesseraException;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.ingest.window.KeyStateCodec;
 import dev.tessera.offline.table.FeatureRow;
 import dev.tessera.offline.table.FeatureTableOverwrite;

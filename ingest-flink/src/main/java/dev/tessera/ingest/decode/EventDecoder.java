@@ -1,10 +1,10 @@
 package dev.tessera.ingest.decode;
 
-import dev.tessera.contracts.api.AvroEncoding;
-import dev.tessera.contracts.api.EntityKey;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
-import dev.tessera.contracts.api.QualityRule;
+import dev.tessera.contracts.model.AvroEncoding;
+import dev.tessera.contracts.model.EntityKey;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
+import dev.tessera.contracts.model.QualityRule;
 import dev.tessera.contracts.schema.SourceTypes;
 import java.io.IOException;
 import java.nio.ByteBuffer;

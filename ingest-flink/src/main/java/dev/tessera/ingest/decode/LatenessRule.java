@@ -1,6 +1,6 @@
 package dev.tessera.ingest.decode;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 
 /**
  * The lateness rule, decided per source partition in offset order so that a stream, a file

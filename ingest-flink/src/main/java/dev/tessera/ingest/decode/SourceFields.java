@@ -1,6 +1,6 @@
 package dev.tessera.ingest.decode;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.schema.SourceTypes;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.tessera.ingest.job;
 
 import dev.tessera.contracts.schema.SourceTypes;
-import dev.tessera.ingest.window.Tagged;
+import dev.tessera.ingest.window.ValueArrayCodec;
 import dev.tessera.offline.table.EventTables;
 import java.util.List;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -16,7 +16,7 @@ import org.apache.iceberg.types.Types;
  * Archived events as Iceberg RowData of the events archive, column by name: the coordinates, the
  * event time, and each source field (a column the source schema no longer has is null).
  */
-final class ArchiveRows implements MapFunction<Records.Archived, RowData> {
+final class ArchiveRows implements MapFunction<JobRecords.Archived, RowData> {
   private static final int SOURCE = -1;
   private static final int PARTITION = -2;
   private static final int OFFSET = -3;
@@ -54,8 +54,8 @@ final class ArchiveRows implements MapFunction<Records.Archived, RowData> {
   }
 
   @Override
-  public RowData map(Records.Archived e) {
-    Object[] values = Tagged.decode(e.fields);
+  public RowData map(JobRecords.Archived e) {
+    Object[] values = ValueArrayCodec.decode(e.fields);
     GenericRowData row = new GenericRowData(from.length);
     for (int i = 0; i < from.length; i++) {
       row.setField(i, switch (from[i]) {

@@ -1,7 +1,7 @@
 package dev.tessera.ingest.job;
 
-import dev.tessera.contracts.api.AvroEncoding;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.AvroEncoding;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.ingest.decode.JsonEvents;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import dev.tessera.ingest.decode.LatenessRule;
 import dev.tessera.ingest.decode.SourceFields;
 import dev.tessera.ingest.decode.RejectReason;
 import dev.tessera.ingest.window.FeatureWindows;
-import dev.tessera.ingest.window.Tagged;
+import dev.tessera.ingest.window.ValueArrayCodec;
 import dev.tessera.offline.table.EventTables;
 import java.util.EnumMap;
 import java.util.Map;
@@ -48,9 +48,9 @@ import org.apache.flink.util.OutputTag;
  * <p>Each partition's latest event time is operator state (union list state, merged by maximum on
  * restore), so it follows a partition to whichever subtask reads it after a rescale.
  */
-final class DecodeFunction extends ProcessFunction<Records.Raw, Records.Event> implements CheckpointedFunction {
-  static final OutputTag<Records.Rejected> DLQ = new OutputTag<>("dlq") {};
-  static final OutputTag<Records.Archived> ARCHIVE = new OutputTag<>("archive") {};
+final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Event> implements CheckpointedFunction {
+  static final OutputTag<JobRecords.Rejected> DLQ = new OutputTag<>("dlq") {};
+  static final OutputTag<JobRecords.Archived> ARCHIVE = new OutputTag<>("archive") {};
 
   private final FeatureSetContract contract;
   private final Set<Integer> confluentIds;
@@ -86,14 +86,14 @@ final class DecodeFunction extends ProcessFunction<Records.Raw, Records.Event> i
   }
 
   @Override
-  public void processElement(Records.Raw raw, Context ctx, Collector<Records.Event> out) throws Exception {
+  public void processElement(JobRecords.Raw raw, Context ctx, Collector<JobRecords.Event> out) throws Exception {
     Object[] values;
     if (raw.format == null) {
       if (raw.rejection != null) { // decoded in the source
         reject(ctx, raw, RejectReason.valueOf(raw.rejection), raw.rejectionDetail);
         return;
       }
-      values = Tagged.decode(raw.fields);
+      values = ValueArrayCodec.decode(raw.fields);
     } else {
       Object record = FileEventFormat.JSON.equals(raw.format)
           ? JsonEvents.toRecord(contract.source().schema(), new String(raw.payload, StandardCharsets.UTF_8))
@@ -107,8 +107,8 @@ final class DecodeFunction extends ProcessFunction<Records.Raw, Records.Event> i
     Map<String, Object> fields = sourceFields.map(values);
     Long time = sourceFields.eventTime(fields);
     if (archive) {
-      ctx.output(ARCHIVE, new Records.Archived(raw.format == null ? EventTables.KAFKA : raw.topic, raw.partition, raw.offset, time,
-          raw.format == null ? raw.fields : Tagged.encode(values)));
+      ctx.output(ARCHIVE, new JobRecords.Archived(raw.format == null ? EventTables.KAFKA : raw.topic, raw.partition, raw.offset, time,
+          raw.format == null ? raw.fields : ValueArrayCodec.encode(values)));
     }
     Long max = maxSeen.get(raw.partition);
     Decoded decoded = decoder.validate(fields);
@@ -131,8 +131,8 @@ final class DecodeFunction extends ProcessFunction<Records.Raw, Records.Event> i
     }
     accepted.inc();
     byte[] keyValues = EntityKeys.encode(contract, event.keys());
-    out.collect(new Records.Event(event.keyText(), keyValues, event.eventTime(), EventOrder.sequence(raw.partition, raw.offset),
-        Tagged.encode(windows.project(event.fields())), raw));
+    out.collect(new JobRecords.Event(event.keyText(), keyValues, event.eventTime(), EventOrder.sequence(raw.partition, raw.offset),
+        ValueArrayCodec.encode(windows.project(event.fields())), raw));
   }
 
   @Override
@@ -152,8 +152,8 @@ final class DecodeFunction extends ProcessFunction<Records.Raw, Records.Event> i
     maxSeenState.update(entries);
   }
 
-  private void reject(Context ctx, Records.Raw raw, RejectReason reason, String detail) {
+  private void reject(Context ctx, JobRecords.Raw raw, RejectReason reason, String detail) {
     rejected.get(reason).inc();
-    ctx.output(DLQ, new Records.Rejected(raw, reason.header(), detail));
+    ctx.output(DLQ, new JobRecords.Rejected(raw, reason.header(), detail));
   }
 }

@@ -18,11 +18,11 @@ import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
- * Reads a backfill file in order, one {@link Records.Raw} per event with its line (JSON lines) or
+ * Reads a backfill file in order, one {@link JobRecords.Raw} per event with its line (JSON lines) or
  * record number (Avro container files, re-encoded as plain binary of the contract schema) as
  * offset. Not splittable: file order is the event order the lateness rule replays.
  */
-final class FileEventFormat implements StreamFormat<Records.Raw> {
+final class FileEventFormat implements StreamFormat<JobRecords.Raw> {
   static final String JSON = "json";
   static final String BINARY = "binary";
 
@@ -37,14 +37,14 @@ final class FileEventFormat implements StreamFormat<Records.Raw> {
   }
 
   @Override
-  public Reader<Records.Raw> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd) throws IOException {
+  public Reader<JobRecords.Raw> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd) throws IOException {
     if (kind.equals(JSON)) {
       BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
       return new Reader<>() {
         long line;
 
         @Override
-        public Records.Raw read() throws IOException {
+        public JobRecords.Raw read() throws IOException {
           String text;
           do {
             text = lines.readLine();
@@ -67,7 +67,7 @@ final class FileEventFormat implements StreamFormat<Records.Raw> {
       BinaryEncoder encoder;
 
       @Override
-      public Records.Raw read() throws IOException {
+      public JobRecords.Raw read() throws IOException {
         if (!records.hasNext()) {
           return null;
         }
@@ -86,14 +86,14 @@ final class FileEventFormat implements StreamFormat<Records.Raw> {
     };
   }
 
-  private Records.Raw raw(byte[] payload, long number) {
-    Records.Raw raw = new Records.Raw(payload, location, 0, number);
+  private JobRecords.Raw raw(byte[] payload, long number) {
+    JobRecords.Raw raw = new JobRecords.Raw(payload, location, 0, number);
     raw.format = kind;
     return raw;
   }
 
   @Override
-  public Reader<Records.Raw> restoreReader(Configuration config, FSDataInputStream stream, long restoredOffset, long fileLen, long splitEnd)
+  public Reader<JobRecords.Raw> restoreReader(Configuration config, FSDataInputStream stream, long restoredOffset, long fileLen, long splitEnd)
       throws IOException {
     return createReader(config, stream, fileLen, splitEnd);
   }
@@ -104,7 +104,7 @@ final class FileEventFormat implements StreamFormat<Records.Raw> {
   }
 
   @Override
-  public TypeInformation<Records.Raw> getProducedType() {
-    return TypeInformation.of(Records.Raw.class);
+  public TypeInformation<JobRecords.Raw> getProducedType() {
+    return TypeInformation.of(JobRecords.Raw.class);
   }
 }

@@ -1,8 +1,8 @@
 package dev.tessera.ingest.job;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.rows.WriterSchema;
 import dev.tessera.kafka.Topics;
 import java.nio.file.Path;
@@ -78,14 +78,14 @@ public final class IngestJob {
       // readers meet the writer schema on every partition before the first row written with it
       Topics.publishSchema(settings.bootstrapServers(), contract.changelogTopic(), WriterSchema.of(contract));
     }
-    DataStream<Records.Raw> raw;
+    DataStream<JobRecords.Raw> raw;
     if (fromFile != null) {
       String name = fromFile.getFileName().toString();
       String kind = name.endsWith(".avro") ? FileEventFormat.BINARY : FileEventFormat.JSON;
       if (!name.endsWith(".avro") && !name.endsWith(".jsonl") && !name.endsWith(".json")) {
         throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest '" + fromFile + "': expected a .jsonl or .avro file");
       }
-      FileSource<Records.Raw> files = FileSource.forRecordStreamFormat(
+      FileSource<JobRecords.Raw> files = FileSource.forRecordStreamFormat(
           new FileEventFormat(kind, contract.source().schema(), fromFile.toString()),
           new org.apache.flink.core.fs.Path(fromFile.toAbsolutePath().toUri())).build();
       raw = env.fromSource(files, WatermarkStrategy.noWatermarks(), "file:" + name).setParallelism(1)
@@ -95,7 +95,7 @@ public final class IngestJob {
         throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest " + contract.id() + " from Kafka: no bootstrap servers configured");
       }
       Topics.ensure(settings.bootstrapServers(), contract.source().dlqTopic(), false, 1);
-      var source = KafkaSource.<Records.Raw>builder()
+      var source = KafkaSource.<JobRecords.Raw>builder()
           .setBootstrapServers(settings.bootstrapServers())
           .setTopics(contract.source().topic())
           .setGroupId(settings.groupId())
@@ -106,39 +106,39 @@ public final class IngestJob {
         source.setBounded(OffsetsInitializer.latest());
       }
       // watermarks per partition, in the source: the job's watermark never runs ahead of a lagging partition
-      raw = env.fromSource(source.build(), watermarks(contract, settings, (Records.Raw r) -> r.eventTime), "kafka:" + contract.source().topic())
+      raw = env.fromSource(source.build(), watermarks(contract, settings, (JobRecords.Raw r) -> r.eventTime), "kafka:" + contract.source().topic())
           .uid(contract.tableName() + "/source");
     }
     // chained to the source (same parallelism, forward): a partition's records and watermarks stay in order
-    SingleOutputStreamOperator<Records.Event> events = raw
+    SingleOutputStreamOperator<JobRecords.Event> events = raw
         .process(new DecodeFunction(contract, settings.confluentSchemaIds(), settings.archive())).name("decode and validate")
         .setParallelism(raw.getParallelism())
         .uid(contract.tableName() + "/validate");
     // a file is one partition read in order: its watermark can follow the decoded events
-    DataStream<Records.Event> timed = fromFile == null ? events
-        : events.assignTimestampsAndWatermarks(watermarks(contract, settings, (Records.Event e) -> e.time));
-    SingleOutputStreamOperator<Records.Row> rows = timed
+    DataStream<JobRecords.Event> timed = fromFile == null ? events
+        : events.assignTimestampsAndWatermarks(watermarks(contract, settings, (JobRecords.Event e) -> e.time));
+    SingleOutputStreamOperator<JobRecords.Row> rows = timed
         .keyBy(e -> e.key)
-        .transform("windows", TypeInformation.of(Records.Row.class),
+        .transform("windows", TypeInformation.of(JobRecords.Row.class),
             new WindowOperator(new WindowFunction(contract), new FeatureWindows(contract).layout(), settings.bootstrap()))
         .uid(windowsUid(contract));
-    DataStream<Records.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ).union(rows.getSideOutput(WindowFunction.TOO_LATE));
+    DataStream<JobRecords.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ).union(rows.getSideOutput(WindowFunction.TOO_LATE));
 
     if (kafka) {
-      rows.sinkTo(KafkaSink.<Records.Row>builder().setBootstrapServers(settings.bootstrapServers())
-          .setRecordSerializer(new Sinks.Changelog(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
+      rows.sinkTo(KafkaSink.<JobRecords.Row>builder().setBootstrapServers(settings.bootstrapServers())
+          .setRecordSerializer(new SinkSerializers.Changelog(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
           .name("changelog:" + contract.changelogTopic()).uid(contract.tableName() + "/changelog");
     }
-    CloseableIterator<Records.Rejected> fileDlq = null;
+    CloseableIterator<JobRecords.Rejected> fileDlq = null;
     if (fromFile != null) {
       fileDlq = dlq.collectAsync();
     } else {
-      dlq.sinkTo(KafkaSink.<Records.Rejected>builder().setBootstrapServers(settings.bootstrapServers())
-          .setRecordSerializer(new Sinks.Dlq(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
+      dlq.sinkTo(KafkaSink.<JobRecords.Rejected>builder().setBootstrapServers(settings.bootstrapServers())
+          .setRecordSerializer(new SinkSerializers.Dlq(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
           .name("dlq:" + contract.source().dlqTopic()).uid(contract.tableName() + "/dlq");
     }
 
-    FlinkSink.builderFor(rows.filter(r -> r.isFinal).name("final rows"), new Sinks.ToRowData(contract, table.schema()),
+    FlinkSink.builderFor(rows.filter(r -> r.isFinal).name("final rows"), new SinkSerializers.ToRowData(contract, table.schema()),
             FlinkCompatibilityUtil.toTypeInfo(FlinkSchemaUtil.convert(table.schema())))
         .tableLoader(tableLoader(settings, tables.identifier(contract)))
         .uidPrefix(contract.tableName() + "/iceberg")

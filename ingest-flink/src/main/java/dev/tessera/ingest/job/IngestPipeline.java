@@ -2,9 +2,9 @@ package dev.tessera.ingest.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +21,11 @@ import org.apache.iceberg.Table;
  */
 public final class IngestPipeline {
   private final FeatureSetContract contract;
-  private final CloseableIterator<Records.Rejected> fileDlq;
+  private final CloseableIterator<JobRecords.Rejected> fileDlq;
   private final Rollout rollout;
   private final Table table;
 
-  IngestPipeline(FeatureSetContract contract, CloseableIterator<Records.Rejected> fileDlq, Rollout rollout, Table table) {
+  IngestPipeline(FeatureSetContract contract, CloseableIterator<JobRecords.Rejected> fileDlq, Rollout rollout, Table table) {
     this.contract = contract;
     this.fileDlq = fileDlq;
     this.rollout = rollout;
@@ -57,9 +57,9 @@ public final class IngestPipeline {
     }
     ObjectMapper json = new ObjectMapper();
     long n = 0;
-    try (BufferedWriter out = Files.newBufferedWriter(target, StandardCharsets.UTF_8); CloseableIterator<Records.Rejected> it = fileDlq) {
+    try (BufferedWriter out = Files.newBufferedWriter(target, StandardCharsets.UTF_8); CloseableIterator<JobRecords.Rejected> it = fileDlq) {
       while (it.hasNext()) {
-        Records.Rejected r = it.next();
+        JobRecords.Rejected r = it.next();
         ObjectNode line = json.createObjectNode()
             .put("line", r.offset).put("reason", r.reason).put("detail", r.detail)
             .put("contract", contract.name()).put("version", contract.version().toString()).put("source", r.topic);

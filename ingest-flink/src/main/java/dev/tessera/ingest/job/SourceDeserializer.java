@@ -1,10 +1,10 @@
 package dev.tessera.ingest.job;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.ingest.decode.Decoded;
 import dev.tessera.ingest.decode.EventDecoder;
 import dev.tessera.ingest.decode.SourceFields;
-import dev.tessera.ingest.window.Tagged;
+import dev.tessera.ingest.window.ValueArrayCodec;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
@@ -20,7 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * over partitions, never ahead of a lagging one. Undecodable payloads pass on with their rejection
  * for the DLQ.
  */
-final class SourceDeserializer implements KafkaRecordDeserializationSchema<Records.Raw> {
+final class SourceDeserializer implements KafkaRecordDeserializationSchema<JobRecords.Raw> {
   private final FeatureSetContract contract;
   private final Set<Integer> confluentIds;
   private transient EventDecoder decoder;
@@ -38,22 +38,22 @@ final class SourceDeserializer implements KafkaRecordDeserializationSchema<Recor
   }
 
   @Override
-  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Records.Raw> out) {
-    Records.Raw raw = new Records.Raw(record.value() == null ? new byte[0] : record.value(), record.topic(), record.partition(), record.offset());
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<JobRecords.Raw> out) {
+    JobRecords.Raw raw = new JobRecords.Raw(record.value() == null ? new byte[0] : record.value(), record.topic(), record.partition(), record.offset());
     Object decoded = decoder.decodeRecord(raw.payload);
     if (decoded instanceof Decoded.Rejected r) {
       raw.rejection = r.reason().name();
       raw.rejectionDetail = r.detail();
     } else {
       Map<String, Object> byName = EventDecoder.fields(contract.source().schema(), (GenericRecord) decoded);
-      raw.fields = Tagged.encode(fields.values(byName));
+      raw.fields = ValueArrayCodec.encode(fields.values(byName));
       raw.eventTime = fields.eventTime(byName);
     }
     out.collect(raw);
   }
 
   @Override
-  public TypeInformation<Records.Raw> getProducedType() {
-    return TypeInformation.of(Records.Raw.class);
+  public TypeInformation<JobRecords.Raw> getProducedType() {
+    return TypeInformation.of(JobRecords.Raw.class);
   }
 }

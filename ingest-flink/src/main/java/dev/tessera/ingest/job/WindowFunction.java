@@ -1,12 +1,12 @@
 package dev.tessera.ingest.job;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.ingest.window.FeatureValues;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyState;
 import dev.tessera.ingest.window.KeyStateSerializer;
-import dev.tessera.ingest.window.Tagged;
+import dev.tessera.ingest.window.ValueArrayCodec;
 import dev.tessera.ingest.decode.RejectReason;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -20,12 +20,12 @@ import org.apache.flink.util.Collector;
  * The window logic per entity key, in Flink: a fresh row for each event, and final rows when the
  * watermark passes {@code nextTime + allowedLateness} (an event-time timer).
  */
-final class WindowFunction extends KeyedProcessFunction<String, Records.Event, Records.Row> {
+final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event, JobRecords.Row> {
   /**
    * Events accepted by their partition's lateness rule that still reach a window already final:
    * only when a partition was idle (so the watermark moved on without it) and comes back behind.
    */
-  static final OutputTag<Records.Rejected> TOO_LATE = new OutputTag<>("too-late") {};
+  static final OutputTag<JobRecords.Rejected> TOO_LATE = new OutputTag<>("too-late") {};
 
   private final FeatureSetContract contract;
   private transient FeatureWindows windows;
@@ -50,7 +50,7 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
   }
 
   @Override
-  public void processElement(Records.Event event, Context ctx, Collector<Records.Row> out) throws Exception {
+  public void processElement(JobRecords.Event event, Context ctx, Collector<JobRecords.Row> out) throws Exception {
     KeyState s = state.value();
     if (s == null) {
       s = windows.newState();
@@ -59,20 +59,20 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
       s = windows.adopt(s);
     }
     if (event.time <= s.finalizedUntil()) {
-      ctx.output(TOO_LATE, new Records.Rejected(event.payload, event.topic, event.partition, event.offset, RejectReason.LATE.header(),
+      ctx.output(TOO_LATE, new JobRecords.Rejected(event.payload, event.topic, event.partition, event.offset, RejectReason.LATE.header(),
           "event time " + event.time + " is at or before " + s.finalizedUntil() + ", up to which the key's rows are final already"
               + " (its partition was idle while the others moved the watermark on)"));
       tooLate.inc();
       return;
     }
-    FeatureValues fresh = windows.onEvent(s, event.time, event.seq, Tagged.decode(event.fields));
+    FeatureValues fresh = windows.onEvent(s, event.time, event.seq, ValueArrayCodec.decode(event.fields));
     out.collect(row(event.keyValues, fresh));
     schedule(ctx, s);
     state.update(s);
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Records.Row> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<JobRecords.Row> out) throws Exception {
     KeyState s = state.value();
     if (s == null) {
       return;
@@ -96,7 +96,7 @@ final class WindowFunction extends KeyedProcessFunction<String, Records.Event, R
   }
 
 
-  private Records.Row row(byte[] key, FeatureValues v) {
-    return new Records.Row(key, v.eventTime(), rows.encode(key, v.values(), v.eventTime(), v.sequence(), v.missing()), v.isFinal());
+  private JobRecords.Row row(byte[] key, FeatureValues v) {
+    return new JobRecords.Row(key, v.eventTime(), rows.encode(key, v.values(), v.eventTime(), v.sequence(), v.missing()), v.isFinal());
   }
 }

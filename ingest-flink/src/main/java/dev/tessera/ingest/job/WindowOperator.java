@@ -1,7 +1,7 @@
 package dev.tessera.ingest.job;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.ingest.backfill.StateBootstrap;
 import dev.tessera.ingest.window.KeyState;
 import dev.tessera.ingest.window.KeyStateCodec;
@@ -28,7 +28,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
  * replacing what the savepoint had. A bootstrap is applied once: its id goes into operator state,
  * so a failover to a later checkpoint does not apply it again.
  */
-final class WindowOperator extends KeyedProcessOperator<String, Records.Event, Records.Row> {
+final class WindowOperator extends KeyedProcessOperator<String, JobRecords.Event, JobRecords.Row> {
   private final String bootstrap;
   private final String layoutJson;
   private transient ListState<String> applied;

@@ -2,9 +2,9 @@ package dev.tessera.ingest.rollout;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.ingest.window.Layout;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.tessera.ingest.window;
 
-import dev.tessera.contracts.api.AggregateFunction;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.model.AggregateFunction;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -13,7 +13,7 @@ import java.util.PriorityQueue;
 import java.util.TreeSet;
 
 /**
- * The window logic of one feature set, per ARCHITECTURE "Windows": an aggregate with window W and
+ * The window logic of one feature set (docs/ingest.md, "Window logic"): an aggregate with window W and
  * hop H read at time t covers the key's events with event time in
  * {@code [floor(t/H)*H - W + H, t]}; without a window, all history up to t. Over an empty window
  * count and sum are 0 and the others null; first/last pick by event time (ties: arrival
@@ -255,25 +255,25 @@ public final class FeatureWindows {
   /** Applies a final event; returns whether it created a new bucket. */
   private boolean apply(KeyState state, long bucket, long time, KeyState.Pending e) {
     boolean created = false;
-    Partial[] slots = null;
+    PartialAggregate[] slots = null;
     for (int f = 0; f < functions.length; f++) {
-      Partial p;
+      PartialAggregate p;
       if (windowBuckets[f] == 0) {
         if (state.history[f] == null) {
-          state.history[f] = new Partial();
+          state.history[f] = new PartialAggregate();
         }
         p = state.history[f];
       } else {
         if (slots == null) {
           slots = state.buckets.get(bucket);
           if (slots == null) {
-            slots = new Partial[functions.length];
+            slots = new PartialAggregate[functions.length];
             state.buckets.put(bucket, slots);
             created = true;
           }
         }
         if (slots[f] == null) {
-          slots[f] = new Partial();
+          slots[f] = new PartialAggregate();
         }
         p = slots[f];
       }
@@ -282,7 +282,7 @@ public final class FeatureWindows {
     return created;
   }
 
-  private void add(Partial p, int f, long time, KeyState.Pending e) {
+  private void add(PartialAggregate p, int f, long time, KeyState.Pending e) {
     Object value = fieldIndex[f] < 0 ? null : e.fields()[fieldIndex[f]];
     boolean counted = fieldIndex[f] < 0 || value != null;
     p.add(functions[f], counted, value, time, e.seq());
@@ -292,14 +292,14 @@ public final class FeatureWindows {
     long current = Math.floorDiv(t, hop);
     Object[] values = new Object[functions.length];
     for (int f = 0; f < functions.length; f++) {
-      Partial acc = new Partial();
+      PartialAggregate acc = new PartialAggregate();
       long low = windowBuckets[f] == 0 ? Long.MIN_VALUE : current - windowBuckets[f] + 1;
       if (windowBuckets[f] == 0) {
         if (state.history[f] != null) {
           acc.merge(functions[f], state.history[f]);
         }
       } else {
-        for (Partial[] slots : state.buckets.subMap(low, true, current, true).values()) {
+        for (PartialAggregate[] slots : state.buckets.subMap(low, true, current, true).values()) {
           if (slots[f] != null) {
             acc.merge(functions[f], slots[f]);
           }
@@ -320,7 +320,7 @@ public final class FeatureWindows {
     return values;
   }
 
-  private Object result(int f, Partial p) {
+  private Object result(int f, PartialAggregate p) {
     return switch (functions[f]) {
       case COUNT -> p.count;
       case SUM -> integralInput[f] ? (Object) p.longSum : (Object) p.sum;

@@ -15,9 +15,9 @@ public final class KeyState {
   /** What the partials and pending fields below mean, by name. */
   final Layout layout;
   /** Bucket index ({@code floor(time/hop)}) to one partial per feature (null for unwindowed ones). */
-  final TreeMap<Long, Partial[]> buckets = new TreeMap<>();
+  final TreeMap<Long, PartialAggregate[]> buckets = new TreeMap<>();
   /** Running all-history partials of unwindowed features. */
-  final Partial[] history;
+  final PartialAggregate[] history;
   /** Events not yet applied to buckets: event time to events in arrival order. */
   final TreeMap<Long, List<Pending>> pending = new TreeMap<>();
   /** Every time at or before this is final (its rows were emitted). */
@@ -38,7 +38,7 @@ public final class KeyState {
 
   KeyState(Layout layout) {
     this.layout = layout;
-    history = new Partial[layout.features().size()];
+    history = new PartialAggregate[layout.features().size()];
   }
 
   /** The layout this state is in. */

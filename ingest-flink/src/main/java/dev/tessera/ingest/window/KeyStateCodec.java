@@ -27,7 +27,7 @@ public final class KeyStateCodec {
       out.writeInt(s.history.length);
       writePartials(out, s.history);
       out.writeInt(s.buckets.size());
-      for (Map.Entry<Long, Partial[]> e : s.buckets.entrySet()) {
+      for (Map.Entry<Long, PartialAggregate[]> e : s.buckets.entrySet()) {
         out.writeLong(e.getKey());
         writePartials(out, e.getValue());
       }
@@ -37,13 +37,13 @@ public final class KeyStateCodec {
         out.writeInt(e.getValue().size());
         for (KeyState.Pending p : e.getValue()) {
           out.writeLong(p.seq());
-          Tagged.write(out, p.fields());
+          ValueArrayCodec.write(out, p.fields());
         }
       }
       out.writeLong(s.finalizedUntil);
       out.writeBoolean(s.lastFinal != null);
       if (s.lastFinal != null) {
-        Tagged.write(out, s.lastFinal);
+        ValueArrayCodec.write(out, s.lastFinal);
       }
       out.writeLong(s.sequence);
       out.writeBoolean(s.coveredFrom != null);
@@ -74,18 +74,18 @@ public final class KeyStateCodec {
       readPartials(in, s.history);
       for (int b = in.readInt(); b > 0; b--) {
         long bucket = in.readLong();
-        Partial[] slots = new Partial[n];
+        PartialAggregate[] slots = new PartialAggregate[n];
         readPartials(in, slots);
         s.buckets.put(bucket, slots);
       }
       for (int p = in.readInt(); p > 0; p--) {
         long time = in.readLong();
         for (int m = in.readInt(); m > 0; m--) {
-          s.addPending(time, in.readLong(), Tagged.read(in));
+          s.addPending(time, in.readLong(), ValueArrayCodec.read(in));
         }
       }
       s.finalizedUntil = in.readLong();
-      s.lastFinal = in.readBoolean() ? Tagged.read(in) : null;
+      s.lastFinal = in.readBoolean() ? ValueArrayCodec.read(in) : null;
       s.sequence = in.readLong();
       if (in.readBoolean()) {
         s.coveredFrom = new long[n];
@@ -99,8 +99,8 @@ public final class KeyStateCodec {
     }
   }
 
-  private static void writePartials(DataOutputStream out, Partial[] partials) throws IOException {
-    for (Partial p : partials) {
+  private static void writePartials(DataOutputStream out, PartialAggregate[] partials) throws IOException {
+    for (PartialAggregate p : partials) {
       out.writeBoolean(p != null);
       if (p == null) {
         continue;
@@ -108,35 +108,35 @@ public final class KeyStateCodec {
       out.writeLong(p.count);
       out.writeDouble(p.sum);
       out.writeLong(p.longSum);
-      Tagged.writeValue(out, p.min);
-      Tagged.writeValue(out, p.max);
+      ValueArrayCodec.writeValue(out, p.min);
+      ValueArrayCodec.writeValue(out, p.max);
       out.writeLong(p.firstTime);
       out.writeLong(p.firstSeq);
-      Tagged.writeValue(out, p.first);
+      ValueArrayCodec.writeValue(out, p.first);
       out.writeLong(p.lastTime);
       out.writeLong(p.lastSeq);
-      Tagged.writeValue(out, p.last);
+      ValueArrayCodec.writeValue(out, p.last);
       out.writeBoolean(p.anyEvent);
     }
   }
 
-  private static void readPartials(DataInputStream in, Partial[] partials) throws IOException {
+  private static void readPartials(DataInputStream in, PartialAggregate[] partials) throws IOException {
     for (int i = 0; i < partials.length; i++) {
       if (!in.readBoolean()) {
         continue;
       }
-      Partial p = new Partial();
+      PartialAggregate p = new PartialAggregate();
       p.count = in.readLong();
       p.sum = in.readDouble();
       p.longSum = in.readLong();
-      p.min = Tagged.readValue(in);
-      p.max = Tagged.readValue(in);
+      p.min = ValueArrayCodec.readValue(in);
+      p.max = ValueArrayCodec.readValue(in);
       p.firstTime = in.readLong();
       p.firstSeq = in.readLong();
-      p.first = Tagged.readValue(in);
+      p.first = ValueArrayCodec.readValue(in);
       p.lastTime = in.readLong();
       p.lastSeq = in.readLong();
-      p.last = Tagged.readValue(in);
+      p.last = ValueArrayCodec.readValue(in);
       p.anyEvent = in.readBoolean();
       partials[i] = p;
     }

@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tessera.contracts.api.AggregateFunction;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.model.AggregateFunction;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
+import dev.tessera.errors.TesseraException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ public record Layout(String version, List<Def> features, List<String> fields) im
     /** {@code count of amount over 1h}, for messages. */
     public String describe() {
       return function.yamlName() + (field == null ? "" : " of " + field)
-          + (windowMillis == 0 ? " over all history" : " over " + dev.tessera.contracts.api.Durations.format(java.time.Duration.ofMillis(windowMillis)))
+          + (windowMillis == 0 ? " over all history" : " over " + dev.tessera.contracts.model.Durations.format(java.time.Duration.ofMillis(windowMillis)))
           + " (" + type + ")";
     }
   }

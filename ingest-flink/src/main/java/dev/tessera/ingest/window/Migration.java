@@ -33,8 +33,8 @@ final class Migration {
     for (int i = 0; i < n; i++) {
       t.history[i] = src[i] >= 0 ? s.history[src[i]] : null;
     }
-    for (Map.Entry<Long, Partial[]> e : s.buckets.entrySet()) {
-      Partial[] slots = new Partial[n];
+    for (Map.Entry<Long, PartialAggregate[]> e : s.buckets.entrySet()) {
+      PartialAggregate[] slots = new PartialAggregate[n];
       for (int i = 0; i < n; i++) {
         slots[i] = src[i] >= 0 ? e.getValue()[src[i]] : null;
       }

@@ -2,7 +2,7 @@ package dev.tessera.ingest.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
@@ -110,9 +110,9 @@ class BackfillIT {
   }
 
   private JobClient start(TesseraConfig config, FeatureSetContract c, Path resume, String bootstrap) throws Exception {
-    StreamExecutionEnvironment env = IngestRunner.environment(config, resume);
+    StreamExecutionEnvironment env = IngestEnvironment.environment(config, resume);
     env.configure(org.apache.flink.configuration.Configuration.fromMap(Map.of("restart-strategy.type", "none")));
-    IngestJob.define(env, c, IngestRunner.settings(config, c, false).withBootstrap(bootstrap));
+    IngestJob.define(env, c, IngestEnvironment.settings(config, c, false).withBootstrap(bootstrap));
     return env.executeAsync("backfill-it");
   }
 

@@ -3,7 +3,7 @@ package dev.tessera.ingest.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.decode.Decoded;
 import dev.tessera.ingest.decode.EventDecoder;

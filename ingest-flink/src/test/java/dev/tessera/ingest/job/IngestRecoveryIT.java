@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.testkit.EmbeddedKafka;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.window.FeatureValues;
 import dev.tessera.ingest.window.FeatureWindows;

@@ -4,9 +4,9 @@ import dev.tessera.testkit.WindowReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
 import dev.tessera.contracts.registry.ContractRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The window logic against a brute-force reference that applies the definition of ARCHITECTURE
- * "Windows" to the list of accepted events.
+ * The window logic against a brute-force reference that applies the definition (docs/ingest.md,
+ * "Window logic") to the list of accepted events.
  */
 class FeatureWindowsTest {
   static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("../contracts/examples"));

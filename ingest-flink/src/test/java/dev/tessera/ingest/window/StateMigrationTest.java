@@ -3,7 +3,7 @@ package dev.tessera.ingest.window;
 import dev.tessera.testkit.WindowReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tessera.cli.serve.ServiceProcess;
+import dev.tessera.online.launch.ServiceProcess;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.compatibility.Bump;
 import dev.tessera.contracts.compatibility.CheckReport;
 import dev.tessera.contracts.compatibility.ContractCheck;
@@ -17,7 +17,7 @@ import dev.tessera.ingest.backfill.Backfill;
 import dev.tessera.ingest.backfill.BackfillResult;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.job.IngestPipeline;
-import dev.tessera.ingest.job.IngestRunner;
+import dev.tessera.ingest.job.IngestEnvironment;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.offline.snapshot.ProgressListener;
@@ -223,10 +223,10 @@ class ContractRolloutIT {
   // ---- the stream ------------------------------------------------------------------------------
 
   private JobClient start(TesseraConfig config, FeatureSetContract c, Path resume, String bootstrap, List<String> rollout) throws Exception {
-    StreamExecutionEnvironment env = IngestRunner.environment(config, resume);
+    StreamExecutionEnvironment env = IngestEnvironment.environment(config, resume);
     // a failure fails the test with its cause instead of a restart loop
     env.configure(org.apache.flink.configuration.Configuration.fromMap(Map.of("restart-strategy.type", "none")));
-    IngestPipeline pipeline = IngestJob.define(env, c, IngestRunner.settings(config, c, false).withBootstrap(bootstrap));
+    IngestPipeline pipeline = IngestJob.define(env, c, IngestEnvironment.settings(config, c, false).withBootstrap(bootstrap));
     if (resume != null) {
       pipeline.rollout().check();
     }

@@ -1,10 +1,10 @@
 package dev.tessera.offline.history;
 
-import dev.tessera.contracts.api.EntityKey;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.EntityKey;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.rows.EntityKeys;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.offline.table.FeatureTables;
 import dev.tessera.offline.table.IcebergValues;
 import java.io.IOException;

@@ -1,10 +1,11 @@
 package dev.tessera.offline.snapshot;
 
+import dev.tessera.offline.snapshot.join.FeatureSetRead;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

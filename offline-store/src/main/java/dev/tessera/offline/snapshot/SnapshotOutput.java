@@ -1,7 +1,7 @@
 package dev.tessera.offline.snapshot;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.offline.table.IcebergValues;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -61,7 +61,7 @@ public abstract class SnapshotOutput implements AutoCloseable {
         "Cannot write snapshot to '" + target + "': expected a .parquet or .csv file, or iceberg:<namespace>.<table>");
   }
 
-  final void write(Object[] row) {
+  public final void write(Object[] row) {
     rows++;
     doWrite(row);
   }

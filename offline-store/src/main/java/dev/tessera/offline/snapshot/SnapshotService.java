@@ -1,11 +1,18 @@
 package dev.tessera.offline.snapshot;
 
+import dev.tessera.offline.snapshot.join.FeatureSetRead;
+import dev.tessera.offline.snapshot.join.FlinkPointInTimeJoin;
+import dev.tessera.offline.snapshot.join.PointInTimeJoin;
+import dev.tessera.offline.snapshot.spine.CsvSpine;
+import dev.tessera.offline.snapshot.spine.IcebergSpine;
+import dev.tessera.offline.snapshot.spine.ParquetSpine;
+import dev.tessera.offline.snapshot.spine.Spine;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureRef;
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureRef;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import dev.tessera.config.OfflineOptions;

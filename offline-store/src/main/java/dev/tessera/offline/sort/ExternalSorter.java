@@ -1,6 +1,6 @@
 package dev.tessera.offline.sort;
 
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.TesseraException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

@@ -1,7 +1,7 @@
 package dev.tessera.offline.table;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import dev.tessera.contracts.schema.SourceTypes;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.tessera.offline.table;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,10 +1,10 @@
 package dev.tessera.offline.table;
 
-import dev.tessera.contracts.api.EntityKey;
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.SemVer;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.model.EntityKey;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.SemVer;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import java.util.ArrayList;
 import java.util.List;

@@ -29,12 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class PostgresCatalogIT {
-  static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+  static final String SERVER = dev.tessera.testkit.MachineServices.POSTGRES_JDBC;
   @TempDir Path home;
   String database;
 
   @BeforeEach
   void createDatabase() throws Exception {
+    dev.tessera.testkit.MachineServices.requirePostgres();
     database = "tessera_it_" + Long.toHexString(System.nanoTime());
     try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", ""); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + database);

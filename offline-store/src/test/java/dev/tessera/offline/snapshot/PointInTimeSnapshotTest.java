@@ -1,10 +1,11 @@
 package dev.tessera.offline.snapshot;
 
+import dev.tessera.offline.snapshot.spine.SpineValues;
 import static dev.tessera.offline.snapshot.SnapshotData.DAY;
 import static dev.tessera.offline.snapshot.SnapshotData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.offline.OfflineFixture;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.table.FeatureRow;

@@ -1,8 +1,9 @@
 package dev.tessera.offline.snapshot;
 
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
+import dev.tessera.offline.snapshot.spine.ParquetSpine;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
 import dev.tessera.offline.table.FeatureRow;
 import java.io.IOException;
 import java.nio.file.Files;

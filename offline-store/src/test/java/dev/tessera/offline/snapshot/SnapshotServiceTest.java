@@ -1,11 +1,12 @@
 package dev.tessera.offline.snapshot;
 
+import dev.tessera.offline.snapshot.spine.Hashing;
 import static dev.tessera.offline.snapshot.SnapshotData.DAY;
 import static dev.tessera.offline.snapshot.SnapshotData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.offline.OfflineFixture;
 import dev.tessera.offline.table.FeatureRow;
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package dev.tessera.offline.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.offline.OfflineFixture;
 import java.nio.file.Files;

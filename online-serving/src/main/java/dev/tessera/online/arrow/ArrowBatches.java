@@ -1,13 +1,13 @@
 package dev.tessera.online.arrow;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.schema.FeatureRowSchemas;
 import dev.tessera.online.lookup.FeatureLookup;
 import dev.tessera.online.lookup.FeatureSelection;
-import dev.tessera.contracts.api.Feature;
+import dev.tessera.contracts.model.Feature;
 import dev.tessera.online.store.StoredRow;
 import dev.tessera.contracts.rows.RowSinkAdapter;
 import org.apache.avro.util.Utf8;

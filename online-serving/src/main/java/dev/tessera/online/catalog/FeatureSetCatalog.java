@@ -1,6 +1,6 @@
 package dev.tessera.online.catalog;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;

@@ -2,8 +2,8 @@ package dev.tessera.online.catalog;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.tessera.contracts.api.Durations;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.Durations;
+import dev.tessera.contracts.model.FeatureSetContract;
 import java.util.List;
 
 /** A served feature set as the catalog shows it: its contract, whether the caller may read it, and its live status. */

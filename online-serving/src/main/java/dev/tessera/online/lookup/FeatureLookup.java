@@ -1,7 +1,7 @@
 package dev.tessera.online.lookup;
 
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.rows.ChangelogRowReader;
 import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.contracts.rows.MissingReason;

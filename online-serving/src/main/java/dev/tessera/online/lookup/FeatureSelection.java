@@ -1,10 +1,10 @@
 package dev.tessera.online.lookup;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureRef;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.FeatureType;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureRef;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.parser.Problems;
 import dev.tessera.contracts.registry.ContractRegistry;
 import java.util.LinkedHashMap;

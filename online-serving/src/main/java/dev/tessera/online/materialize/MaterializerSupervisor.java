@@ -1,6 +1,6 @@
 package dev.tessera.online.materialize;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.rows.WriterSchemas;
 import dev.tessera.online.store.OnlineStore;
 import java.time.Duration;

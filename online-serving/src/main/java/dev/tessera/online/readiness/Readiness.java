@@ -1,8 +1,8 @@
 package dev.tessera.online.readiness;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.FeatureSetContract;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.online.catalog.ServiceStats;
 import dev.tessera.online.store.OnlineStore;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.tessera.online.rest;
 
-import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.errors.ErrorCode;
 
 /**
  * The body of every error answer: {@code {"error": {"code", "kind", "message"}}}. The kind (USER,

@@ -1,7 +1,7 @@
 package dev.tessera.online.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.online.catalog.FeatureSetView;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -1,7 +1,7 @@
 package dev.tessera.online.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.online.arrow.ArrowBatches;
 import dev.tessera.online.lookup.FeatureSelection;
 import dev.tessera.online.lookup.LookupService;

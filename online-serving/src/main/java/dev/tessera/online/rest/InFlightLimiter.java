@@ -2,7 +2,7 @@ package dev.tessera.online.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.errors.ErrorCode;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -3,7 +3,7 @@ package dev.tessera.online.service;
 import dev.tessera.config.CoreOptions;
 import dev.tessera.config.OnlineOptions;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.rows.WriterSchemas;
 import dev.tessera.online.catalog.FeatureSetCatalog;

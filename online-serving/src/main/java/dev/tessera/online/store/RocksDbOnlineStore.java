@@ -1,7 +1,7 @@
 package dev.tessera.online.store;
 
-import dev.tessera.contracts.api.ErrorCode;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.rows.WriterSchema;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +53,8 @@ public final class RocksDbOnlineStore implements OnlineStore {
    * <p>The row cache never serves a row older than the store's: a commit is wrapped in a seqlock
    * (the generation is odd while a batch is written, its keys are invalidated before the commit and
    * put after it), and a reader inserts a row it read from RocksDB only if no write ran since its
-   * read began, checked atomically with the insert. A RocksDB point read
-   * costs about 3 us here; a cached one a tenth of that, which is what 1,000-entity batches need.
+   * read began, checked atomically with the insert. A cached read is far cheaper than a RocksDB
+   * point read, which is what 1,000-entity batches need (numbers: docs/online.md, "Benchmark").
    */
   public RocksDbOnlineStore(Path dir, long blockCacheBytes, long rowCacheBytes) {
     this.rows = rowCacheBytes <= 0 ? null : com.github.benmanes.caffeine.cache.Caffeine.newBuilder()

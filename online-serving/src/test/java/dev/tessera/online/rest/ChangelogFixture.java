@@ -1,7 +1,7 @@
 package dev.tessera.online.rest;
 
-import dev.tessera.contracts.api.Feature;
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.testkit.ChangelogSeeder;

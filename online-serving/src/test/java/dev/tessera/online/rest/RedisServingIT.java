@@ -10,6 +10,6 @@ import org.junit.jupiter.api.AfterAll;
 class RedisServingIT extends ServingApiChecks {
   @AfterAll
   static void deleteKeys() {
-    dev.tessera.online.Redis.deletePrefix("redis://127.0.0.1:6379", ServingProfiles.Redis.PREFIX);
+    dev.tessera.online.Redis.deletePrefix(dev.tessera.testkit.MachineServices.REDIS_URI, ServingProfiles.Redis.PREFIX);
   }
 }

@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import dev.tessera.contracts.api.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.testkit.ChangelogSeeder;
 import dev.tessera.online.arrow.ArrowBatches;
 import io.restassured.response.Response;
@@ -206,7 +206,7 @@ abstract class ServingApiChecks {
         .body("consumers.name", org.hamcrest.Matchers.hasItem("fraud-scoring"))
         .body("live.ready", equalTo(true));
     given().header(AccessControl.HEADER, ServingProfiles.MARKETING_KEY).get("/v1/feature-sets/customer_activity")
-        .then().statusCode(200).body("readable", equalTo(true)).body("sla.freshness", equalTo(dev.tessera.contracts.api.Durations.format(java.time.Duration.ofSeconds(60))))
+        .then().statusCode(200).body("readable", equalTo(true)).body("sla.freshness", equalTo(dev.tessera.contracts.model.Durations.format(java.time.Duration.ofSeconds(60))))
         .body("live.completeness.ratio", org.hamcrest.Matchers.anything());
   }
 

@@ -49,8 +49,9 @@ public final class ServingProfiles {
     @Override
     public Map<String, String> getConfigOverrides() {
       Map<String, String> m = common();
+      dev.tessera.testkit.MachineServices.requireRedis();
       m.put("tessera.online.store", "redis");
-      m.put("tessera.online.redis.uri", "redis://127.0.0.1:6379");
+      m.put("tessera.online.redis.uri", dev.tessera.testkit.MachineServices.REDIS_URI);
       m.put("tessera.online.redis.prefix", PREFIX);
       m.put("tessera.online.materializer-group", PREFIX + "materializer");
       return m;

@@ -1,6 +1,6 @@
 package dev.tessera.sdk.offline;
 
-import dev.tessera.offline.snapshot.Spine;
+import dev.tessera.offline.snapshot.spine.Spine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;

@@ -2,7 +2,7 @@ package dev.tessera.sdk.offline;
 
 import dev.tessera.config.CoreOptions;
 import dev.tessera.config.TesseraConfig;
-import dev.tessera.contracts.api.TesseraException;
+import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;

@@ -1,9 +1,9 @@
 package dev.tessera.sdk.offline;
 
-import dev.tessera.contracts.api.ErrorCode;
+import dev.tessera.errors.ErrorCode;
 import dev.tessera.sdk.TesseraClientException;
 import dev.tessera.offline.snapshot.SnapshotManifest;
-import dev.tessera.offline.snapshot.Spine;
+import dev.tessera.offline.snapshot.spine.Spine;
 import java.nio.file.Path;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;

@@ -1,0 +1,4 @@
+/**
+ * {@code tessera audit}: online values against the latest offline rows (training/serving skew).
+ */
+package dev.tessera.cli.audit;

@@ -1,0 +1,114 @@
+package dev.tessera.ingest.window;
+
+import dev.tessera.contracts.model.AggregateFunction;
+
+/**
+ * The partial aggregate of one feature over some events (one hop bucket, or all history). Mutable
+ * and small: count, sum, min, max, and the first and last event by (event time, sequence).
+ */
+final class PartialAggregate {
+  long count;
+  double sum;
+  long longSum;
+  Object min;
+  Object max;
+  long firstTime = Long.MAX_VALUE;
+  long firstSeq = Long.MAX_VALUE;
+  Object first;
+  long lastTime = Long.MIN_VALUE;
+  long lastSeq = Long.MIN_VALUE;
+  Object last;
+  boolean anyEvent;
+
+  /** Adds one event's value of the feature's field (null for count of events, or a null value). */
+  void add(AggregateFunction fn, boolean counted, Object value, long time, long seq) {
+    anyEvent = true;
+    switch (fn) {
+      case COUNT -> {
+        if (counted) {
+          count++;
+        }
+      }
+      case SUM, AVG -> {
+        if (value != null) {
+          count++;
+          if (value instanceof Double || value instanceof Float) {
+            sum += ((Number) value).doubleValue();
+          } else {
+            longSum += ((Number) value).longValue();
+            sum += ((Number) value).doubleValue();
+          }
+        }
+      }
+      case MIN -> {
+        if (value != null && (min == null || compare(value, min) < 0)) {
+          min = value;
+        }
+      }
+      case MAX -> {
+        if (value != null && (max == null || compare(value, max) > 0)) {
+          max = value;
+        }
+      }
+      case FIRST -> {
+        if (time < firstTime || (time == firstTime && seq < firstSeq)) {
+          firstTime = time;
+          firstSeq = seq;
+          first = value;
+        }
+      }
+      case LAST -> {
+        if (time > lastTime || (time == lastTime && seq > lastSeq)) {
+          lastTime = time;
+          lastSeq = seq;
+          last = value;
+        }
+      }
+    }
+  }
+
+  /** Folds {@code other} into this partial. */
+  void merge(AggregateFunction fn, PartialAggregate other) {
+    anyEvent |= other.anyEvent;
+    switch (fn) {
+      case COUNT -> count += other.count;
+      case SUM, AVG -> {
+        count += other.count;
+        sum += other.sum;
+        longSum += other.longSum;
+      }
+      case MIN -> {
+        if (other.min != null && (min == null || compare(other.min, min) < 0)) {
+          min = other.min;
+        }
+      }
+      case MAX -> {
+        if (other.max != null && (max == null || compare(other.max, max) > 0)) {
+          max = other.max;
+        }
+      }
+      case FIRST -> {
+        if (other.anyEvent && (other.firstTime < firstTime || (other.firstTime == firstTime && other.firstSeq < firstSeq))) {
+          firstTime = other.firstTime;
+          firstSeq = other.firstSeq;
+          first = other.first;
+        }
+      }
+      case LAST -> {
+        if (other.anyEvent && (other.lastTime > lastTime || (other.lastTime == lastTime && other.lastSeq > lastSeq))) {
+          lastTime = other.lastTime;
+          lastSeq = other.lastSeq;
+          last = other.last;
+        }
+      }
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static int compare(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y && a.getClass() != b.getClass()) {
+      return Double.compare(x.doubleValue(), y.doubleValue());
+    }
+    return ((Comparable) a).compareTo(b);
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * One key's offline rows, and each key's latest row.
+ */
+package dev.tessera.offline.history;
