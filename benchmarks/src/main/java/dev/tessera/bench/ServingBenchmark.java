@@ -1,5 +1,7 @@
 package dev.tessera.bench;
 
+import dev.tessera.testkit.HttpLoad;
+
 import dev.tessera.online.launch.ServiceProcess;
 import dev.tessera.contracts.model.Feature;
 import dev.tessera.contracts.model.FeatureSetContract;

@@ -26,6 +26,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * batch fails with the error (none is dropped, none gets another caller's row). This is how an
  * inference service that scores on a GPU turns a stream of small requests into full batches.
  *
+ * <p>Every future completes, with its row or an error: the queue is bounded ({@code maxQueued};
+ * beyond it a submit fails at once with {@code OVERLOADED}, a transient error), a submit racing
+ * {@link #close} is either sent or failed, and if the collector thread dies, every waiting and
+ * later request fails with the reason.
+ *
  * <p>{@code
  * try (FeatureBatcher batcher = FeatureBatcher.builder(client, List.of("customer_activity:*", "merchant_risk:*"))
  *     .maxBatchSize(512).maxWait(Duration.ofMillis(2)).build()) {
@@ -49,7 +54,12 @@ public final class FeatureBatcher implements AutoCloseable {
   private final long maxWaitNanos;
   private final BufferAllocator allocator;
   private final boolean ownAllocator;
-  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Pending> queue;
+  private final int maxQueued;
+  /** Submits hold the read lock to enqueue; close takes the write lock, so none enqueues after it. */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock state = new java.util.concurrent.locks.ReentrantReadWriteLock();
+  /** Why the collector stopped on its own (it died), or null. */
+  private volatile Throwable collectorDied;
   private final Semaphore inFlight;
   private final ExecutorService senders;
   private final Thread collector;
@@ -67,6 +77,8 @@ public final class FeatureBatcher implements AutoCloseable {
     this.features = List.copyOf(b.features);
     this.maxBatchSize = b.maxBatchSize;
     this.maxWaitNanos = b.maxWait.toNanos();
+    this.maxQueued = b.maxQueued;
+    this.queue = new LinkedBlockingQueue<>(b.maxQueued + 1); // + the poison pill
     this.ownAllocator = b.allocator == null;
     this.allocator = b.allocator == null ? new RootAllocator() : b.allocator;
     this.inFlight = new Semaphore(b.maxConcurrentBatches);
@@ -84,44 +96,79 @@ public final class FeatureBatcher implements AutoCloseable {
     return new Builder(client, features);
   }
 
-  /** Queues one entity; the future completes with its row, or with the lookup's error. */
+  /**
+   * Queues one entity; the future completes with its row, or with the lookup's error; at once with
+   * {@code OVERLOADED} when {@code maxQueued} requests are waiting, or an error when closed.
+   */
   public CompletableFuture<FeatureRow> submit(Map<String, String> entity) {
     Objects.requireNonNull(entity, "entity is null");
-    if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("FeatureBatcher is closed"));
+    java.util.concurrent.locks.Lock lock = state.readLock();
+    lock.lock();
+    try {
+      if (closed) {
+        return CompletableFuture.failedFuture(new IllegalStateException("FeatureBatcher is closed"));
+      }
+      Throwable died = collectorDied;
+      if (died != null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("FeatureBatcher's collector thread died: " + died, died));
+      }
+      CompletableFuture<FeatureRow> f = new CompletableFuture<>();
+      requests.incrementAndGet();
+      if (queue.size() >= maxQueued || !queue.offer(new Pending(Map.copyOf(entity), f, System.nanoTime()))) {
+        failed.incrementAndGet();
+        f.completeExceptionally(new TesseraClientException.ServiceUnavailableException(0, "OVERLOADED",
+            "FeatureBatcher: " + maxQueued + " requests are waiting already (maxQueued); retry later", null));
+      }
+      return f;
+    } finally {
+      lock.unlock();
     }
-    CompletableFuture<FeatureRow> f = new CompletableFuture<>();
-    requests.incrementAndGet();
-    queue.add(new Pending(Map.copyOf(entity), f, System.nanoTime()));
-    return f;
   }
 
   private void collect() {
     try {
-      while (true) {
-        Pending first = queue.take();
-        if (first == POISON) {
-          return;
+      collectBatches();
+    } catch (Throwable e) {
+      collectorDied = e instanceof InterruptedException ? new IllegalStateException("interrupted", e) : e;
+    } finally {
+      if (!closed) {
+        // died on its own: nothing will send what waits, so fail it
+        failQueued(new IllegalStateException("FeatureBatcher's collector thread died: " + collectorDied, collectorDied));
+      }
+    }
+  }
+
+  private void collectBatches() throws InterruptedException {
+    while (true) {
+      Pending first = queue.take();
+      if (first == POISON) {
+        return;
+      }
+      List<Pending> batch = new ArrayList<>(maxBatchSize);
+      batch.add(first);
+      boolean stop = false;
+      long deadline = first.submittedNanos() + maxWaitNanos;
+      while (batch.size() < maxBatchSize) {
+        long left = deadline - System.nanoTime();
+        Pending next = left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
+        if (next == null) {
+          break;
         }
-        List<Pending> batch = new ArrayList<>(maxBatchSize);
-        batch.add(first);
-        boolean stop = false;
-        long deadline = first.submittedNanos() + maxWaitNanos;
-        while (batch.size() < maxBatchSize) {
-          long left = deadline - System.nanoTime();
-          Pending next = left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
-          if (next == null) {
-            break;
-          }
-          if (next == POISON) {
-            stop = true;
-            break;
-          }
-          batch.add(next);
+        if (next == POISON) {
+          stop = true;
+          break;
         }
+        batch.add(next);
+      }
+      try {
         inFlight.acquire();
-        long sentAt = System.nanoTime();
-        recordWaits(batch, sentAt);
+      } catch (InterruptedException e) {
+        batch.forEach(p -> p.future().completeExceptionally(new IllegalStateException("FeatureBatcher interrupted", e)));
+        throw e;
+      }
+      long sentAt = System.nanoTime();
+      recordWaits(batch, sentAt);
+      try {
         senders.execute(() -> {
           try {
             send(batch);
@@ -129,12 +176,24 @@ public final class FeatureBatcher implements AutoCloseable {
             inFlight.release();
           }
         });
-        if (stop) {
-          return;
-        }
+      } catch (RuntimeException e) {
+        inFlight.release();
+        failed.addAndGet(batch.size());
+        batch.forEach(p -> p.future().completeExceptionally(e));
+        throw e;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      if (stop) {
+        return;
+      }
+    }
+  }
+
+  private void failQueued(Throwable why) {
+    for (Pending p; (p = queue.poll()) != null; ) {
+      if (p != POISON) {
+        failed.incrementAndGet();
+        p.future().completeExceptionally(why);
+      }
     }
   }
 
@@ -179,14 +238,24 @@ public final class FeatureBatcher implements AutoCloseable {
         n == 0 ? Double.NaN : sorted[(n - 1) / 2] / 1e6, n == 0 ? Double.NaN : sorted[Math.max(0, (int) Math.ceil(0.99 * n) - 1)] / 1e6);
   }
 
-  /** Sends what is queued, waits for the batches in flight, and stops. */
+  /** Sends what is queued, waits for the batches in flight, and stops; a request it could not send fails. */
   @Override
   public void close() {
-    if (closed) {
-      return;
+    state.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true; // from here no submit enqueues
+    } finally {
+      state.writeLock().unlock();
     }
-    closed = true;
-    queue.add(POISON);
+    while (!queue.offer(POISON)) {
+      Thread.onSpinWait(); // the queue is bounded; the collector is draining it (or dead: see below)
+      if (!collector.isAlive()) {
+        break;
+      }
+    }
     try {
       collector.join();
       senders.shutdown();
@@ -194,9 +263,7 @@ public final class FeatureBatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (Pending p; (p = queue.poll()) != null; ) {
-      p.future().completeExceptionally(new IllegalStateException("FeatureBatcher closed before the request was sent"));
-    }
+    failQueued(new IllegalStateException("FeatureBatcher closed before the request was sent"));
     if (ownAllocator) {
       allocator.close();
     }
@@ -209,6 +276,7 @@ public final class FeatureBatcher implements AutoCloseable {
     private int maxBatchSize = 256;
     private Duration maxWait = Duration.ofMillis(2);
     private int maxConcurrentBatches = 2;
+    private int maxQueued = 65_536;
     private BufferAllocator allocator;
 
     Builder(TesseraClient client, List<String> features) {
@@ -237,6 +305,15 @@ public final class FeatureBatcher implements AutoCloseable {
         throw new IllegalArgumentException("maxConcurrentBatches is " + n + ", expected >= 1");
       }
       this.maxConcurrentBatches = n;
+      return this;
+    }
+
+    /** The most requests waiting to be batched; beyond it a submit fails at once with OVERLOADED (default 65,536). */
+    public Builder maxQueued(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxQueued is " + n + ", expected >= 1");
+      }
+      this.maxQueued = n;
       return this;
     }
 

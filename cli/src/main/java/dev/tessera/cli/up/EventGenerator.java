@@ -204,6 +204,6 @@ public final class EventGenerator implements AutoCloseable {
     if (thread != null) {
       thread.join(5000);
     }
-    producer.close();
+    producer.close(java.time.Duration.ofSeconds(5)); // a dead broker must not hold the stop
   }
 }

@@ -61,9 +61,10 @@ public final class LocalStack implements AutoCloseable {
   private final Options options;
   private final Consumer<String> status;
   private final Path upDir;
-  private KafkaBroker kafka;
+  private ChildSupervisor kafka;
+  private String bootstrap;
   private JobClient job;
-  private Process online;
+  private ChildSupervisor online;
   private EventGenerator generator;
   private String apiKey;
   private TesseraConfig config;
@@ -105,8 +106,21 @@ public final class LocalStack implements AutoCloseable {
 
     long t = System.nanoTime();
     status.accept(String.format("  %-9s starting a KRaft broker (child JVM) ...", "kafka"));
-    kafka = KafkaBroker.start(upDir.resolve("kafka"), Integer.parseInt(ports.getProperty("kafka.port")),
-        Integer.parseInt(ports.getProperty("kafka.controller.port")), Duration.ofSeconds(120));
+    this.bootstrap = bootstrap;
+    int brokerPort = Integer.parseInt(ports.getProperty("kafka.port"));
+    int controllerPort = Integer.parseInt(ports.getProperty("kafka.controller.port"));
+    kafka = new ChildSupervisor("kafka", () -> {
+      KafkaBroker b = KafkaBroker.start(upDir.resolve("kafka"), brokerPort, controllerPort, Duration.ofSeconds(120));
+      return new ChildSupervisor.Child() {
+        public boolean alive() {
+          return b.alive();
+        }
+
+        public void stop() throws Exception {
+          b.close();
+        }
+      };
+    }, status, upDir.resolve("kafka/kafka.log").toString()).start();
     status.accept(String.format("  %-9s ready at %s in %.1fs", "kafka", bootstrap, secs(t)));
 
     Set<String> topics = new LinkedHashSet<>();
@@ -188,14 +202,33 @@ public final class LocalStack implements AutoCloseable {
     Map<String, String> props = new HashMap<>();
     props.put(CoreOptions.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap);
     props.put(CoreOptions.CONTRACTS_DIR.key(), options.contractsDir().toAbsolutePath().toString());
-    props.put("tessera.online.api-keys", "*:" + apiKey);
     props.put("tessera.exit-with-parent", "true");
     props.put("quarkus.log.level", "WARN");
     List<String> cmd = new ArrayList<>(KafkaBroker.setsid());
     cmd.addAll(ServiceProcess.command(options.home(), TesseraConfig.configFile(options.home(), options.configFile()).orElse(null), options.port(), props));
+    // the key by environment, not on the command line where ps shows it
+    Map<String, String> serviceEnv = Map.of(TesseraConfig.envName(dev.tessera.config.OnlineOptions.API_KEYS.key()), "*:" + apiKey);
+    Path log = upDir.resolve("logs/online.log");
     status.accept(String.format("  %-9s starting online-serving on :%d (RocksDB, child JVM) ...", "online", options.port()));
-    online = ServiceProcess.start(cmd, false, upDir.resolve("logs/online.log"));
-    ServiceProcess.awaitReady(online, baseUrl(), Duration.ofSeconds(180), upDir.resolve("logs/online.log"));
+    online = new ChildSupervisor("online", () -> {
+      Process p = ServiceProcess.start(cmd, serviceEnv, log);
+      try {
+        ServiceProcess.awaitReady(p, baseUrl(), Duration.ofSeconds(180), log);
+      } catch (Exception e) {
+        p.destroyForcibly();
+        throw e;
+      }
+      return new ChildSupervisor.Child() {
+        public boolean alive() {
+          return p.isAlive();
+        }
+
+        public void stop() {
+          p.destroy();
+          waitFor(p);
+        }
+      };
+    }, status, log.toString()).start();
     status.accept(String.format("  %-9s ready on http://localhost:%d in %.1fs (caught up with the changelog)", "online", options.port(), secs(t)));
 
     if (options.rate() > 0) {
@@ -211,7 +244,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public String bootstrapServers() {
-    return kafka.bootstrapServers();
+    return bootstrap;
   }
 
   public String baseUrl() {
@@ -238,14 +271,8 @@ public final class LocalStack implements AutoCloseable {
     return generator == null ? 0 : generator.sent();
   }
 
-  /** Whether every component still runs. */
+  /** Whether the stack still runs; the broker and the service are restarted when they exit (ChildSupervisor), the job is not. */
   public Optional<String> failure() {
-    if (!kafka.alive()) {
-      return Optional.of("the Kafka broker exited; see " + upDir.resolve("kafka/kafka.log"));
-    }
-    if (!online.isAlive()) {
-      return Optional.of("online-serving exited; see " + upDir.resolve("logs/online.log"));
-    }
     try {
       JobStatus s = job.getJobStatus().get(10, TimeUnit.SECONDS);
       if (s.isGloballyTerminalState()) {
@@ -286,10 +313,9 @@ public final class LocalStack implements AutoCloseable {
     }
     if (online != null) {
       try {
-        online.destroy();
-        waitFor(online);
+        online.close();
         status.accept(String.format("  %-9s stopped", "online"));
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         status.accept(String.format("  %-9s %s", "online", rootMessage(e)));
       }
     }

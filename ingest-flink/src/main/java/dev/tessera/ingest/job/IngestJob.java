@@ -106,7 +106,11 @@ public final class IngestJob {
         source.setBounded(OffsetsInitializer.latest());
       }
       // watermarks per partition, in the source: the job's watermark never runs ahead of a lagging partition
-      raw = env.fromSource(source.build(), watermarks(contract, settings, (JobRecords.Raw r) -> r.eventTime), "kafka:" + contract.source().topic())
+      KafkaSource<JobRecords.Raw> kafkaSource = source.build();
+      // bounded: a job resumed from a checkpoint must still finish (see RestorableBoundedKafkaSource)
+      org.apache.flink.api.connector.source.Source<JobRecords.Raw, ?, ?> from = settings.bounded()
+          ? new RestorableBoundedKafkaSource<>(kafkaSource) : kafkaSource;
+      raw = env.fromSource(from, watermarks(contract, settings, (JobRecords.Raw r) -> r.eventTime), "kafka:" + contract.source().topic())
           .uid(contract.tableName() + "/source");
     }
     // chained to the source (same parallelism, forward): a partition's records and watermarks stay in order

@@ -76,7 +76,17 @@ public final class ServiceProcess {
 
   /** Starts the service with inherited output; the caller waits for it or destroys it. */
   public static Process start(List<String> command, boolean inheritIo, Path log) throws IOException {
+    return start(command, Map.of(), inheritIo, log);
+  }
+
+  /** Starts the service, its output appended to {@code log}, with {@code env} added to its environment (secrets: not on the command line). */
+  public static Process start(List<String> command, Map<String, String> env, Path log) throws IOException {
+    return start(command, env, false, log);
+  }
+
+  private static Process start(List<String> command, Map<String, String> env, boolean inheritIo, Path log) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
     if (inheritIo) {
       pb.inheritIO();
     } else {

@@ -3,12 +3,20 @@ package dev.tessera.online.store;
 import dev.tessera.errors.ErrorCode;
 import dev.tessera.errors.TesseraException;
 import dev.tessera.contracts.rows.WriterSchema;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,21 +55,30 @@ public final class RedisOnlineStore implements OnlineStore {
   private static final byte[] S = b("s");
   private static final byte[] V = b("v");
 
+  private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final RedisCommands<byte[], byte[]> redis;
   private final String prefix;
-  private final byte[] script;
+  private volatile String script;
 
   /** @param prefix namespace of all keys (e.g. {@code tessera:}) */
   public RedisOnlineStore(String uri, String prefix) {
     this.prefix = prefix;
+    this.resources = DefaultClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS)).build();
+    this.client = RedisClient.create(resources, uri);
+    // while Redis is down a lookup fails at once (UNAVAILABLE, 503 with Retry-After) instead of queueing
+    // for the 60 s default timeout; reconnects are retried at most 2 s apart, so a restarted Redis is used within seconds
+    client.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(10))).build());
     try {
-      this.client = RedisClient.create(uri);
       this.connection = client.connect(ByteArrayCodec.INSTANCE);
       this.redis = connection.sync();
-      this.script = redis.scriptLoad(APPLY.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+      this.script = redis.scriptLoad(APPLY.getBytes(StandardCharsets.UTF_8));
     } catch (RedisException e) {
+      client.shutdown();
+      resources.shutdown();
       throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot connect to Redis at " + uri + ": " + e.getMessage(), e);
     }
   }
@@ -79,9 +96,17 @@ public final class RedisOnlineStore implements OnlineStore {
     keys.add(offsetKey(topic));
     args.add(Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
     args.add(Long.toString(nextOffset).getBytes(StandardCharsets.UTF_8));
+    byte[][] k = keys.toArray(byte[][]::new);
+    byte[][] a = args.toArray(byte[][]::new);
     try {
-      Long changed = redis.evalsha(new String(script, StandardCharsets.UTF_8), ScriptOutputType.INTEGER,
-          keys.toArray(byte[][]::new), args.toArray(byte[][]::new));
+      Long changed;
+      try {
+        changed = redis.evalsha(script, ScriptOutputType.INTEGER, k, a);
+      } catch (RedisNoScriptException flushed) {
+        // a restart, a failover or SCRIPT FLUSH dropped the script: load it again, once; the batch is idempotent
+        script = redis.scriptLoad(APPLY.getBytes(StandardCharsets.UTF_8));
+        changed = redis.evalsha(script, ScriptOutputType.INTEGER, k, a);
+      }
       return changed.intValue();
     } catch (RedisException e) {
       throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write to Redis: " + e.getMessage(), e);
@@ -165,6 +190,7 @@ public final class RedisOnlineStore implements OnlineStore {
   public void close() {
     connection.close();
     client.shutdown();
+    resources.shutdown();
   }
 
   private byte[] dataKey(String topic, byte[] key) {

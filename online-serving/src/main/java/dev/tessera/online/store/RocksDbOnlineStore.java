@@ -37,6 +37,9 @@ public final class RocksDbOnlineStore implements OnlineStore {
   private final org.rocksdb.Cache cache;
   private final org.rocksdb.Filter filter;
   private final WriteOptions writeOptions = new WriteOptions();
+  /** Operations hold the read lock, {@link #close} the write lock: no operation runs on a closed database. */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private boolean closed;
 
   /** Default block cache: enough for the examples' hot set; size it to the replica's working set. */
   public static final long DEFAULT_BLOCK_CACHE = 256L << 20;
@@ -61,23 +64,60 @@ public final class RocksDbOnlineStore implements OnlineStore {
         .maximumWeight(rowCacheBytes)
         .weigher((ByteBuffer k, StoredRow v) -> k.remaining() + v.value().length + 96)
         .<ByteBuffer, StoredRow>build();
+    org.rocksdb.LRUCache c = null;
+    org.rocksdb.BloomFilter f = null;
+    Options o = null;
     try {
       Files.createDirectories(dir);
-      cache = new org.rocksdb.LRUCache(blockCacheBytes);
-      filter = new org.rocksdb.BloomFilter(10, false);
+      c = new org.rocksdb.LRUCache(blockCacheBytes);
+      f = new org.rocksdb.BloomFilter(10, false);
       org.rocksdb.BlockBasedTableConfig table = new org.rocksdb.BlockBasedTableConfig()
-          .setBlockCache(cache).setFilterPolicy(filter).setBlockSize(8 << 10).setCacheIndexAndFilterBlocks(true)
+          .setBlockCache(c).setFilterPolicy(f).setBlockSize(8 << 10).setCacheIndexAndFilterBlocks(true)
           .setPinL0FilterAndIndexBlocksInCache(true);
-      options = new Options().setCreateIfMissing(true).setTableFormatConfig(table)
+      o = new Options().setCreateIfMissing(true).setTableFormatConfig(table)
           .setCompressionType(org.rocksdb.CompressionType.LZ4_COMPRESSION);
-      db = RocksDB.open(options, dir.toString());
+      db = RocksDB.open(o, dir.toString());
     } catch (Exception e) {
+      // the native handles made so far are freed: a failed open leaks nothing
+      for (AutoCloseable h : new AutoCloseable[] {o, f, c, writeOptions}) {
+        if (h != null) {
+          try {
+            h.close();
+          } catch (Exception ignored) {
+            // freeing native memory
+          }
+        }
+      }
       throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot open the online store at '" + dir + "': " + e.getMessage(), e);
+    }
+    cache = c;
+    filter = f;
+    options = o;
+  }
+
+  /**
+   * Runs an operation on the open database; once {@link #close} began, UNAVAILABLE instead (a
+   * lookup during shutdown is answered 503, never with a read of freed native memory).
+   */
+  private <T> T open(java.util.function.Supplier<T> operation) {
+    java.util.concurrent.locks.Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      if (closed) {
+        throw new TesseraException(ErrorCode.UNAVAILABLE, "The online store is closed (the service is stopping)");
+      }
+      return operation.get();
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
-  public synchronized int apply(String topic, int partition, List<Write> writes, long nextOffset) {
+  public int apply(String topic, int partition, List<Write> writes, long nextOffset) {
+    return open(() -> applyOpen(topic, partition, writes, nextOffset));
+  }
+
+  private synchronized int applyOpen(String topic, int partition, List<Write> writes, long nextOffset) {
     Map<ByteBuffer, StoredRow> pending = new HashMap<>();
     int changed = 0;
     try (WriteBatch batch = new WriteBatch()) {
@@ -118,6 +158,10 @@ public final class RocksDbOnlineStore implements OnlineStore {
 
   @Override
   public List<StoredRow> getAll(String topic, List<byte[]> keys) {
+    return open(() -> getAllOpen(topic, keys));
+  }
+
+  private List<StoredRow> getAllOpen(String topic, List<byte[]> keys) {
     long startGeneration = generation.get();
     StoredRow[] out = new StoredRow[keys.size()];
     List<byte[]> missKeys = new java.util.ArrayList<>();
@@ -152,15 +196,22 @@ public final class RocksDbOnlineStore implements OnlineStore {
 
   @Override
   public void saveSchema(WriterSchema schema) {
-    try {
-      db.put(writeOptions, (SCHEMA_PREFIX + schema.fingerprintHex()).getBytes(StandardCharsets.UTF_8), schema.toJson());
-    } catch (RocksDBException e) {
-      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write to the online store: " + e.getMessage(), e);
-    }
+    open(() -> {
+      try {
+        db.put(writeOptions, (SCHEMA_PREFIX + schema.fingerprintHex()).getBytes(StandardCharsets.UTF_8), schema.toJson());
+        return null;
+      } catch (RocksDBException e) {
+        throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write to the online store: " + e.getMessage(), e);
+      }
+    });
   }
 
   @Override
   public List<WriterSchema> schemas() {
+    return open(this::schemasOpen);
+  }
+
+  private List<WriterSchema> schemasOpen() {
     List<WriterSchema> out = new java.util.ArrayList<>();
     byte[] prefix = SCHEMA_PREFIX.getBytes(StandardCharsets.UTF_8);
     try (RocksIterator it = db.newIterator()) {
@@ -173,6 +224,10 @@ public final class RocksDbOnlineStore implements OnlineStore {
 
   @Override
   public Map<Integer, Long> offsets(String topic) {
+    return open(() -> offsetsOpen(topic));
+  }
+
+  private Map<Integer, Long> offsetsOpen(String topic) {
     Map<Integer, Long> out = new HashMap<>();
     byte[] prefix = ("o|" + topic + "|").getBytes(StandardCharsets.UTF_8);
     try (RocksIterator it = db.newIterator()) {
@@ -186,11 +241,20 @@ public final class RocksDbOnlineStore implements OnlineStore {
 
   @Override
   public void close() {
-    db.close();
-    options.close();
-    cache.close();
-    filter.close();
-    writeOptions.close();
+    lifecycle.writeLock().lock(); // waits for the operations in flight
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      db.close();
+      options.close();
+      cache.close();
+      filter.close();
+      writeOptions.close();
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
   }
 
   private static final String SCHEMA_PREFIX = "s|";
