@@ -1,11 +1,9 @@
 package dev.tessera.bench;
 
-import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.testkit.EmbeddedKafka;
 import dev.tessera.sdk.FeatureBatcher;
 import dev.tessera.sdk.TesseraClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,17 +37,9 @@ public final class BatcherBenchmark {
     double seconds = Double.parseDouble(opts.getOrDefault("seconds", "15"));
     int port = Integer.parseInt(opts.getOrDefault("port", "18090"));
     Path work = Path.of(opts.getOrDefault("work", "/tmp/tessera-bench-batcher"));
-    Path root = Path.of(".");
-    SnapshotBenchmark.deleteRecursively(work);
-    Files.createDirectories(work);
-    ContractRegistry registry = ContractRegistry.fromDirectory(root.resolve("contracts/examples"));
-    FeatureSetContract activity = registry.get("customer_activity");
-    FeatureSetContract risk = registry.get("merchant_risk");
+    ContractRegistry registry = ContractRegistry.fromDirectory(Path.of("contracts/examples"));
     try (EmbeddedKafka kafka = new EmbeddedKafka()) {
-      var seeder = ServingBenchmark.createTopics(kafka, registry.all());
-      ServingBenchmark.seed(seeder, activity, "customer_id", "c-", customers);
-      ServingBenchmark.seed(seeder, risk, "merchant_id", "m-", merchants);
-      Process server = ServingBenchmark.startService(root, work, kafka.bootstrapServers(), port, "-Xmx1g");
+      Process server = ServingBenchmark.seededService(kafka, registry, work, customers, merchants, port);
       try {
         try (TesseraClient client = TesseraClient.builder().baseUrl("http://127.0.0.1:" + port).apiKey(ServingBenchmark.KEY)
                 .timeout(Duration.ofSeconds(5)).build();

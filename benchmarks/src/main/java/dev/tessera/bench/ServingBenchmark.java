@@ -81,6 +81,21 @@ public final class ServingBenchmark {
     redisAnchor();
   }
 
+  /**
+   * For the SDK benchmarks: a fresh {@code work} dir, {@code customers} and {@code merchants} rows
+   * seeded into the changelog of customer_activity and merchant_risk, and the packaged service
+   * started on them (ready, 1 GB heap).
+   */
+  static Process seededService(EmbeddedKafka kafka, ContractRegistry registry, Path work, int customers, int merchants, int port)
+      throws Exception {
+    SnapshotBenchmark.deleteRecursively(work);
+    Files.createDirectories(work);
+    ChangelogSeeder seeder = createTopics(kafka, registry.all());
+    seed(seeder, registry.get("customer_activity"), "customer_id", "c-", customers);
+    seed(seeder, registry.get("merchant_risk"), "merchant_id", "m-", merchants);
+    return startService(Path.of("."), work, kafka.bootstrapServers(), port, "-Xmx1g");
+  }
+
   /** The packaged online service (RocksDB) as a child process, ready; its log is work/server.log. */
   static Process startService(Path root, Path work, String bootstrap, int port, String heap) throws Exception {
     System.setProperty("tessera.root", root.toAbsolutePath().normalize().toString());

@@ -10,10 +10,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,21 +53,28 @@ public final class TesseraClient implements AutoCloseable {
   }
 
   private final URI base;
-  private final String apiKey;
+  private final String basePath;
   private final Duration timeout;
   private final RetryPolicy retry;
-  private final HttpClient http;
+  private final Http11 http;
+  private final byte[] getJson;
+  private final byte[] postJson;
+  private final byte[] postArrow;
   private final Sleeper sleeper;
   private final ObjectMapper json = new ObjectMapper();
   private volatile boolean closed;
 
   private TesseraClient(Builder b) {
     this.base = URI.create(b.baseUrl.endsWith("/") ? b.baseUrl : b.baseUrl + "/");
-    this.apiKey = b.apiKey;
+    this.basePath = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
     this.timeout = b.timeout;
     this.retry = b.retryPolicy;
     this.sleeper = b.sleeper;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
+    this.http = new Http11(base, b.connectTimeout);
+    String key = b.apiKey == null ? "" : "X-API-Key: " + b.apiKey + "\r\n";
+    this.getJson = (key + "Accept: application/json\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    this.postJson = (key + "Content-Type: application/json\r\nAccept: application/json\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    this.postArrow = (key + "Content-Type: application/json\r\nAccept: " + ARROW + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
   }
 
   public static Builder builder() {
@@ -82,8 +85,7 @@ public final class TesseraClient implements AutoCloseable {
   public FeatureVector get(String featureSet, Map<String, String> keys) {
     StringBuilder q = new StringBuilder();
     keys.forEach((k, v) -> q.append(q.length() == 0 ? "?" : "&").append(enc(k)).append('=').append(enc(v)));
-    HttpRequest.Builder req = request("v1/features/" + enc(featureSet) + q).GET().header("Accept", "application/json");
-    JsonNode root = readJson(send(req, "GET " + featureSet).body());
+    JsonNode root = readJson(send("GET", basePath + "v1/features/" + enc(featureSet) + q, getJson, null, "GET " + featureSet).body());
     return vector(featureSet, root.path("feature_sets").path(featureSet));
   }
 
@@ -92,9 +94,7 @@ public final class TesseraClient implements AutoCloseable {
    * request order. References are {@code <featureSet>:<feature>} or {@code <featureSet>:*}.
    */
   public List<Map<String, FeatureVector>> lookup(List<String> features, List<Map<String, String>> entities) {
-    HttpRequest.Builder req = request("v1/features/lookup").header("Content-Type", "application/json").header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body(features, entities)));
-    JsonNode root = readJson(send(req, "lookup").body());
+    JsonNode root = readJson(send("POST", basePath + "v1/features/lookup", postJson, body(features, entities), "lookup").body());
     List<Map<String, FeatureVector>> out = new ArrayList<>();
     for (JsonNode r : root.path("results")) {
       Map<String, FeatureVector> sets = new LinkedHashMap<>();
@@ -113,9 +113,7 @@ public final class TesseraClient implements AutoCloseable {
    * <featureSet>__event_time}. The caller closes the returned root.
    */
   public VectorSchemaRoot lookupArrow(List<String> features, List<Map<String, String>> entities, BufferAllocator allocator) {
-    HttpRequest.Builder req = request("v1/features/lookup").header("Content-Type", "application/json").header("Accept", ARROW)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body(features, entities)));
-    byte[] bytes = send(req, "lookup (Arrow)").body();
+    byte[] bytes = send("POST", basePath + "v1/features/lookup", postArrow, body(features, entities), "lookup (Arrow)").body();
     try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(bytes), allocator)) {
       VectorSchemaRoot src = reader.getVectorSchemaRoot();
       VectorSchemaRoot out = null;
@@ -164,40 +162,29 @@ public final class TesseraClient implements AutoCloseable {
     }
   }
 
-  private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
-    if (apiKey != null) {
-      b.header("X-API-Key", apiKey);
-    }
-    return b;
-  }
-
   /** Sends with retries of transient failures; returns a 200 answer or throws the typed error. */
-  private HttpResponse<byte[]> send(HttpRequest.Builder builder, String what) {
+  private Http11.Response send(String method, String target, byte[] head, byte[] body, String what) {
     if (closed) {
       throw new IllegalStateException("TesseraClient is closed");
     }
-    HttpRequest request = builder.build();
     int attempt = 0;
     while (true) {
       Duration retryAfter = null;
       TesseraClientException failure;
       try {
-        HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() == 200) {
+        Http11.Response r = http.exchange(method, target, head, body, timeout);
+        if (r.status() == 200) {
           return r;
         }
         failure = error(r, what);
-        retryAfter = r.headers().firstValue("Retry-After").map(TesseraClient::seconds).orElse(null);
-      } catch (HttpTimeoutException e) {
+        String after = r.header("retry-after");
+        retryAfter = after == null ? null : seconds(after);
+      } catch (Http11.TimeoutException e) {
         failure = new ServiceUnavailableException(0, "TIMEOUT", what + ": no answer within " + timeout, e);
       } catch (ConnectException e) {
         failure = new ServiceUnavailableException(0, "UNREACHABLE", what + ": cannot connect to " + base + " (" + e.getMessage() + ")", e);
       } catch (IOException e) {
         failure = new ServiceUnavailableException(0, "CONNECTION", what + ": " + e, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TesseraClientException(0, "INTERRUPTED", TesseraClientException.Kind.TRANSIENT, what + ": interrupted", e);
       }
       if (!failure.transientFailure() || attempt >= retry.maxRetries()) {
         throw failure;
@@ -212,8 +199,8 @@ public final class TesseraClient implements AutoCloseable {
     }
   }
 
-  private TesseraClientException error(HttpResponse<byte[]> r, String what) {
-    String code = "HTTP_" + r.statusCode();
+  private TesseraClientException error(Http11.Response r, String what) {
+    String code = "HTTP_" + r.status();
     String kind = null;
     String message = new String(r.body(), StandardCharsets.UTF_8);
     try {
@@ -226,8 +213,8 @@ public final class TesseraClient implements AutoCloseable {
     } catch (IOException | RuntimeException ignored) {
       // not our JSON error body (e.g. a 413 from the HTTP layer): keep the raw text
     }
-    String text = what + ": " + r.statusCode() + " " + code + (message.isBlank() ? "" : ": " + message);
-    return TesseraClientException.of(r.statusCode(), code, TesseraClientException.Kind.of(kind, r.statusCode()), text, null);
+    String text = what + ": " + r.status() + " " + code + (message.isBlank() ? "" : ": " + message);
+    return TesseraClientException.of(r.status(), code, TesseraClientException.Kind.of(kind, r.status()), text, null);
   }
 
   private JsonNode readJson(byte[] body) {
@@ -264,10 +251,11 @@ public final class TesseraClient implements AutoCloseable {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  /** Refuses further calls; pooled connections close when idle (Java 17's HttpClient has no close). */
+  /** Refuses further calls and closes the pooled connections. */
   @Override
   public void close() {
     closed = true;
+    http.close();
   }
 
   /** Options of a {@link TesseraClient}. */
