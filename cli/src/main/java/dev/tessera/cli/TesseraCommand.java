@@ -19,7 +19,8 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "tessera 0.1.0",
     description = "Tessera: a feature store with data contracts.",
-    subcommands = {ContractCommand.class, IngestCommand.class, BackfillCommand.class, SnapshotCommand.class, OfflineCommand.class, ServeCommand.class, UpCommand.class, AuditCommand.class})
+    subcommands = {ContractCommand.class, IngestCommand.class, BackfillCommand.class, SnapshotCommand.class, OfflineCommand.class, ServeCommand.class, UpCommand.class, AuditCommand.class,
+        dev.tessera.cli.dlq.DlqCommand.class})
 public final class TesseraCommand implements Runnable {
 
   @Option(

@@ -1,0 +1,2 @@
+/** {@code tessera dlq}: what the dead-letter queues hold (list, show). */
+package dev.tessera.cli.dlq;

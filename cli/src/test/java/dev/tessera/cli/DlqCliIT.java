@@ -1,0 +1,108 @@
+package dev.tessera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.registry.ContractRegistry;
+import dev.tessera.testkit.EmbeddedKafka;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `tessera dlq list` and `tessera dlq show` on what the real ingest job (`tessera ingest --bounded`
+ * on a real broker) rejected: counts by version, reason and hour; decoded events next to their
+ * rule; undecodable payloads as hex with their framing; the selection options and their errors.
+ */
+@Timeout(240)
+class DlqCliIT {
+  static final Path EXAMPLES = Path.of("../contracts/examples");
+  @TempDir Path home;
+
+  CliRun.Result run(String... args) {
+    return CliRun.inHome(home, args);
+  }
+
+  @Test
+  void listsAndShowsWhatTheJobRejected() throws Exception {
+    FeatureSetContract c = ContractRegistry.fromDirectory(EXAMPLES).get("customer_activity");
+    try (EmbeddedKafka kafka = new EmbeddedKafka()) {
+      kafka.createTopic(c.source().topic(), 1);
+      long t0 = System.currentTimeMillis() - 3_600_000;
+      List<byte[]> payloads = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        double amount = i % 8 == 3 ? -1.5 - i : 10.0 + i; // 5 break the amount range
+        payloads.add(event(c, "c-" + (i % 4), amount, t0 + i * 1000L));
+      }
+      payloads.add("{\"customer_id\": \"c-1\"}".getBytes(StandardCharsets.UTF_8)); // JSON text, not Avro
+      payloads.add(new byte[] {0, 0, 0, 0, 42, 1, 2, 3}); // Confluent framing, garbage body
+      payloads.add(new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9}); // single-object framing (the contract expects plain binary)
+      kafka.produce(c.source().topic(), payloads);
+      Files.writeString(home.resolve("tessera.properties"), String.join("\n",
+          "tessera.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+          "tessera.contracts.dir=" + EXAMPLES.toAbsolutePath().normalize(),
+          "tessera.ingest.start-from=earliest",
+          "tessera.ingest.checkpoint-interval=1s", "") + "\n");
+
+      CliRun.Result ingest = run("ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(), "--bounded");
+      assertThat(ingest.exit()).as(ingest.err()).isZero();
+
+      CliRun.Result list = run("dlq", "list", "--feature-set", "customer_activity");
+      assertThat(list.exit()).as(list.err()).isZero();
+      assertThat(list.out()).contains("payments.transactions.tessera-dlq (rejected by customer_activity): 8 events")
+          .contains("  oldest  ").contains("  newest  ")
+          .containsPattern("\\| customer_activity \\| 1\\.0\\.0 \\| decode_error \\| 20\\d\\d-.*T\\d\\d:00:00Z \\| 3 \\|")
+          .containsPattern("\\| customer_activity \\| 1\\.0\\.0 \\| quality_rule \\| 20\\d\\d-.*T\\d\\d:00:00Z \\| 5 \\|");
+
+      CliRun.Result quality = run("dlq", "show", "--feature-set", "customer_activity", "--reason", "quality_rule", "--limit", "2");
+      assertThat(quality.exit()).as(quality.err()).isZero();
+      assertThat(quality.out()).contains("5 events, showing the newest 2")
+          .contains("customer_activity@1.0.0  quality_rule: rule range on 'amount'")
+          .contains("from payments.transactions partition 0 offset 35")
+          .contains("\"amount\": -36.5");
+
+      CliRun.Result bytes = run("dlq", "show", "--topic", "payments.transactions", "--reason", "decode_error");
+      assertThat(bytes.out()).contains("undecodable; framing: looks like JSON text, not Avro")
+          .contains("7b 22 63 75") // {"cu
+          .contains("undecodable; framing: Confluent wire format, schema id 42")
+          .contains("undecodable; framing: Avro single-object, schema fingerprint");
+
+      assertThat(run("dlq", "list", "--feature-set", "customer_activity", "--since", "2h").out()).contains(": 8 events");
+      assertThat(run("dlq", "list", "--feature-set", "customer_activity", "--since", "2099-01-01T00:00:00Z").out()).contains(": 0 events");
+      assertThat(run("dlq", "list", "--feature-set", "customer_activity", "--reason", "late").out()).contains(": 0 events");
+
+      CliRun.Result neither = run("dlq", "list");
+      assertThat(neither.exit()).isEqualTo(1);
+      assertThat(neither.err()).contains("exactly one of --feature-set <name> or --topic <source topic>");
+      CliRun.Result badSince = run("dlq", "list", "--feature-set", "customer_activity", "--since", "yesterday");
+      assertThat(badSince.exit()).isEqualTo(1);
+      assertThat(badSince.err()).contains("Invalid --since 'yesterday'");
+    }
+  }
+
+  static byte[] event(FeatureSetContract c, String customer, double amount, long time) throws Exception {
+    GenericRecord r = new GenericData.Record(c.source().schema());
+    r.put("transaction_id", "t-" + time);
+    r.put("customer_id", customer);
+    r.put("merchant_id", "m-1");
+    r.put("amount", amount);
+    r.put("country", "DE");
+    r.put("event_time", time);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericRecord>(c.source().schema()).write(r, enc);
+    enc.flush();
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.tessera.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads a dead-letter topic ({@code <source topic>.tessera-dlq}) as the ingest job writes it: the
+ * original bytes, with headers naming the contract and version that rejected the event, the
+ * reason and detail, and where the event came from. Reads up to the end offsets as of the call,
+ * without a consumer group (nothing is committed).
+ */
+public final class DeadLetters {
+  /** One rejected event. {@code timestamp}: when it was rejected (the DLQ record's time). */
+  public record DeadLetter(int partition, long offset, long timestamp, String contract, String version, String reason, String detail,
+      String sourceTopic, int sourcePartition, long sourceOffset, byte[] payload) {}
+
+  private DeadLetters() {}
+
+  /** Every dead letter of {@code topic} rejected at or after {@code sinceMillis} that {@code filter} accepts, in offset order per partition. */
+  public static List<DeadLetter> read(String bootstrapServers, String topic, long sinceMillis, Predicate<DeadLetter> filter) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    List<DeadLetter> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+      if (infos == null || infos.isEmpty()) {
+        return out; // no DLQ topic yet: nothing was ever rejected
+      }
+      List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Map<TopicPartition, Long> since = new HashMap<>();
+      partitions.forEach(tp -> since.put(tp, sinceMillis));
+      Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(since);
+      for (TopicPartition tp : partitions) {
+        OffsetAndTimestamp o = start.get(tp);
+        consumer.seek(tp, o == null ? end.get(tp) : o.offset());
+      }
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Cannot read " + topic + " to its end within 2 minutes");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+            continue;
+          }
+          DeadLetter d = new DeadLetter(r.partition(), r.offset(), r.timestamp(), header(r, "tessera.contract"), header(r, "tessera.version"),
+              header(r, "tessera.reason"), header(r, "tessera.detail"), header(r, "tessera.source.topic"),
+              parseInt(header(r, "tessera.source.partition")), parseLong(header(r, "tessera.source.offset")), r.value());
+          if (filter.test(d)) {
+            out.add(d);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  private static int parseInt(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}
