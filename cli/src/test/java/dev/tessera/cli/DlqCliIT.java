@@ -72,6 +72,22 @@ class DlqCliIT {
           .contains("from payments.transactions partition 0 offset 35")
           .contains("\"amount\": -36.5");
 
+      // fields marked source.pii are masked: values, details that name them, undecodable bytes past the framing
+      Path contracts = Files.createDirectories(home.resolve("contracts"));
+      try (var files = Files.list(EXAMPLES)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, contracts.resolve(f.getFileName()));
+        }
+      }
+      Path activity = contracts.resolve("customer_activity.yaml");
+      Files.writeString(activity, Files.readString(activity).replace("  allowedLateness: 10m", "  allowedLateness: 10m\n  pii: [customer_id, amount]"));
+      CliRun.Result masked = run("--config", Files.writeString(home.resolve("pii.properties"), "tessera.contracts.dir=" + contracts + "\n"
+          + "tessera.kafka.bootstrap-servers=" + kafka.bootstrapServers() + "\n").toString(), "dlq", "show", "--feature-set", "customer_activity");
+      assertThat(masked.exit()).as(masked.err()).isZero();
+      assertThat(masked.out()).contains("\"customer_id\": \"***\"").contains("\"amount\": \"***\"").doesNotContain("-36.5")
+          .contains("quality_rule: (masked: the detail is about PII field 'amount')")
+          .contains("00 00 00 00 2a 01 02 03  (the rest masked: customer_activity has PII fields)");
+
       CliRun.Result bytes = run("dlq", "show", "--topic", "payments.transactions", "--reason", "decode_error");
       assertThat(bytes.out()).contains("undecodable; framing: looks like JSON text, not Avro")
           .contains("7b 22 63 75") // {"cu

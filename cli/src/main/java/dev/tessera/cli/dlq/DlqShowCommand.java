@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tessera dlq show}: the newest rejected events, each decoded with the contract that
  * rejected it (today's version of it) next to its reason and detail; a payload that does not
- * decode is shown as hex with what its framing says.
+ * decode is shown as hex with what its framing says. Fields the contract marks {@code source.pii}
+ * are masked: their values, a detail that names one, and (since PII can sit anywhere in bytes that
+ * do not decode) all but the framing bytes of an undecodable payload.
  */
 @Command(name = "show", mixinStandardHelpOptions = true,
     description = "Shows the newest rejected events, decoded, next to the reason and detail; undecodable payloads as hex with their framing.")
@@ -39,29 +42,57 @@ public final class DlqShowCommand implements Callable<Integer> {
     ContractRegistry registry = CliContext.of(spec).contracts(null);
     List<DeadLetter> letters = selection.read(spec, registry);
     Map<String, EventDecoder> decoders = new HashMap<>();
+    Map<String, Set<String>> pii = new HashMap<>();
     for (FeatureSetContract c : registry.all()) {
       decoders.put(c.name(), new EventDecoder(c, Set.of()));
+      pii.put(c.name(), c.source().pii());
     }
     PrintWriter out = spec.commandLine().getOut();
     List<DeadLetter> shown = letters.subList(Math.max(0, letters.size() - limit), letters.size());
     out.printf("%s: %,d events, showing the newest %d%n", selection.dlqTopic(registry), letters.size(), shown.size());
     for (DeadLetter d : shown) {
+      Set<String> masked = pii.getOrDefault(d.contract(), Set.of());
       out.printf("%n#%d@%d  %s  %s@%s  %s: %s%n", d.partition(), d.offset(), DlqCommand.time(d.timestamp()), d.contract(), d.version(),
-          d.reason(), d.detail());
+          d.reason(), maskedDetail(d.detail(), masked));
       out.printf("  from %s partition %d offset %d, %d bytes%n", d.sourceTopic(), d.sourcePartition(), d.sourceOffset(),
           d.payload() == null ? 0 : d.payload().length);
       EventDecoder decoder = decoders.get(d.contract());
       Object decoded = decoder == null || d.payload() == null ? null : decoder.decodeRecord(d.payload());
       if (decoded instanceof GenericRecord r) {
-        out.printf("  %s%n", r);
+        out.printf("  %s%n", masked(r, masked));
       } else {
         out.printf("  undecodable%s; framing: %s%n", decoder == null ? " (no contract named " + d.contract() + " here)" : "",
             framing(d.payload()));
-        out.printf("  %s%n", hex(d.payload(), 96));
+        out.printf("  %s%n", masked.isEmpty() ? hex(d.payload(), 96) : hex(d.payload(), 10) + "  (the rest masked: " + d.contract()
+            + " has PII fields)");
       }
     }
     out.flush();
     return 0;
+  }
+
+  /** The record as text, the values of {@code pii} fields replaced by {@code ***}. */
+  static String masked(GenericRecord r, Set<String> pii) {
+    if (pii.isEmpty() || !(r instanceof GenericData.Record record)) {
+      return r.toString();
+    }
+    GenericData.Record copy = new GenericData.Record(record, true);
+    for (String f : pii) {
+      if (copy.getSchema().getField(f) != null) {
+        copy.put(f, "***");
+      }
+    }
+    return copy.toString();
+  }
+
+  /** A detail that names a PII field may quote its value: then only which rule, not the value. */
+  static String maskedDetail(String detail, Set<String> pii) {
+    for (String f : pii) {
+      if (detail.contains("'" + f + "'")) {
+        return "(masked: the detail is about PII field '" + f + "')";
+      }
+    }
+    return detail;
   }
 
   /** What the first bytes say about how the payload was framed. */

@@ -112,6 +112,10 @@ public final class CompatibilityChecker {
           "maxOutOfOrderness changed from " + Durations.format(o.maxOutOfOrderness()) + " to "
               + Durations.format(n.maxOutOfOrderness()) + ": offline rows become final at another delay"));
     }
+    if (!o.pii().equals(n.pii())) {
+      out.add(new Change("source.pii", "pii-changed", MINOR,
+          "PII fields changed from " + o.pii() + " to " + n.pii() + ": only how Tessera shows rejected events changes"));
+    }
     if (!o.allowedLateness().equals(n.allowedLateness())) {
       boolean shorter = n.allowedLateness().compareTo(o.allowedLateness()) < 0;
       out.add(new Change("source.allowedLateness", "allowed-lateness-changed", MINOR,

@@ -21,6 +21,8 @@ import org.apache.avro.Schema;
  * @param maxOutOfOrderness how far behind the newest event time an event may arrive and still be
  *     on time (the watermark lag)
  * @param allowedLateness how far behind the watermark an event may arrive before it goes to the DLQ
+ * @param pii source fields that hold personal data or secrets: shown masked wherever Tessera
+ *     shows an event (the DLQ commands)
  */
 public record Source(
     String topic,
@@ -31,7 +33,8 @@ public record Source(
     String eventTime,
     Map<String, String> keys,
     Duration maxOutOfOrderness,
-    Duration allowedLateness) implements java.io.Serializable {
+    Duration allowedLateness,
+    java.util.Set<String> pii) implements java.io.Serializable {
 
   public Source {
     requireNonNull(topic, "topic is null");
@@ -43,6 +46,7 @@ public record Source(
     keys = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(keys, "keys is null")));
     requireNonNull(maxOutOfOrderness, "maxOutOfOrderness is null");
     requireNonNull(allowedLateness, "allowedLateness is null");
+    pii = Collections.unmodifiableSet(new java.util.LinkedHashSet<>(requireNonNull(pii, "pii is null")));
   }
 
   /** The dead-letter topic for this source: {@code <topic>.tessera-dlq}. */

@@ -36,6 +36,8 @@ public final class ContractDraft {
   public String description;
   public Owner owner;
   public Map<String, String> tags = Map.of();
+  /** {@code source.pii}: item path to source field name. */
+  public Map<String, String> pii = new java.util.LinkedHashMap<>();
 
   public String entityName;
   public final Map<Integer, EntityKey> entityKeys = new LinkedHashMap<>();
@@ -85,7 +87,8 @@ public final class ContractDraft {
             eventTime,
             sourceKeys,
             maxOutOfOrderness,
-            allowedLateness),
+            allowedLateness,
+            new java.util.LinkedHashSet<>(pii.values())),
         windowHop,
         ttl,
         List.copyOf(features.values()),

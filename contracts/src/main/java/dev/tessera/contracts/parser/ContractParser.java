@@ -234,6 +234,14 @@ public final class ContractParser {
     if (source.has("allowedLateness")) {
       d.allowedLateness = source.duration("allowedLateness", false);
     }
+    if (source.has("pii")) {
+      for (YamlMap.Item item : source.list("pii", false)) {
+        String field = source.itemString(item);
+        if (field != null) {
+          d.pii.put(item.path(), field);
+        }
+      }
+    }
     source.finish();
   }
 

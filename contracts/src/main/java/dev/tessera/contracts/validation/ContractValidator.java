@@ -46,6 +46,7 @@ public final class ContractValidator {
       checkDurations();
       checkEntityKeys();
       checkEventTime();
+      checkPii();
       checkFeatures();
       checkQuality();
       checkConsumers();
@@ -125,6 +126,18 @@ public final class ContractValidator {
                 + SourceTypes.describe(field.schema())
                 + ", expected long with logicalType timestamp-millis or timestamp-micros");
       }
+    }
+
+    /** Every {@code source.pii} entry names a field of the source schema, once. */
+    private void checkPii() {
+      Set<String> seen = new java.util.HashSet<>();
+      d.pii.forEach((path, field) -> {
+        if (!seen.add(field)) {
+          problems.add(path, "Duplicate PII field '" + field + "' in source.pii");
+        } else {
+          sourceField(path, field);
+        }
+      });
     }
 
     private void checkFeatures() {

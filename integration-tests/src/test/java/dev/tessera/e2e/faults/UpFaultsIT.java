@@ -55,6 +55,10 @@ class UpFaultsIT {
       await("some changelog history").atMost(Duration.ofSeconds(120)).until(() -> changelogRecords(bootstrap) > 1500);
 
       // 1. online-serving killed: restarted, from its stored offsets
+      Map<String, JsonNode> served = new java.util.HashMap<>();
+      for (int i = 1; i <= 30; i++) {
+        served.put("c-" + i, featureSet(base, "c-" + i));
+      }
       long before = changelogRecords(bootstrap);
       UpProcess.kill9(up.service());
       up.awaitLine(l -> l.contains("online") && l.contains("restarted"), Duration.ofSeconds(120));
@@ -68,6 +72,15 @@ class UpFaultsIT {
       assertThat(applied).as("records read after the restart: those it missed (%d written since the kill), not the %d before it",
           after - before, before).isLessThan(after - before / 2);
       assertThat(eventTime(base, "c-1")).isGreaterThanOrEqualTo(t1);
+      // the same values: each key answers what it answered before the kill, or a newer row
+      for (var e : served.entrySet()) {
+        JsonNode now = featureSet(base, e.getKey());
+        long then = e.getValue().path("event_time").asLong(-1);
+        assertThat(now.path("event_time").asLong(-1)).as("event time of " + e.getKey()).isGreaterThanOrEqualTo(then);
+        if (now.path("event_time").asLong(-1) == then) {
+          assertThat(now.path("values")).as("values of " + e.getKey()).isEqualTo(e.getValue().path("values"));
+        }
+      }
 
       // 2. the broker killed: restarted, and new events flow through the job again
       long t2 = eventTime(base, "c-1");
@@ -98,9 +111,15 @@ class UpFaultsIT {
   }
 
   private long eventTime(String base, String customer) throws Exception {
+    return featureSet(base, customer).path("event_time").asLong(-1);
+  }
+
+  /** The customer_activity answer of one customer (missing node when not 200). */
+  private JsonNode featureSet(String base, String customer) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/features/customer_activity?customer_id=" + customer))
         .header("X-API-Key", KEY).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    return r.statusCode() != 200 ? -1 : JSON.readTree(r.body()).at("/feature_sets/customer_activity/event_time").asLong(-1);
+    return r.statusCode() != 200 ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+        : JSON.readTree(r.body()).at("/feature_sets/customer_activity");
   }
 
   /** The newest event time over a sample of customers. */
