@@ -63,9 +63,7 @@ public final class DeadLetters {
           if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
             continue;
           }
-          DeadLetter d = new DeadLetter(r.partition(), r.offset(), r.timestamp(), header(r, "tessera.contract"), header(r, "tessera.version"),
-              header(r, "tessera.reason"), header(r, "tessera.detail"), header(r, "tessera.source.topic"),
-              parseInt(header(r, "tessera.source.partition")), parseLong(header(r, "tessera.source.offset")), r.value());
+          DeadLetter d = of(r);
           if (filter.test(d)) {
             out.add(d);
           }
@@ -73,6 +71,13 @@ public final class DeadLetters {
       }
     }
     return out;
+  }
+
+  /** A DLQ record with its headers read. */
+  public static DeadLetter of(ConsumerRecord<byte[], byte[]> r) {
+    return new DeadLetter(r.partition(), r.offset(), r.timestamp(), header(r, "tessera.contract"), header(r, "tessera.version"),
+        header(r, "tessera.reason"), header(r, "tessera.detail"), header(r, "tessera.source.topic"),
+        parseInt(header(r, "tessera.source.partition")), parseLong(header(r, "tessera.source.offset")), r.value());
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

@@ -10,11 +10,15 @@ public final class FeatureSetCatalog {
   private final List<FeatureSetContract> served;
   private final ServiceStats stats;
   private final BooleanSupplier ready;
+  private final java.util.function.Function<FeatureSetContract, LiveStatus.Dlq> dlq;
 
-  public FeatureSetCatalog(List<FeatureSetContract> served, ServiceStats stats, BooleanSupplier ready) {
+  /** @param dlq a feature set's DLQ numbers (null for none) */
+  public FeatureSetCatalog(List<FeatureSetContract> served, ServiceStats stats, BooleanSupplier ready,
+      java.util.function.Function<FeatureSetContract, LiveStatus.Dlq> dlq) {
     this.served = List.copyOf(served);
     this.stats = stats;
     this.ready = ready;
+    this.dlq = dlq;
   }
 
   /** Every served feature set; {@code readable} says which the caller may read. */
@@ -23,6 +27,6 @@ public final class FeatureSetCatalog {
   }
 
   public FeatureSetView describe(FeatureSetContract c, boolean readable) {
-    return FeatureSetView.of(c, readable, stats.status(c, ready.getAsBoolean()));
+    return FeatureSetView.of(c, readable, stats.status(c, ready.getAsBoolean()).withDlq(dlq.apply(c)));
   }
 }

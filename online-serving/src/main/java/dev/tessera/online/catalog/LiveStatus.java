@@ -7,7 +7,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * (event time to visible online, over recent rows; against the contract's SLA when it has one),
  * (null without one), the changelog lag, and completeness (the share of lookups answered OK).
  */
-public record LiveStatus(boolean ready, Freshness freshness, Changelog changelog, Completeness completeness) {
+public record LiveStatus(boolean ready, Freshness freshness, Changelog changelog, Completeness completeness, Dlq dlq) {
+  /** The same status with the feature set's DLQ numbers (null without Kafka). */
+  public LiveStatus withDlq(Dlq d) {
+    return new LiveStatus(ready, freshness, changelog, completeness, d);
+  }
+
+  /**
+   * Events this feature set rejected: by reason over the last hour and the last day (by when they
+   * were rejected), and the age of the oldest one its DLQ topic still keeps (null when none).
+   */
+  public record Dlq(String topic, @JsonProperty("last_hour") java.util.Map<String, Long> lastHour,
+      @JsonProperty("last_day") java.util.Map<String, Long> lastDay, @JsonProperty("oldest_event_age_ms") Long oldestEventAgeMs) {}
+
   public record Freshness(@JsonProperty("p50_ms") Long p50Ms, @JsonProperty("p99_ms") Long p99Ms, long samples,
       @JsonProperty("sla_ms") Long slaMs, @JsonProperty("within_sla") Boolean withinSla) {}
 

@@ -79,7 +79,7 @@ public final class ServiceStats {
     long expired = s.expired.sum();
     long all = ok + missing + expired;
     return new LiveStatus(ready, fresh, new LiveStatus.Changelog(c.changelogTopic(), lag < 0 ? null : lag),
-        new LiveStatus.Completeness(all, ok, missing, expired, all == 0 ? null : (double) ok / all));
+        new LiveStatus.Completeness(all, ok, missing, expired, all == 0 ? null : (double) ok / all), null);
   }
 
   private void count(String featureSet, String status, long n) {

@@ -6,6 +6,7 @@ import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.rows.WriterSchemas;
+import dev.tessera.online.catalog.DlqMonitor;
 import dev.tessera.online.catalog.FeatureSetCatalog;
 import dev.tessera.online.catalog.ServiceStats;
 import dev.tessera.online.lookup.FeatureLookup;
@@ -36,6 +37,7 @@ public final class OnlineService implements AutoCloseable {
   private final FeatureSetCatalog catalog;
   private final String bootstrap;
   private final WriterSchemas schemas;
+  private final DlqMonitor dlq;
   private MaterializerSupervisor materializer;
 
   public OnlineService(TesseraConfig config, MeterRegistry meters) {
@@ -48,7 +50,8 @@ public final class OnlineService implements AutoCloseable {
     this.stats = new ServiceStats(registry.all(), meters);
     this.readiness = new Readiness(registry.all(), store, stats, bootstrap);
     this.lookups = new LookupService(registry, new FeatureLookup(store, schemas), schemas, stats, config.get(OnlineOptions.MAX_ENTITIES));
-    this.catalog = new FeatureSetCatalog(registry.all(), stats, readiness::ready);
+    this.dlq = bootstrap == null ? null : new DlqMonitor(bootstrap, registry.all());
+    this.catalog = new FeatureSetCatalog(registry.all(), stats, readiness::ready, c -> dlq == null ? null : dlq.status(c));
   }
 
   /** Starts the materializer (when this replica writes and there is a changelog) and the readiness checks. */
@@ -65,6 +68,9 @@ public final class OnlineService implements AutoCloseable {
       }).start();
     }
     readiness.start(config.get(OnlineOptions.LAG_INTERVAL));
+    if (dlq != null) {
+      dlq.start();
+    }
     return this;
   }
 
@@ -104,6 +110,9 @@ public final class OnlineService implements AutoCloseable {
 
   @Override
   public void close() {
+    if (dlq != null) {
+      dlq.close();
+    }
     readiness.close();
     if (materializer != null) {
       materializer.close();
