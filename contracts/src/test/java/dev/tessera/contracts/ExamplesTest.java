@@ -110,6 +110,13 @@ class ExamplesTest {
     assertThat(jsonSchemaErrors(yaml.replace("version: 1.0.0", "version: '1.0'"))).isNotEmpty();
   }
 
+  @Test
+  void piiFieldsAreInTheJsonSchema() throws Exception {
+    String yaml = ContractFixture.example("customer_activity.yaml").replace("  allowedLateness: 10m", "  allowedLateness: 10m\n  pii: [customer_id]");
+    assertThat(jsonSchemaErrors(yaml)).isEmpty();
+    assertThat(jsonSchemaErrors(yaml.replace("pii: [customer_id]", "pii: customer_id"))).isNotEmpty();
+  }
+
   static Set<ValidationMessage> jsonSchemaErrors(String yaml) throws Exception {
     JsonNode node = new YAMLMapper().readTree(yaml);
     try (InputStream in = ExamplesTest.class.getResourceAsStream("/tessera-contract.schema.json")) {
