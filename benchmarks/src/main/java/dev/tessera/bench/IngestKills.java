@@ -116,33 +116,43 @@ public final class IngestKills {
         throw new AssertionError("the last tessera ingest did not finish: " + Files.readString(home.resolve("ingest.log")));
       }
 
-      Map<String, List<List<Object>>> expected = expected(c, byKey);
-      Map<String, List<List<Object>>> got = icebergRows(home, c);
-      long expectedRows = expected.values().stream().mapToLong(List::size).sum();
-      long rows = got.values().stream().mapToLong(List::size).sum();
-      long lost = 0;
-      long duplicated = 0;
-      for (var e : expected.entrySet()) {
-        Map<List<Object>, Integer> have = counts(got.getOrDefault(e.getKey(), List.of()));
-        for (var row : counts(e.getValue()).entrySet()) {
-          int n = have.getOrDefault(row.getKey(), 0);
-          lost += Math.max(0, row.getValue() - n);
-          duplicated += Math.max(0, n - row.getValue());
-        }
-      }
-      long extra = rows - (expectedRows - lost) - duplicated; // rows no run should have written
-      long mismatches = 0;
-      for (var e : ChangelogTopic.latest(kafka, c).entrySet()) {
-        List<List<Object>> keyRows = got.get(String.valueOf(e.getKey().get(0)));
-        RowValues latestRow = e.getValue();
-        List<Object> changelogRow = new ArrayList<>(Arrays.asList(latestRow.values()));
-        changelogRow.add(latestRow.eventTime());
-        if (keyRows == null || !keyRows.get(keyRows.size() - 1).equals(changelogRow)) {
-          mismatches++;
-        }
-      }
-      return new Result(expectedRows, rows, lost, duplicated + extra, mismatches, recoveries);
+      return compare(home, c, byKey, kafka.bootstrapServers(), recoveries);
     }
+  }
+
+  /**
+   * The Iceberg rows of the run in {@code home} against an uninterrupted run over {@code byKey}'s
+   * events (lost and duplicated rows), and the changelog's last value per key against the last
+   * Iceberg row.
+   */
+  public static Result compare(Path home, FeatureSetContract c, Map<String, List<long[]>> byKey, String bootstrap,
+      List<Double> recoveries) throws Exception {
+    Map<String, List<List<Object>>> expected = expected(c, byKey);
+    Map<String, List<List<Object>>> got = icebergRows(home, c);
+    long expectedRows = expected.values().stream().mapToLong(List::size).sum();
+    long rows = got.values().stream().mapToLong(List::size).sum();
+    long lost = 0;
+    long duplicated = 0;
+    for (var e : expected.entrySet()) {
+      Map<List<Object>, Integer> have = counts(got.getOrDefault(e.getKey(), List.of()));
+      for (var row : counts(e.getValue()).entrySet()) {
+        int n = have.getOrDefault(row.getKey(), 0);
+        lost += Math.max(0, row.getValue() - n);
+        duplicated += Math.max(0, n - row.getValue());
+      }
+    }
+    long extra = rows - (expectedRows - lost) - duplicated; // rows no run should have written
+    long mismatches = 0;
+    for (var e : ChangelogTopic.latest(bootstrap, c).entrySet()) {
+      List<List<Object>> keyRows = got.get(String.valueOf(e.getKey().get(0)));
+      RowValues latestRow = e.getValue();
+      List<Object> changelogRow = new ArrayList<>(Arrays.asList(latestRow.values()));
+      changelogRow.add(latestRow.eventTime());
+      if (keyRows == null || !keyRows.get(keyRows.size() - 1).equals(changelogRow)) {
+        mismatches++;
+      }
+    }
+    return new Result(expectedRows, rows, lost, duplicated + extra, mismatches, recoveries);
   }
 
   private static Path root() {
@@ -175,7 +185,7 @@ public final class IngestKills {
   }
 
   /** The first checkpoint completed since {@code sinceMillis} by {@code ingest}, which must keep running meanwhile. */
-  private static Path awaitCheckpoint(Path home, long sinceMillis, Process ingest) throws Exception {
+  public static Path awaitCheckpoint(Path home, long sinceMillis, Process ingest) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline) {
       var latest = latestCheckpoint(home);
@@ -203,7 +213,7 @@ public final class IngestKills {
   }
 
   /** The newest retained checkpoint (a chk-N with its _metadata) of any run so far. */
-  static java.util.Optional<Path> latestCheckpoint(Path home) throws Exception {
+  public static java.util.Optional<Path> latestCheckpoint(Path home) throws Exception {
     Path dir = home.resolve("checkpoints");
     if (!Files.isDirectory(dir)) {
       return java.util.Optional.empty();

@@ -22,10 +22,15 @@ public final class ChangelogTopic {
 
   /** Every row of the topic in (partition, offset) order; schema records are used, not returned. */
   public static List<Entry> read(EmbeddedKafka kafka, FeatureSetContract contract) {
+    return read(kafka.bootstrapServers(), contract);
+  }
+
+  /** As {@link #read(EmbeddedKafka, FeatureSetContract)}, on any broker. */
+  public static List<Entry> read(String bootstrapServers, FeatureSetContract contract) {
     WriterSchemas schemas = new WriterSchemas();
     ChangelogRowReader reader = new ChangelogRowReader(contract, schemas);
     List<Entry> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(contract.changelogTopic())) {
+    for (ConsumerRecord<byte[], byte[]> r : EmbeddedKafka.readAll(bootstrapServers, contract.changelogTopic())) {
       if (ChangelogRecords.isSchemaRecord(r.headers())) {
         schemas.register(WriterSchema.fromJson(r.value()));
       } else if (r.value() != null) {
@@ -37,8 +42,13 @@ public final class ChangelogTopic {
 
   /** The winning row per key, by the online store's rule: higher event time, then higher sequence. */
   public static Map<List<Object>, RowValues> latest(EmbeddedKafka kafka, FeatureSetContract contract) {
+    return latest(kafka.bootstrapServers(), contract);
+  }
+
+  /** As {@link #latest(EmbeddedKafka, FeatureSetContract)}, on any broker. */
+  public static Map<List<Object>, RowValues> latest(String bootstrapServers, FeatureSetContract contract) {
     Map<List<Object>, RowValues> latest = new LinkedHashMap<>();
-    for (Entry e : read(kafka, contract)) {
+    for (Entry e : read(bootstrapServers, contract)) {
       RowValues prev = latest.get(e.key());
       RowValues row = e.row();
       if (prev == null || row.eventTime() > prev.eventTime() || (row.eventTime() == prev.eventTime() && row.sequence() > prev.sequence())) {

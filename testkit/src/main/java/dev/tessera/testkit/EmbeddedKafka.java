@@ -83,8 +83,17 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Every record of every partition of a topic, from the beginning to its current end (partition by partition). */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    return readAll(bootstrapServers(), topic);
+  }
+
+  /**
+   * Every committed record of every partition of a topic on any broker, from the beginning to its
+   * current end (partition by partition); records of aborted transactions are left out.
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();

@@ -112,6 +112,11 @@ public final class KafkaBroker implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** kill -9: no clean shutdown (for fault tests). */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
     process.destroy(); // SIGTERM: the broker's shutdown hook closes the logs cleanly
