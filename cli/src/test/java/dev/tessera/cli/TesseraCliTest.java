@@ -55,7 +55,7 @@ class TesseraCliTest {
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out().lines().toList()).containsExactly(
-        file + ":23:1: windowhop: Unknown key 'windowhop'; did you mean 'windowHop'? (allowed here: apiVersion, kind, name, version, status, description, owner, tags, entity, source, windowHop, ttl, features, quality, sla, consumers)",
+        file + ":23:1: windowhop: Unknown key 'windowhop'; did you mean 'windowHop'? (allowed here: apiVersion, kind, name, version, status, sunset, replacement, description, owner, tags, entity, source, windowHop, ttl, features, quality, sla, consumers)",
         file + ":33:55: features[1].aggregate.window: Cannot parse duration '1 hour': expected <number><unit>, unit one of ms,s,m,h,d",
         "2 problem(s) in 1 of 4 file(s)");
   }

@@ -117,6 +117,14 @@ class ExamplesTest {
     assertThat(jsonSchemaErrors(yaml.replace("pii: [customer_id]", "pii: customer_id"))).isNotEmpty();
   }
 
+  @Test
+  void sunsetAndReplacementAreInTheJsonSchema() throws Exception {
+    String yaml = ContractFixture.example("customer_activity.yaml")
+        .replace("version: 1.0.0", "version: 1.0.0\nstatus: deprecated\nsunset: 2027-06-30\nreplacement: customer_activity@2");
+    assertThat(jsonSchemaErrors(yaml)).isEmpty();
+    assertThat(jsonSchemaErrors(yaml.replace("customer_activity@2", "customer_activity"))).isNotEmpty();
+  }
+
   static Set<ValidationMessage> jsonSchemaErrors(String yaml) throws Exception {
     JsonNode node = new YAMLMapper().readTree(yaml);
     try (InputStream in = ExamplesTest.class.getResourceAsStream("/tessera-contract.schema.json")) {

@@ -53,6 +53,14 @@ public final class CompatibilityChecker {
           "status changed from " + o.status().yamlName() + " to " + n.status().yamlName()
               + (bump == MAJOR ? ": a retired feature set is no longer produced" : "")));
     }
+    if (!java.util.Objects.equals(o.sunset(), n.sunset())) {
+      out.add(new Change("sunset", "sunset-changed", MINOR, "sunset changed from " + (o.sunset() == null ? "none" : o.sunset())
+          + " to " + (n.sunset() == null ? "none" : n.sunset()) + ": consumers see the new date in Sunset headers"));
+    }
+    if (!java.util.Objects.equals(o.replacement(), n.replacement())) {
+      out.add(new Change("replacement", "replacement-changed", MINOR, "replacement changed from "
+          + (o.replacement() == null ? "none" : o.replacement()) + " to " + (n.replacement() == null ? "none" : n.replacement())));
+    }
     if (!o.description().equals(n.description())) {
       out.add(new Change("description", "description-changed", PATCH, "description changed"));
     }

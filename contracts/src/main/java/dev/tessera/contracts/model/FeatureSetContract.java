@@ -33,7 +33,9 @@ public record FeatureSetContract(
     List<Feature> features,
     List<QualityRule> quality,
     Sla sla,
-    List<Consumer> consumers) implements java.io.Serializable {
+    List<Consumer> consumers,
+    java.time.LocalDate sunset,
+    String replacement) implements java.io.Serializable {
 
   public static final String API_VERSION = "tessera/v1";
   public static final String KIND = "FeatureSet";
@@ -64,6 +66,16 @@ public record FeatureSetContract(
             "Cannot create feature set '" + name + "': duplicate feature '" + f.name() + "'");
       }
     }
+  }
+
+  /** {@code <name>@<major>}: how a pinned reference names this major. */
+  public String majorId() {
+    return name + "@" + version.major();
+  }
+
+  /** Whether {@code today} is on or after the sunset (false without one). */
+  public boolean sunsetReached(java.time.LocalDate today) {
+    return sunset != null && !today.isBefore(sunset);
   }
 
   /** {@code <name>@<version>}, how logs and reports name a contract. */

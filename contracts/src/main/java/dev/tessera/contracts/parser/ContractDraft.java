@@ -36,6 +36,9 @@ public final class ContractDraft {
   public String description;
   public Owner owner;
   public Map<String, String> tags = Map.of();
+  /** {@code sunset}: the day a deprecated major stops answering; {@code replacement}: {@code <name>@<major>}. */
+  public java.time.LocalDate sunset;
+  public String replacement;
   /** {@code source.pii}: item path to source field name. */
   public Map<String, String> pii = new java.util.LinkedHashMap<>();
 
@@ -94,6 +97,8 @@ public final class ContractDraft {
         List.copyOf(features.values()),
         List.copyOf(quality.values()),
         sla,
-        List.copyOf(consumers.values()));
+        List.copyOf(consumers.values()),
+        sunset,
+        replacement);
   }
 }

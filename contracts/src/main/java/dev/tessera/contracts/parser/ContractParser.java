@@ -117,6 +117,23 @@ public final class ContractParser {
     if (top.has("status")) {
       d.status = top.enumValue("status", false, ContractStatus.class, ContractStatus::yamlName);
     }
+    if (top.has("sunset")) {
+      String sunset = top.string("sunset", false);
+      if (sunset != null) {
+        try {
+          d.sunset = java.time.LocalDate.parse(sunset);
+        } catch (java.time.format.DateTimeParseException e) {
+          top.error("sunset", "Cannot parse sunset '" + sunset + "': expected a date YYYY-MM-DD");
+        }
+      }
+    }
+    if (top.has("replacement")) {
+      d.replacement = top.text("replacement", false);
+      if (d.replacement != null && !d.replacement.matches("[a-z][a-z0-9_]*@[1-9][0-9]*")) {
+        top.error("replacement", "Cannot use replacement '" + d.replacement + "': expected <feature set>@<major>, e.g. customer_activity@2");
+        d.replacement = null;
+      }
+    }
     d.description = top.text("description", true);
     YamlMap owner = top.map("owner", true);
     if (owner != null) {

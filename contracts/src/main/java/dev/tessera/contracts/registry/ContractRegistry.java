@@ -22,7 +22,10 @@ import java.util.stream.Stream;
 
 /**
  * A directory of contracts, one feature set per {@code *.yaml} / {@code *.yml} file (searched
- * recursively, hidden folders skipped). Feature-set names must be unique across the directory.
+ * recursively, hidden folders skipped). Feature-set names are unique across the directory, except
+ * that an older major of a feature set lives beside the newest in {@code <name>@<major>.yaml}
+ * (same {@code name} inside, a version of that major): {@link #all} and {@link #get} give the
+ * newest major of each, {@link #majors} and {@link #find(String, int)} every live one.
  *
  * <p>{@code
  * ContractRegistry registry = ContractRegistry.fromDirectory(Path.of("contracts/examples"));
@@ -32,10 +35,16 @@ import java.util.stream.Stream;
 public final class ContractRegistry {
   private final Map<String, LoadedContract> byName;
 
+  private final Map<String, java.util.TreeMap<Integer, LoadedContract>> majors;
+
   private ContractRegistry(List<LoadedContract> contracts) {
+    Map<String, java.util.TreeMap<Integer, LoadedContract>> byMajor = new LinkedHashMap<>();
+    contracts.forEach(c -> byMajor.computeIfAbsent(c.contract().name(), k -> new java.util.TreeMap<>())
+        .put(c.contract().majorVersion(), c));
     Map<String, LoadedContract> map = new LinkedHashMap<>();
-    contracts.forEach(c -> map.put(c.contract().name(), c));
+    byMajor.forEach((name, versions) -> map.put(name, versions.lastEntry().getValue()));
     this.byName = map;
+    this.majors = byMajor;
   }
 
   /** Loads a directory; throws {@link ContractException} with every problem if any is invalid. */
@@ -68,6 +77,8 @@ public final class ContractRegistry {
     List<LoadedContract> ok = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
     Map<String, ContractDraft> firstByName = new LinkedHashMap<>();
+    Map<String, ContractDraft> firstByMajor = new LinkedHashMap<>();
+    List<ContractDraft> drafts = new ArrayList<>();
     int files = 0;
     for (Path path : paths) {
       List<Path> found = expand(path, problems);
@@ -75,24 +86,60 @@ public final class ContractRegistry {
         files++;
         ContractDraft draft = new ContractParser().parse(file, file.toString());
         new ContractValidator().validate(draft);
-        if (draft.name != null) {
+        drafts.add(draft);
+        if (draft.name == null) {
+          continue;
+        }
+        Integer pinned = pinnedMajor(file);
+        if (pinned == null) {
           ContractDraft first = firstByName.putIfAbsent(draft.name, draft);
           if (first != null) {
             Position at = first.sourceMap.positionOf("name");
-            draft.problems.add(
-                "name",
-                "Duplicate feature set name '" + draft.name + "': also defined in "
-                    + first.problems.file() + ":" + at.line());
+            draft.problems.add("name", "Duplicate feature set name '" + draft.name + "': also defined in "
+                + first.problems.file() + ":" + at.line() + " (an older major goes in " + draft.name + "@<major>.yaml)");
+          }
+        } else {
+          String stem = file.getFileName().toString().replaceFirst("@[0-9]+\\.ya?ml$", "");
+          if (!stem.equals(draft.name)) {
+            draft.problems.add("name", "File '" + file.getFileName() + "' holds an older major of '" + stem
+                + "', not of '" + draft.name + "'");
+          } else if (draft.version != null && draft.version.major() != pinned) {
+            draft.problems.add("version", "File '" + file.getFileName() + "' holds major " + pinned + " of " + draft.name
+                + ": expected version " + pinned + ".x.y, got " + draft.version);
           }
         }
-        if (draft.problems.isEmpty()) {
-          ok.add(new LoadedContract(file, file.toString(), draft.toContract()));
-        } else {
-          problems.addAll(draft.problems.list());
+        if (draft.version != null) {
+          ContractDraft first = firstByMajor.putIfAbsent(draft.name + "@" + draft.version.major(), draft);
+          if (first != null && (pinned != null || pinnedMajor(first.file) != null)) { // two plain files: reported above
+            draft.problems.add("version", "Major " + draft.version.major() + " of '" + draft.name + "' is also in "
+                + first.problems.file() + ": one file per major");
+          }
         }
       }
     }
+    // the unpinned file of a feature set holds its newest major
+    for (ContractDraft d : drafts) {
+      ContractDraft newest = d.name == null ? null : firstByName.get(d.name);
+      if (newest != null && newest != d && pinnedMajor(d.file) != null && d.version != null && newest.version != null
+          && d.version.major() >= newest.version.major()) {
+        d.problems.add("version", "'" + d.file.getFileName() + "' holds major " + d.version.major() + " but "
+            + newest.problems.file() + " holds " + newest.version + ": the file without @<major> holds the newest major");
+      }
+    }
+    for (ContractDraft draft : drafts) {
+      if (draft.problems.isEmpty()) {
+        ok.add(new LoadedContract(draft.file, draft.problems.file(), draft.toContract()));
+      } else {
+        problems.addAll(draft.problems.list());
+      }
+    }
     return new LoadResult(ok, problems, files);
+  }
+
+  /** The major of an older-major file {@code <name>@<major>.yaml}, or null for an ordinary file. */
+  public static Integer pinnedMajor(Path file) {
+    var m = java.util.regex.Pattern.compile(".*@([0-9]+)\\.ya?ml$").matcher(file.getFileName().toString());
+    return m.matches() ? Integer.valueOf(m.group(1)) : null;
   }
 
   private static List<Path> expand(Path path, List<Problem> problems) {
@@ -128,6 +175,23 @@ public final class ContractRegistry {
     return false;
   }
 
+  /** Every live major of every feature set (an older major from its {@code <name>@<major>.yaml}). */
+  public List<FeatureSetContract> allMajors() {
+    return majors.values().stream().flatMap(m -> m.values().stream()).map(LoadedContract::contract).toList();
+  }
+
+  /** The majors of one feature set, oldest first (empty when unknown). */
+  public List<FeatureSetContract> majors(String name) {
+    var m = majors.get(name);
+    return m == null ? List.of() : m.values().stream().map(LoadedContract::contract).toList();
+  }
+
+  /** One major of a feature set. */
+  public Optional<FeatureSetContract> find(String name, int major) {
+    return Optional.ofNullable(majors.get(name)).map(m -> m.get(major)).map(LoadedContract::contract);
+  }
+
+  /** The newest major of each feature set (what an unpinned name means). */
   public List<FeatureSetContract> all() {
     return byName.values().stream().map(LoadedContract::contract).toList();
   }

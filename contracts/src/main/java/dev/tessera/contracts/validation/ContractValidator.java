@@ -3,6 +3,7 @@ package dev.tessera.contracts.validation;
 import dev.tessera.contracts.model.Aggregate;
 import dev.tessera.contracts.model.AggregateFunction;
 import dev.tessera.contracts.model.Durations;
+import dev.tessera.contracts.model.ContractStatus;
 import dev.tessera.contracts.model.EntityKey;
 import dev.tessera.contracts.model.Feature;
 import dev.tessera.contracts.model.FeatureSetContract;
@@ -47,6 +48,7 @@ public final class ContractValidator {
       checkEntityKeys();
       checkEventTime();
       checkPii();
+      checkSunset();
       checkFeatures();
       checkQuality();
       checkConsumers();
@@ -125,6 +127,17 @@ public final class ContractValidator {
             "Cannot use field '" + d.eventTime + "' as event time: its type is "
                 + SourceTypes.describe(field.schema())
                 + ", expected long with logicalType timestamp-millis or timestamp-micros");
+      }
+    }
+
+    /** A sunset and a replacement belong to a major being phased out. */
+    private void checkSunset() {
+      boolean phasingOut = d.status == ContractStatus.DEPRECATED || d.status == ContractStatus.RETIRED;
+      if (d.sunset != null && !phasingOut) {
+        problems.add("sunset", "Cannot set a sunset on an active feature set: set status: deprecated with it");
+      }
+      if (d.replacement != null && !phasingOut) {
+        problems.add("replacement", "Cannot name a replacement of an active feature set: set status: deprecated with it");
       }
     }
 

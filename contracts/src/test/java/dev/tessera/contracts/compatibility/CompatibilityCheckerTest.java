@@ -97,6 +97,7 @@ class CompatibilityCheckerTest {
             "features.last_country.deprecated", "feature-deprecated", Bump.MINOR),
         rule("source schema backward compatible", same, addSourceField("{\"name\": \"channel\", \"type\": \"string\", \"default\": \"web\"}"),
             "source.schema", "source-schema-compatible", Bump.MINOR),
+        rule("sunset set", replace("version: 1.0.0", "version: 1.0.0\nstatus: deprecated\nsunset: 2027-06-30"), "sunset", "sunset-changed", Bump.MINOR),
         rule("pii fields marked", replace("allowedLateness: 10m", "allowedLateness: 10m\n  pii: [customer_id]"), "source.pii", "pii-changed", Bump.MINOR),
         rule("allowed lateness changed", replace("allowedLateness: 10m", "allowedLateness: 5m"), "source.allowedLateness", "allowed-lateness-changed", Bump.MINOR),
         rule("status deprecated", replace("version: 1.0.0", "version: 1.0.0\nstatus: deprecated"), "status", "status-changed", Bump.MINOR),

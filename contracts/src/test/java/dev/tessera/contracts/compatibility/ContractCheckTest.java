@@ -118,7 +118,7 @@ class ContractCheckTest {
   }
 
   @Test
-  void deletingAContractWithConsumersFailsUnlessDeprecatedFirst() throws IOException {
+  void deletingAContractWithConsumersFailsUntilItsSunset() throws IOException {
     Files.delete(head.resolve("customer_profile.yaml"));
 
     CheckReport report = check();
@@ -127,15 +127,67 @@ class ContractCheckTest {
     CheckReport.Entry e = entry(report, "customer_profile");
     assertThat(e.kind()).isEqualTo(CheckReport.Kind.DELETED);
     assertThat(e.failures()).singleElement().asString()
-        .contains("deleted while consumers marketing-propensity (growth-ml), fraud-scoring (fraud-ml) depend on it")
-        .contains("status: deprecated");
+        .contains("deleted while consumers marketing-propensity (growth-ml), fraud-scoring (fraud-ml) depend on it and it has no sunset")
+        .contains("status: deprecated").contains("sunset");
 
-    // the release before marks it deprecated: then deletion passes
+    // deprecated without a sunset is not enough any more
     Path deprecated = base.resolve("customer_profile.yaml");
     Files.writeString(deprecated, Files.readString(deprecated).replace("status: active", "status: deprecated"));
-    CheckReport after = check();
+    assertThat(entry(check(), "customer_profile").failures()).singleElement().asString().contains("it has no sunset");
+
+    // with a sunset: refused before it, passes on and after it
+    Files.writeString(deprecated, Files.readString(deprecated).replace("status: deprecated", "status: deprecated\nsunset: 2027-03-01"));
+    assertThat(entry(at("2027-02-28").run(base, head), "customer_profile").failures()).singleElement().asString()
+        .contains("deleted before its sunset 2027-03-01 while consumers marketing-propensity (growth-ml), fraud-scoring (fraud-ml)");
+    CheckReport after = at("2027-03-01").run(base, head);
     assertThat(after.passed()).isTrue();
     assertThat(after.markdown()).contains("**Consumers to notify (deleted):**");
+  }
+
+  @Test
+  void retiringWithoutASunsetFails() throws IOException {
+    edit("customer_profile.yaml", "status: active", "status: retired");
+    edit("customer_profile.yaml", "version: 1.0.0", "version: 2.0.0");
+
+    assertThat(entry(check(), "customer_profile").failures()).anySatisfy(f -> assertThat(f).contains("retired without a sunset")
+        .contains("marketing-propensity (growth-ml)"));
+  }
+
+  @Test
+  void aNewMajorBesideTheOldOneIsAnAdditionAndTheOldMajorIsUnchanged() throws IOException {
+    Path v1 = head.resolve("customer_activity@1.yaml");
+    Files.copy(head.resolve("customer_activity.yaml"), v1);
+    edit("customer_activity.yaml", "version: 1.0.0", "version: 2.0.0");
+    edit("customer_activity.yaml", "  - name: amount_avg_7d", "  - name: amount_avg_14d");
+
+    CheckReport report = check();
+
+    assertThat(report.passed()).as(report.markdown()).isTrue();
+    assertThat(report.entries()).filteredOn(e -> e.name().equals("customer_activity")).extracting(CheckReport.Entry::kind)
+        .containsExactlyInAnyOrder(CheckReport.Kind.UNCHANGED, CheckReport.Kind.ADDED);
+
+    // a new major must start at N.0.0 above the newest
+    edit("customer_activity.yaml", "version: 2.0.0", "version: 2.1.0");
+    assertThat(check().entries()).anySatisfy(e -> assertThat(e.failures()).anySatisfy(f ->
+        assertThat(f).contains("a new major of customer_activity must start at 2.0.0 (its newest major is 1), not 2.1.0")));
+
+    // deleting the old major while it has consumers and no sunset is refused
+    edit("customer_activity.yaml", "version: 2.1.0", "version: 2.0.0");
+    Files.copy(head.resolve("customer_activity.yaml"), base.resolve("customer_activity.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(v1, base.resolve("customer_activity@1.yaml"));
+    Files.delete(v1);
+    CheckReport deleted = check();
+    assertThat(deleted.passed()).isFalse();
+    assertThat(deleted.entries()).anySatisfy(e -> {
+      assertThat(e.kind()).isEqualTo(CheckReport.Kind.DELETED);
+      assertThat(e.baseVersion()).isEqualTo("1.0.0");
+      assertThat(e.failures()).singleElement().asString().contains("it has no sunset");
+    });
+  }
+
+  static ContractCheck at(String day) {
+    return new ContractCheck(java.time.Clock.fixed(java.time.LocalDate.parse(day).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
+        java.time.ZoneOffset.UTC));
   }
 
   @Test

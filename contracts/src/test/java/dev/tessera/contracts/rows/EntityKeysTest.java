@@ -48,7 +48,7 @@ class EntityKeysTest {
     FeatureSetContract base = REGISTRY.get("customer_activity");
     FeatureSetContract c = new FeatureSetContract(base.name(), base.version(), base.status(), base.description(), base.owner(), base.tags(),
         new Entity("thing", List.of(new EntityKey("a", FeatureType.INT), new EntityKey("b", FeatureType.LONG), new EntityKey("s", FeatureType.STRING))),
-        base.source(), base.windowHop(), base.ttl(), base.features(), base.quality(), base.sla(), base.consumers());
+        base.source(), base.windowHop(), base.ttl(), base.features(), base.quality(), base.sla(), base.consumers(), null, null);
     for (long b : new long[] {0, -1, 63, 64, -65, Long.MAX_VALUE, Long.MIN_VALUE}) {
       for (int a : new int[] {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
         assertThat(EntityKeys.encode(c, Map.of("a", Integer.toString(a), "b", Long.toString(b), "s", "k")))
