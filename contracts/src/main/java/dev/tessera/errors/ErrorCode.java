@@ -13,6 +13,8 @@ public enum ErrorCode {
   UNAUTHENTICATED(Kind.USER, 401),
   FORBIDDEN(Kind.USER, 403),
   PAYLOAD_TOO_LARGE(Kind.USER, 413),
+  /** A deprecated major past its sunset: read its replacement. */
+  GONE(Kind.USER, 410),
   OVERLOADED(Kind.TRANSIENT, 503),
   UNAVAILABLE(Kind.TRANSIENT, 503),
   IO_ERROR(Kind.TRANSIENT, 503),

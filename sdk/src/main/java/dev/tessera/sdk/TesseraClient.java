@@ -62,6 +62,10 @@ public final class TesseraClient implements AutoCloseable {
   private final byte[] postArrow;
   private final Sleeper sleeper;
   private final ObjectMapper json = new ObjectMapper();
+  private static final System.Logger LOG = System.getLogger(TesseraClient.class.getName());
+  /** Deprecated majors this client was answered from, each warned about once: {@code name@major; sunset=...; replacement=...}. */
+  private final java.util.Set<String> deprecations = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private TesseraClient(Builder b) {
@@ -174,6 +178,10 @@ public final class TesseraClient implements AutoCloseable {
       try {
         Http11.Response r = http.exchange(method, target, head, body, timeout);
         if (r.status() == 200) {
+          String deprecated = r.header("tessera-deprecated");
+          if (deprecated != null) {
+            warnDeprecated(deprecated);
+          }
           return r;
         }
         failure = error(r, what);
@@ -197,6 +205,24 @@ public final class TesseraClient implements AutoCloseable {
         throw failure;
       }
     }
+  }
+
+  /** One warning per deprecated major, the first time an answer comes from it. */
+  private void warnDeprecated(String header) {
+    for (String entry : header.split(",\\s*")) {
+      String majorId = entry.split(";")[0].trim();
+      if (!majorId.isEmpty() && warned.add(majorId)) {
+        deprecations.add(entry.trim());
+        LOG.log(System.Logger.Level.WARNING, "Tessera: " + majorId + " is deprecated"
+            + entry.substring(majorId.length()).replace("; sunset=", "; its sunset is ").replace("; replacement=", "; move to ")
+            + " (the service answers 410 Gone after the sunset)");
+      }
+    }
+  }
+
+  /** The deprecated majors this client has been answered from ({@code name@major; sunset=...; replacement=...}), each logged once as a warning. */
+  public java.util.Set<String> deprecations() {
+    return java.util.Set.copyOf(deprecations);
   }
 
   private TesseraClientException error(Http11.Response r, String what) {

@@ -34,6 +34,11 @@ public final class ServiceFixture implements AutoCloseable {
   public final long seededAt = System.currentTimeMillis();
 
   public ServiceFixture() throws Exception {
+    this(Path.of("../contracts/examples"));
+  }
+
+  /** The service reading its contracts from {@code contractsDir} (edited copies of the examples: same majors). */
+  public ServiceFixture(Path contractsDir) throws Exception {
     kafka = new EmbeddedKafka();
     seeder = new ChangelogSeeder(kafka).createTopics(REGISTRY.all(), 2);
     seed(REGISTRY.get("customer_activity"), "customer_id", "c-", CUSTOMERS, 0);
@@ -47,7 +52,7 @@ public final class ServiceFixture implements AutoCloseable {
     }
     Path log = home.resolve("service.log");
     service = ServiceProcess.start(ServiceProcess.command(home, null, port, Map.of(
-        "tessera.contracts.dir", Path.of("../contracts/examples").toAbsolutePath().toString(),
+        "tessera.contracts.dir", contractsDir.toAbsolutePath().toString(),
         "tessera.kafka.bootstrap-servers", kafka.bootstrapServers(),
         "tessera.online.api-keys", "fraud-scoring:" + FRAUD_KEY + ",marketing-propensity:" + MARKETING_KEY,
         "tessera.online.lag-interval", "200ms", "quarkus.log.level", "WARN"), List.of("-Xmx512m")), false, log);

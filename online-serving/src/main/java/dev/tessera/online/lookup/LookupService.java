@@ -44,8 +44,17 @@ public final class LookupService {
 
   /** The served contract {@code name}, or NOT_FOUND naming it. */
   public FeatureSetContract contract(String name) {
-    return registry.find(name).orElseThrow(() -> new TesseraException(ErrorCode.NOT_FOUND, "Unknown feature set '" + name + "'"
-        + Problems.didYouMean(name, names()) + " (served: " + String.join(", ", names()) + ")"));
+    return answering(registry.find(name).orElseThrow(() -> new TesseraException(ErrorCode.NOT_FOUND, "Unknown feature set '" + name + "'"
+        + Problems.didYouMean(name, names()) + " (served: " + String.join(", ", names()) + ")")));
+  }
+
+  /** The contract, unless it is a deprecated major past its sunset: then GONE, naming the replacement. */
+  static FeatureSetContract answering(FeatureSetContract c) {
+    if (c.sunsetReached(java.time.LocalDate.now(java.time.ZoneOffset.UTC))) {
+      throw new TesseraException(ErrorCode.GONE, "Feature set " + c.majorId() + " passed its sunset " + c.sunset()
+          + (c.replacement() == null ? "" : ": read " + c.replacement() + " instead"));
+    }
+    return c;
   }
 
   public List<FeatureSetContract> served() {
@@ -58,7 +67,9 @@ public final class LookupService {
 
   /** Parses feature references against the served contracts; features a minor version removed are answered as missing. */
   public FeatureSelection select(List<String> references) {
-    return FeatureSelection.parse(references, registry, this::removedFeatures);
+    FeatureSelection selection = FeatureSelection.parse(references, registry, this::removedFeatures);
+    selection.parts().forEach(p -> answering(p.contract()));
+    return selection;
   }
 
   /**

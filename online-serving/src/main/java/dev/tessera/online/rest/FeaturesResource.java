@@ -54,8 +54,9 @@ public class FeaturesResource {
   @APIResponse(responseCode = "401", description = "No or an unknown API key")
   @APIResponse(responseCode = "403", description = "The API key's consumer is not listed by the contract")
   @APIResponse(responseCode = "404", description = "Unknown feature set, named")
+  @APIResponse(responseCode = "410", description = "A deprecated major past its sunset; the message names the replacement")
   @APIResponse(responseCode = "503", description = "Overloaded, or still catching up with the changelog (Retry-After)")
-  public LookupResponse.Entity get(@PathParam("featureSet") String featureSet, @Context UriInfo uri,
+  public Response get(@PathParam("featureSet") String featureSet, @Context UriInfo uri,
       @Parameter(description = "API key") @HeaderParam(AccessControl.HEADER) String apiKey) {
     long start = System.nanoTime();
     String consumer = lifecycle.access().authenticate(apiKey);
@@ -66,7 +67,7 @@ public class FeaturesResource {
     FeatureSelection selection = FeatureSelection.all(contract);
     LookupService.EntityResult result = lookups.lookup(selection, List.of(LookupRequest.keys(contract, uri.getQueryParameters()))).get(0);
     lookups.recordLatency(selection, "get", System.nanoTime() - start);
-    return LookupResponse.Entity.of(result);
+    return DeprecationHeaders.add(Response.ok(LookupResponse.Entity.of(result), MediaType.APPLICATION_JSON_TYPE), List.of(contract)).build();
   }
 
   @POST
@@ -88,6 +89,7 @@ public class FeaturesResource {
   @APIResponse(responseCode = "401", description = "No or an unknown API key")
   @APIResponse(responseCode = "403", description = "The API key's consumer is not listed by a requested feature set's contract")
   @APIResponse(responseCode = "404", description = "Unknown feature set or feature, named")
+  @APIResponse(responseCode = "410", description = "A requested deprecated major is past its sunset; the message names the replacement")
   @APIResponse(responseCode = "413", description = "Body over tessera.online.max-body-size, or more entities than tessera.online.max-entities")
   @APIResponse(responseCode = "503", description = "Overloaded, or still catching up with the changelog (Retry-After)")
   public Response lookup(byte[] body, @HeaderParam("Content-Type") String contentType, @HeaderParam("Accept") String accept,
@@ -105,10 +107,14 @@ public class FeaturesResource {
     if (accept != null && accept.contains(ARROW)) {
       byte[] batch = lookups.lookupArrow(selection, request.entities(), lifecycle.allocator());
       lookups.recordLatency(selection, "lookup_arrow", System.nanoTime() - start);
-      return Response.ok(batch, ARROW).build();
+      return DeprecationHeaders.add(Response.ok(batch, ARROW), contracts(selection)).build();
     }
     LookupResponse answer = LookupResponse.of(lookups.lookup(selection, request.entities()));
     lookups.recordLatency(selection, "lookup_json", System.nanoTime() - start);
-    return Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).build();
+    return DeprecationHeaders.add(Response.ok(answer, MediaType.APPLICATION_JSON_TYPE), contracts(selection)).build();
+  }
+
+  private static List<FeatureSetContract> contracts(FeatureSelection selection) {
+    return selection.parts().stream().map(FeatureSelection.Part::contract).toList();
   }
 }
