@@ -40,6 +40,16 @@ public final class CliContext {
     return config;
   }
 
+  /** The API key to call the online service with: {@code option}, else TESSERA_API_KEY, else the key of `tessera up` in the home. */
+  public static String apiKey(CommandSpec spec, String option) throws java.io.IOException {
+    if (option != null) {
+      return option;
+    }
+    String key = System.getenv("TESSERA_API_KEY");
+    Path upKey = ((TesseraCommand) spec.root().userObject()).home().resolve("up/api-key");
+    return key == null && java.nio.file.Files.isRegularFile(upKey) ? java.nio.file.Files.readString(upKey).trim() : key;
+  }
+
   /** The contracts of {@code dir}, or of {@code tessera.contracts.dir} when null. */
   public ContractRegistry contracts(Path dir) {
     return ContractRegistry.fromDirectory(dir != null ? dir : Path.of(config.get(CoreOptions.CONTRACTS_DIR)));

@@ -91,6 +91,20 @@ class DeprecationIT {
       } finally {
         logger.removeHandler(capture);
       }
+      try (TesseraClient marketing = TesseraClient.builder().baseUrl(service.baseUrl()).apiKey(ServiceFixture.MARKETING_KEY).build()) {
+        marketing.get("customer_activity", Map.of("customer_id", "c-9"));
+      }
+      // who still reads what: the catalog counts answered requests per consumer of this major, with the last read
+      com.fasterxml.jackson.databind.JsonNode catalog = new com.fasterxml.jackson.databind.ObjectMapper().readTree(http.send(
+          HttpRequest.newBuilder(URI.create(service.baseUrl() + "/v1/feature-sets/customer_activity")).header("X-API-Key", ServiceFixture.FRAUD_KEY)
+              .build(), HttpResponse.BodyHandlers.ofString()).body());
+      assertThat(catalog.path("status").asText()).isEqualTo("deprecated");
+      assertThat(catalog.path("sunset").asText()).isEqualTo("2099-01-01");
+      assertThat(catalog.path("replacement").asText()).isEqualTo("customer_activity@2");
+      // fraud-scoring: the raw GET, three gets and a lookup of the client (the 410 lookup is not an answered read)
+      assertThat(catalog.at("/live/consumers/fraud-scoring/reads").asLong()).isEqualTo(5);
+      assertThat(catalog.at("/live/consumers/marketing-propensity/reads").asLong()).isEqualTo(1);
+      assertThat(catalog.at("/live/consumers/marketing-propensity/last_read_ms").asLong()).isGreaterThan(service.seededAt);
     }
   }
 

@@ -1,11 +1,8 @@
 package dev.tessera.cli.audit;
 
 import dev.tessera.cli.CliContext;
-import dev.tessera.cli.TesseraCommand;
 import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.sdk.TesseraClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,11 +35,7 @@ public final class AuditCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CliContext ctx = CliContext.of(spec);
     FeatureSetContract c = ctx.contracts(null).get(featureSet);
-    String key = apiKey != null ? apiKey : System.getenv("TESSERA_API_KEY");
-    Path upKey = ((TesseraCommand) spec.root().userObject()).home().resolve("up/api-key");
-    if (key == null && Files.isRegularFile(upKey)) {
-      key = Files.readString(upKey).trim();
-    }
+    String key = CliContext.apiKey(spec, apiKey);
     try (TesseraClient client = TesseraClient.builder().baseUrl(url).apiKey(key).build()) {
       Audit.Report r = Audit.run(ctx.config(), c, client, sample, seed);
       var out = spec.commandLine().getOut();

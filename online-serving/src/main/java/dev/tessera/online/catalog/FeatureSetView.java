@@ -7,7 +7,8 @@ import dev.tessera.contracts.model.FeatureSetContract;
 import java.util.List;
 
 /** A served feature set as the catalog shows it: its contract, whether the caller may read it, and its live status. */
-public record FeatureSetView(String name, String version, String status, String description, Owner owner, java.util.Map<String, String> tags, Entity entity,
+public record FeatureSetView(String name, String version, String status,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String sunset, @JsonInclude(JsonInclude.Include.NON_NULL) String replacement, String description, Owner owner, java.util.Map<String, String> tags, Entity entity,
     String ttl, List<Feature> features, Sla sla, List<Consumer> consumers, boolean readable,
     @JsonProperty("changelog_topic") String changelogTopic, @JsonProperty("offline_table") String offlineTable, LiveStatus live) {
 
@@ -28,7 +29,8 @@ public record FeatureSetView(String name, String version, String status, String 
   public record Consumer(String name, String team) {}
 
   public static FeatureSetView of(FeatureSetContract c, boolean readable, LiveStatus live) {
-    return new FeatureSetView(c.name(), c.version().toString(), c.status().yamlName(), c.description(),
+    return new FeatureSetView(c.name(), c.version().toString(), c.status().yamlName(),
+        c.sunset() == null ? null : c.sunset().toString(), c.replacement(), c.description(),
         new Owner(c.owner().team(), c.owner().email()), c.tags(),
         new Entity(c.entity().name(), c.entity().keys().stream().map(k -> new Key(k.name(), k.type().yamlName())).toList()),
         c.ttl() == null ? null : Durations.format(c.ttl()),

@@ -7,11 +7,15 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * (event time to visible online, over recent rows; against the contract's SLA when it has one),
  * (null without one), the changelog lag, and completeness (the share of lookups answered OK).
  */
-public record LiveStatus(boolean ready, Freshness freshness, Changelog changelog, Completeness completeness, Dlq dlq) {
+public record LiveStatus(boolean ready, Freshness freshness, Changelog changelog, Completeness completeness, Dlq dlq,
+    java.util.Map<String, ConsumerUsage> consumers) {
   /** The same status with the feature set's DLQ numbers (null without Kafka). */
   public LiveStatus withDlq(Dlq d) {
-    return new LiveStatus(ready, freshness, changelog, completeness, d);
+    return new LiveStatus(ready, freshness, changelog, completeness, d, consumers);
   }
+
+  /** One consumer's answered requests of this major since the replica started, and when it last read it. */
+  public record ConsumerUsage(long reads, @JsonProperty("last_read_ms") long lastReadMillis) {}
 
   /**
    * Events this feature set rejected: by reason over the last hour and the last day (by when they

@@ -24,6 +24,15 @@ public final class ServiceStats {
   private final Map<String, Timer> freshness = new ConcurrentHashMap<>();
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
   private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
+  /** feature set@major -> consumer -> reads since start and the last one. */
+  private final Map<String, Map<String, ConsumerReads>> reads = new ConcurrentHashMap<>();
+
+  /** One consumer's reads of one major, since this replica started. */
+  private static final class ConsumerReads {
+    final java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+    Counter counter;
+  }
 
   public ServiceStats(List<FeatureSetContract> served, MeterRegistry meters) {
     this.meters = meters;
@@ -66,6 +75,27 @@ public final class ServiceStats {
         .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(meters)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** {@code consumer} read {@code c} (one answered request, whatever the number of entities). */
+  public void read(String consumer, FeatureSetContract c) {
+    ConsumerReads r = reads.computeIfAbsent(c.majorId(), k -> new ConcurrentHashMap<>()).computeIfAbsent(consumer, k -> {
+      ConsumerReads n = new ConsumerReads();
+      n.counter = Counter.builder("tessera.consumer.reads").tag("feature_set", c.name()).tag("major", Integer.toString(c.majorVersion()))
+          .tag("consumer", consumer).description("Answered lookup requests per consumer and major").register(meters);
+      return n;
+    });
+    r.count.increment();
+    r.last.set(System.currentTimeMillis());
+    r.counter.increment();
+  }
+
+  /** Who read this major since this replica started: reads and the last read (epoch millis), by consumer. */
+  public Map<String, LiveStatus.ConsumerUsage> consumers(FeatureSetContract c) {
+    Map<String, LiveStatus.ConsumerUsage> out = new java.util.TreeMap<>();
+    reads.getOrDefault(c.majorId(), Map.of()).forEach((consumer, r) ->
+        out.put(consumer, new LiveStatus.ConsumerUsage(r.count.sum(), r.last.get())));
+    return out;
+  }
+
   /** The live status of one feature set. */
   public LiveStatus status(FeatureSetContract c, boolean ready) {
     LiveStats s = stats.get(c.name());
@@ -79,7 +109,7 @@ public final class ServiceStats {
     long expired = s.expired.sum();
     long all = ok + missing + expired;
     return new LiveStatus(ready, fresh, new LiveStatus.Changelog(c.changelogTopic(), lag < 0 ? null : lag),
-        new LiveStatus.Completeness(all, ok, missing, expired, all == 0 ? null : (double) ok / all), null);
+        new LiveStatus.Completeness(all, ok, missing, expired, all == 0 ? null : (double) ok / all), null, consumers(c));
   }
 
   private void count(String featureSet, String status, long n) {

@@ -154,6 +154,11 @@ public final class LookupService {
     selection.parts().forEach(p -> stats.latency(p.contract().name(), endpoint, nanos));
   }
 
+  /** An answered request of {@code consumer} (who still reads what: per consumer and major). */
+  public void recordRead(String consumer, FeatureSelection selection) {
+    selection.parts().forEach(p -> stats.read(consumer, p.contract()));
+  }
+
   private void checkSize(List<Map<String, String>> entities) {
     if (entities.size() > maxEntities) {
       throw new TesseraException(ErrorCode.PAYLOAD_TOO_LARGE,

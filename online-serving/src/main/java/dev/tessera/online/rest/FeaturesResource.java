@@ -67,6 +67,7 @@ public class FeaturesResource {
     FeatureSelection selection = FeatureSelection.all(contract);
     LookupService.EntityResult result = lookups.lookup(selection, List.of(LookupRequest.keys(contract, uri.getQueryParameters()))).get(0);
     lookups.recordLatency(selection, "get", System.nanoTime() - start);
+    lookups.recordRead(consumer, selection);
     return DeprecationHeaders.add(Response.ok(LookupResponse.Entity.of(result), MediaType.APPLICATION_JSON_TYPE), List.of(contract)).build();
   }
 
@@ -107,10 +108,12 @@ public class FeaturesResource {
     if (accept != null && accept.contains(ARROW)) {
       byte[] batch = lookups.lookupArrow(selection, request.entities(), lifecycle.allocator());
       lookups.recordLatency(selection, "lookup_arrow", System.nanoTime() - start);
+      lookups.recordRead(consumer, selection);
       return DeprecationHeaders.add(Response.ok(batch, ARROW), contracts(selection)).build();
     }
     LookupResponse answer = LookupResponse.of(lookups.lookup(selection, request.entities()));
     lookups.recordLatency(selection, "lookup_json", System.nanoTime() - start);
+    lookups.recordRead(consumer, selection);
     return DeprecationHeaders.add(Response.ok(answer, MediaType.APPLICATION_JSON_TYPE), contracts(selection)).build();
   }
 
