@@ -262,7 +262,8 @@ public final class TesseraClient implements AutoCloseable {
     JsonNode t = n.path("event_time");
     JsonNode age = n.path("age_ms");
     return new FeatureVector(featureSet, FeatureVector.Status.valueOf(n.path("status").asText("MISSING")),
-        t.isNumber() ? Instant.ofEpochMilli(t.asLong()) : null, age.isNumber() ? Duration.ofMillis(age.asLong()) : null, values);
+        t.isNumber() ? Instant.ofEpochMilli(t.asLong()) : null, age.isNumber() ? Duration.ofMillis(age.asLong()) : null, values,
+        n.path("version").asText(null));
   }
 
   private static Duration seconds(String header) {

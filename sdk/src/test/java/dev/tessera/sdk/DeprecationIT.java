@@ -74,7 +74,9 @@ class DeprecationIT {
       logger.addHandler(capture);
       try (TesseraClient client = TesseraClient.builder().baseUrl(service.baseUrl()).apiKey(ServiceFixture.FRAUD_KEY).build()) {
         for (int i = 0; i < 3; i++) {
-          assertThat(client.get("customer_activity", Map.of("customer_id", "c-" + i)).ok()).isTrue();
+          FeatureVector v = client.get("customer_activity", Map.of("customer_id", "c-" + i));
+          assertThat(v.ok()).isTrue();
+          assertThat(v.version()).as("the version that served it").isEqualTo("1.0.0");
         }
         client.lookup(List.of("customer_activity:txn_count_1h"), List.of(Map.of("customer_id", "c-4")));
         assertThat(warnings).singleElement().asString().contains("customer_activity@1 is deprecated; its sunset is 2099-01-01; move to customer_activity@2");

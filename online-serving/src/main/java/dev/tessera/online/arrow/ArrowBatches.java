@@ -50,16 +50,22 @@ import org.apache.arrow.vector.UInt4Vector;
 public final class ArrowBatches {
   public static final String MEDIA_TYPE = "application/vnd.apache.arrow.stream";
   public static final String SEPARATOR = "__";
+  /** Schema metadata key prefix: {@code tessera.version.<feature set>} = the contract version that served it. */
+  public static final String VERSION_KEY = "tessera.version.";
 
   private ArrowBatches() {}
 
   /**
    * The response schema of {@code selection}: per feature set, its selected features in request
-   * order, then its event time; all nullable, typed as {@link FeatureRowSchemas#arrowType}.
+   * order, then its event time; all nullable, typed as {@link FeatureRowSchemas#arrowType}. The
+   * schema metadata says which contract version served each feature set: {@code
+   * tessera.version.<feature set>} = {@code 1.2.0}.
    */
   public static Schema schema(FeatureSelection selection) {
     List<Field> fields = new ArrayList<>();
+    java.util.Map<String, String> versions = new java.util.LinkedHashMap<>();
     for (FeatureSelection.Part part : selection.parts()) {
+      versions.put(VERSION_KEY + part.contract().name(), part.contract().version().toString());
       String prefix = part.contract().name() + SEPARATOR;
       for (String feature : part.features()) {
         FeatureType type = part.type(feature);
@@ -67,7 +73,7 @@ public final class ArrowBatches {
       }
       fields.add(new Field(prefix + FeatureSetContract.EVENT_TIME_COLUMN, FieldType.nullable(FeatureRowSchemas.arrowType(FeatureType.TIMESTAMP)), null));
     }
-    return new Schema(fields);
+    return new Schema(fields, versions);
   }
 
   /**

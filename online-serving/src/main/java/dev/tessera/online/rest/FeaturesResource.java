@@ -68,7 +68,8 @@ public class FeaturesResource {
     LookupService.EntityResult result = lookups.lookup(selection, List.of(LookupRequest.keys(contract, uri.getQueryParameters()))).get(0);
     lookups.recordLatency(selection, "get", System.nanoTime() - start);
     lookups.recordRead(consumer, selection);
-    return DeprecationHeaders.add(Response.ok(LookupResponse.Entity.of(result), MediaType.APPLICATION_JSON_TYPE), List.of(contract)).build();
+    return DeprecationHeaders.add(Response.ok(LookupResponse.Entity.of(result, java.util.Map.of(contract.name(), contract.version().toString())),
+        MediaType.APPLICATION_JSON_TYPE), List.of(contract)).build();
   }
 
   @POST
@@ -111,7 +112,9 @@ public class FeaturesResource {
       lookups.recordRead(consumer, selection);
       return DeprecationHeaders.add(Response.ok(batch, ARROW), contracts(selection)).build();
     }
-    LookupResponse answer = LookupResponse.of(lookups.lookup(selection, request.entities()));
+    java.util.Map<String, String> versions = new java.util.HashMap<>();
+    contracts(selection).forEach(c -> versions.put(c.name(), c.version().toString()));
+    LookupResponse answer = LookupResponse.of(lookups.lookup(selection, request.entities()), versions);
     lookups.recordLatency(selection, "lookup_json", System.nanoTime() - start);
     lookups.recordRead(consumer, selection);
     return DeprecationHeaders.add(Response.ok(answer, MediaType.APPLICATION_JSON_TYPE), contracts(selection)).build();

@@ -59,6 +59,7 @@ abstract class ServingApiChecks {
       r.then().statusCode(200)
           .body("entity.customer_id", equalTo(id))
           .body("feature_sets.customer_activity.status", equalTo("OK"))
+          .body("feature_sets.customer_activity.version", equalTo("1.0.0"))
           .body("feature_sets.customer_activity.event_time", equalTo(want.eventTime()));
       Map<String, Object> values = r.jsonPath().getMap("feature_sets.customer_activity.values");
       assertThat(values).containsOnlyKeys(want.values().keySet());
@@ -106,6 +107,7 @@ abstract class ServingApiChecks {
         .containsOnlyKeys(ChangelogFixture.REGISTRY.get("merchant_risk").featureNames().toArray(String[]::new));
     assertThat(r.jsonPath().getString("results[1].feature_sets.customer_activity.status")).isEqualTo("MISSING");
     assertThat(r.jsonPath().getString("results[1].feature_sets.merchant_risk.status")).isEqualTo("OK");
+    assertThat(r.jsonPath().getString("results[1].feature_sets.merchant_risk.version")).as("the version that served it").isEqualTo("2.0.0");
     assertThat(r.jsonPath().getString("results[2].feature_sets.merchant_risk.status")).isEqualTo("MISSING");
   }
 
@@ -142,6 +144,8 @@ abstract class ServingApiChecks {
         expectedColumns.add("merchant_risk__txn_count_24h");
         expectedColumns.add("merchant_risk__event_time");
         assertThat(root.getSchema().getFields().stream().map(Field::getName)).containsExactlyElementsOf(expectedColumns);
+        assertThat(root.getSchema().getCustomMetadata()).as("the versions that served it")
+            .containsEntry("tessera.version.customer_activity", "1.0.0").containsEntry("tessera.version.merchant_risk", "2.0.0");
         assertThat(root.getSchema().findField("customer_activity__event_time").getType())
             .isEqualTo(new ArrowType.Timestamp(org.apache.arrow.vector.types.TimeUnit.MILLISECOND, "UTC"));
         int rows = 0;
