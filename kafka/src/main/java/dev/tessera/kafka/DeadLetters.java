@@ -6,21 +6,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads a dead-letter topic ({@code <source topic>.tessera-dlq}) as the ingest job writes it: the
  * original bytes, with headers naming the contract and version that rejected the event, the
  * reason and detail, and where the event came from. Reads up to the end offsets as of the call,
- * without a consumer group (nothing is committed).
+ * without a consumer group (nothing is committed); an event rejected again after a restart of the
+ * job (the DLQ sink is at-least-once) is returned once.
  */
 public final class DeadLetters {
   /** One rejected event. {@code timestamp}: when it was rejected (the DLQ record's time). */
@@ -31,15 +29,9 @@ public final class DeadLetters {
 
   /** Every dead letter of {@code topic} rejected at or after {@code sinceMillis} that {@code filter} accepts, in offset order per partition. */
   public static List<DeadLetter> read(String bootstrapServers, String topic, long sinceMillis, Predicate<DeadLetter> filter) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     List<DeadLetter> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Consumers.bytes(bootstrapServers))) {
       var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
       if (infos == null || infos.isEmpty()) {
         return out; // no DLQ topic yet: nothing was ever rejected
@@ -64,7 +56,9 @@ public final class DeadLetters {
             continue;
           }
           DeadLetter d = of(r);
-          if (filter.test(d)) {
+          // the job's DLQ sink is at-least-once: after a restart an event can be rejected twice
+          boolean again = d.sourceOffset() >= 0 && !seen.add(d.contract() + "|" + d.sourceTopic() + "|" + d.sourcePartition() + "|" + d.sourceOffset());
+          if (!again && filter.test(d)) {
             out.add(d);
           }
         }
