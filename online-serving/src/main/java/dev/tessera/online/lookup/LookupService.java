@@ -150,13 +150,12 @@ public final class LookupService {
   }
 
   /** Records a request's latency for each feature set it read. */
-  public void recordLatency(FeatureSelection selection, String endpoint, long nanos) {
-    selection.parts().forEach(p -> stats.latency(p.contract().name(), endpoint, nanos));
-  }
-
-  /** An answered request of {@code consumer} (who still reads what: per consumer and major). */
-  public void recordRead(String consumer, FeatureSelection selection) {
-    selection.parts().forEach(p -> stats.read(consumer, p.contract()));
+  /** An answered request of {@code consumer}: its latency per feature set, and who still reads what (per consumer and major). */
+  public void recordAnswer(String consumer, FeatureSelection selection, String endpoint, long nanos) {
+    selection.parts().forEach(p -> {
+      stats.latency(p.contract().name(), endpoint, nanos);
+      stats.read(consumer, p.contract());
+    });
   }
 
   private void checkSize(List<Map<String, String>> entities) {

@@ -66,8 +66,7 @@ public class FeaturesResource {
     lifecycle.service().readiness().require();
     FeatureSelection selection = FeatureSelection.all(contract);
     LookupService.EntityResult result = lookups.lookup(selection, List.of(LookupRequest.keys(contract, uri.getQueryParameters()))).get(0);
-    lookups.recordLatency(selection, "get", System.nanoTime() - start);
-    lookups.recordRead(consumer, selection);
+    lookups.recordAnswer(consumer, selection, "get", System.nanoTime() - start);
     return DeprecationHeaders.add(Response.ok(LookupResponse.Entity.of(result, java.util.Map.of(contract.name(), contract.version().toString())),
         MediaType.APPLICATION_JSON_TYPE), List.of(contract)).build();
   }
@@ -108,15 +107,13 @@ public class FeaturesResource {
     lifecycle.service().readiness().require();
     if (accept != null && accept.contains(ARROW)) {
       byte[] batch = lookups.lookupArrow(selection, request.entities(), lifecycle.allocator());
-      lookups.recordLatency(selection, "lookup_arrow", System.nanoTime() - start);
-      lookups.recordRead(consumer, selection);
+      lookups.recordAnswer(consumer, selection, "lookup_arrow", System.nanoTime() - start);
       return DeprecationHeaders.add(Response.ok(batch, ARROW), contracts(selection)).build();
     }
     java.util.Map<String, String> versions = new java.util.HashMap<>();
     contracts(selection).forEach(c -> versions.put(c.name(), c.version().toString()));
     LookupResponse answer = LookupResponse.of(lookups.lookup(selection, request.entities()), versions);
-    lookups.recordLatency(selection, "lookup_json", System.nanoTime() - start);
-    lookups.recordRead(consumer, selection);
+    lookups.recordAnswer(consumer, selection, "lookup_json", System.nanoTime() - start);
     return DeprecationHeaders.add(Response.ok(answer, MediaType.APPLICATION_JSON_TYPE), contracts(selection)).build();
   }
 
