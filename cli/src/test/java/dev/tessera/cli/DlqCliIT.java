@@ -112,6 +112,89 @@ class DlqCliIT {
     }
   }
 
+  /**
+   * Replays through the CLI without a savepoint: the recent rejected event goes back into the
+   * topic, the older ones wait for a backfill (pending); a backfill of the feature set (here
+   * {@code tessera backfill --no-state}) settles them, which the next replay sees. With the archive
+   * off while the job ran, the replay first appends the older ones to the events archive.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "archive {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void replaysLiveAndLeavesTheOlderOnesWaitingForABackfill(boolean archive) throws Exception {
+    FeatureSetContract c = ContractRegistry.fromDirectory(EXAMPLES).get("customer_activity");
+    Path relaxed = Files.createDirectories(home.resolve("relaxed"));
+    Files.copy(EXAMPLES.resolve("transaction.avsc"), relaxed.resolve("transaction.avsc"));
+    Files.writeString(relaxed.resolve("customer_activity.yaml"), Files.readString(EXAMPLES.resolve("customer_activity.yaml"))
+        .replace("version: 1.0.0", "version: 1.1.0").replace("rule: range, min: 0,", "rule: range, min: -1000,"));
+    try (EmbeddedKafka kafka = new EmbeddedKafka()) {
+      kafka.createTopic(c.source().topic(), 1);
+      long t0 = System.currentTimeMillis() - 3_600_000;
+      List<byte[]> payloads = new ArrayList<>();
+      for (int i = 0; i < 30; i++) { // 2 minutes apart; 2, 5 and 8 are old, 28 is within the lateness bound of 29
+        double amount = i == 2 || i == 5 || i == 8 || i == 28 ? -10.0 - i : 10.0 + i;
+        payloads.add(event(c, "c-" + (i % 3), amount, t0 + i * 120_000L));
+      }
+      kafka.produce(c.source().topic(), payloads);
+      String settings = String.join("\n", "tessera.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+          "tessera.ingest.start-from=earliest", "tessera.ingest.checkpoint-interval=1s", "tessera.ingest.archive=" + archive, "");
+      Files.writeString(home.resolve("tessera.properties"), settings + "tessera.contracts.dir=" + EXAMPLES.toAbsolutePath().normalize() + "\n");
+      CliRun.Result ingest = run("ingest", "--contract", EXAMPLES.resolve("customer_activity.yaml").toString(), "--bounded");
+      assertThat(ingest.exit()).as(ingest.err()).isZero();
+      Files.writeString(home.resolve("tessera.properties"), settings + "tessera.contracts.dir=" + relaxed + "\n");
+
+      CliRun.Result dry = run("dlq", "replay", "--feature-set", "customer_activity", "--dry-run");
+      assertThat(dry.exit()).as(dry.err()).isZero();
+      assertThat(dry.out()).containsPattern("live\\s+1 ").containsPattern("backfill\\s+3 ").containsPattern("rejected\\s+0 ")
+          .contains("  archive   " + (archive ? 0 : 3) + " of the backfill events not in the events archive");
+
+      CliRun.Result replay = run("dlq", "replay", "--feature-set", "customer_activity");
+      assertThat(replay.exit()).as(replay.err()).isZero();
+      assertThat(replay.out()).contains("  archive   " + (archive ? 0 : 3) + " of the backfill events appended to the events archive")
+          .contains("replay customer_activity@1.1.0: 1 back into payments.transactions, 0 counted by the backfill, 3 waiting for a backfill,"
+              + " 0 still rejected (0 with a new reason), 0 replayed before")
+          .contains("3 events wait for a backfill of customer_activity from " + java.time.Instant.ofEpochMilli(t0 + 2 * 120_000L));
+      var copies = kafka.readAll(c.source().topic()).stream().filter(r -> r.headers().lastHeader("tessera.replay.of") != null).toList();
+      assertThat(copies).hasSize(1);
+      assertThat(new String(copies.get(0).headers().lastHeader("tessera.replay.of").value(), StandardCharsets.UTF_8)).isEqualTo("0/28");
+      assertThat(new String(copies.get(0).headers().lastHeader("tessera.replay.for").value(), StandardCharsets.UTF_8))
+          .isEqualTo("customer_activity@1");
+      if (!archive) {
+        var config = dev.tessera.config.TesseraConfig.load(home.resolve("tessera.properties"), home, java.util.Map.of());
+        var catalog = dev.tessera.offline.catalog.Catalogs.open(config);
+        var table = new dev.tessera.offline.table.EventTables(catalog, config.get(dev.tessera.config.OfflineOptions.NAMESPACE))
+            .load(c.source().topic());
+        List<String> rows = new ArrayList<>();
+        try (var all = org.apache.iceberg.data.IcebergGenerics.read(table).build()) {
+          all.forEach(r -> rows.add(r.getField("_partition") + "/" + r.getField("_offset") + " " + r.getField("amount")));
+        }
+        if (catalog instanceof AutoCloseable closeable) {
+          closeable.close();
+        }
+        assertThat(rows).containsExactlyInAnyOrder("0/2 -12.0", "0/5 -15.0", "0/8 -18.0");
+      }
+
+      CliRun.Result again = run("dlq", "replay", "--feature-set", "customer_activity");
+      assertThat(again.out()).contains("  archive   0 of the backfill events appended")
+          .contains("0 back into payments.transactions, 0 counted by the backfill, 3 waiting for a backfill, 0 still rejected (0 with a new"
+              + " reason), 1 replayed before");
+      assertThat(kafka.readAll(c.source().topic())).as("nothing written back twice").hasSize(31);
+      assertThat(run("dlq", "list", "--feature-set", "customer_activity").out())
+          .contains("replay: 1 back into the topic, 0 counted by a backfill, 3 waiting for a backfill, 0 still rejected when validated"
+              + " again, 0 never replayed");
+      CliRun.Result shown = run("dlq", "show", "--feature-set", "customer_activity");
+      assertThat(shown.out()).contains("replay: pending ").contains(" customer_activity@1.1.0 from ")
+          .contains("replay: live ").contains(" customer_activity@1.1.0 into payments.transactions/0");
+
+      if (archive) { // a backfill settles the waiting ones
+        CliRun.Result backfill = run("backfill", "--feature-set", "customer_activity", "--no-state", "--no-publish");
+        assertThat(backfill.exit()).as(backfill.err()).isZero();
+        CliRun.Result settled = run("dlq", "replay", "--feature-set", "customer_activity");
+        assertThat(settled.out()).contains("0 back into payments.transactions, 0 counted by the backfill, 0 waiting for a backfill,"
+            + " 0 still rejected (0 with a new reason), 4 replayed before");
+      }
+    }
+  }
+
   static byte[] event(FeatureSetContract c, String customer, double amount, long time) throws Exception {
     GenericRecord r = new GenericData.Record(c.source().schema());
     r.put("transaction_id", "t-" + time);

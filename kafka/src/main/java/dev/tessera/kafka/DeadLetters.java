@@ -21,9 +21,33 @@ import org.apache.kafka.common.header.Header;
  * job (the DLQ sink is at-least-once) is returned once.
  */
 public final class DeadLetters {
+  /**
+   * The header {@code tessera dlq replay} puts on an event it writes back into its source topic:
+   * where the original, rejected event is in that topic, {@code <partition>/<offset>}. The ingest
+   * job counts such a copy once, and a copy rejected again carries it into the DLQ.
+   */
+  public static final String REPLAY_OF = "tessera.replay.of";
+
+  /**
+   * The other header of a replayed event: the contract major it is replayed for ({@code
+   * <name>@<major>}); the jobs of other contracts reading the same topic, which accepted the
+   * original, drop the copy.
+   */
+  public static final String REPLAY_FOR = "tessera.replay.for";
+
   /** One rejected event. {@code timestamp}: when it was rejected (the DLQ record's time). */
   public record DeadLetter(int partition, long offset, long timestamp, String contract, String version, String reason, String detail,
-      String sourceTopic, int sourcePartition, long sourceOffset, byte[] payload) {}
+      String sourceTopic, int sourcePartition, long sourceOffset, byte[] payload, String replayOf) {
+    /** Where it is in the DLQ topic: {@code <partition>/<offset>}, the key of its replay marker. */
+    public String position() {
+      return partition + "/" + offset;
+    }
+  }
+
+  /** The compacted topic of a DLQ's replay markers, one per DLQ position (key), the latest outcome (value). */
+  public static String markersTopic(String dlqTopic) {
+    return dlqTopic + ".replayed";
+  }
 
   private DeadLetters() {}
 
@@ -67,11 +91,48 @@ public final class DeadLetters {
     return out;
   }
 
+  /**
+   * The replay markers of a DLQ ({@link #markersTopic}): the latest value per DLQ position, read
+   * up to the end offsets as of the call (committed records only: markers are written in the
+   * transaction that writes the replayed events). Empty when nothing was ever replayed.
+   */
+  public static Map<String, String> markers(String bootstrapServers, String dlqTopic) {
+    String topic = markersTopic(dlqTopic);
+    Map<String, String> out = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Consumers.bytes(bootstrapServers))) {
+      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+      if (infos == null || infos.isEmpty()) {
+        return out;
+      }
+      List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Cannot read " + topic + " to its end within 2 minutes");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.key() != null) {
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null) {
+              out.remove(key);
+            } else {
+              out.put(key, new String(r.value(), StandardCharsets.UTF_8));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** A DLQ record with its headers read. */
   public static DeadLetter of(ConsumerRecord<byte[], byte[]> r) {
     return new DeadLetter(r.partition(), r.offset(), r.timestamp(), header(r, "tessera.contract"), header(r, "tessera.version"),
         header(r, "tessera.reason"), header(r, "tessera.detail"), header(r, "tessera.source.topic"),
-        parseInt(header(r, "tessera.source.partition")), parseLong(header(r, "tessera.source.offset")), r.value());
+        parseInt(header(r, "tessera.source.partition")), parseLong(header(r, "tessera.source.offset")), r.value(), header(r, REPLAY_OF));
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

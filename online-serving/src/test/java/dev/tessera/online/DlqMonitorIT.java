@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.kafka.DeadLetters;
 import dev.tessera.online.catalog.DlqMonitor;
 import dev.tessera.online.catalog.LiveStatus;
 import dev.tessera.testkit.EmbeddedKafka;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The catalog's DLQ numbers from a real broker: rejected events by reason over the last hour and
  * day (by when they were rejected), events of feature sets this replica does not serve left out,
- * new rejections counted as they come, and the oldest kept event found again after retention
- * removed it.
+ * new rejections counted as they come, the oldest kept event found again after retention
+ * removed it, and the events no replay has put back (by the replay markers), with the oldest.
  */
 @Timeout(120)
 class DlqMonitorIT {
@@ -65,8 +66,26 @@ class DlqMonitorIT {
             assertThat(monitor.status(c).oldestEventAgeMs()).isBetween(120 * MIN - MIN, 120 * MIN + 5 * MIN));
         assertThat(monitor.status(c).lastDay()).as("nothing counted twice by the re-read")
             .isEqualTo(Map.of("quality_rule", 3L, "late", 1L, "decode_error", 1L));
+        assertThat(monitor.status(c).unreplayed()).as("offsets 1, 3, 4, 5 and 6 are customer_activity's").isEqualTo(5);
+        assertThat(monitor.status(c).oldestUnreplayedAgeMs()).isBetween(120 * MIN - MIN, 120 * MIN + 5 * MIN);
+
+        // tessera dlq replay put back offsets 1 (live) and 3 (backfill); 4 waits for a backfill
+        String markers = DeadLetters.markersTopic(topic);
+        kafka.createTopic(markers, 1);
+        kafka.producer().send(List.of(marker(markers, "0/1", "live 1 customer_activity@1.1.0 into payments.transactions/0"),
+            marker(markers, "0/3", "backfilled 1 customer_activity@1.1.0 snapshot 7"), marker(markers, "0/4", "pending 1 customer_activity@1.1.0 from 5")));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+          LiveStatus.Dlq s = monitor.status(c);
+          assertThat(s.unreplayed()).isEqualTo(3);
+          assertThat(s.oldestUnreplayedAgeMs()).isBetween(10 * MIN - MIN, 10 * MIN + 5 * MIN);
+        });
+        assertThat(new ObjectMapper().writeValueAsString(monitor.status(c))).contains("\"unreplayed\":3").contains("\"oldest_unreplayed_age_ms\"");
       }
     }
+  }
+
+  static ProducerRecord<byte[], byte[]> marker(String topic, String position, String outcome) {
+    return new ProducerRecord<>(topic, position.getBytes(StandardCharsets.UTF_8), outcome.getBytes(StandardCharsets.UTF_8));
   }
 
   static ProducerRecord<byte[], byte[]> rejected(String topic, String contract, String reason, long timestamp) {

@@ -82,38 +82,51 @@ public final class BackfillCommand implements Callable<Integer> {
       if (!noState && resume == null) {
         out.println("no savepoint of a stopped stream found (give --savepoint): backfilling the offline rows and the changelog only");
       }
-      String target = resume == null ? null : bootstrapOut != null ? bootstrapOut
-          : home.backfills().resolve(contract.tableName() + "-" + System.currentTimeMillis() + ".state").toUri().toString();
-      if (target != null && target.startsWith("file:")) {
-        java.nio.file.Files.createDirectories(Path.of(java.net.URI.create(target)).getParent());
-      }
-      Backfill.Request request = new Backfill.Request(contract, time(this.from, "--from"), time(to, "--to"), target, !noPublish);
-      Path keepLatest = null;
-      if (!noPublish && resume != null && savepoint == null && config.find(dev.tessera.config.CoreOptions.KAFKA_BOOTSTRAP_SERVERS).isEmpty()) {
-        // the broker of tessera up is down while it is stopped: the next tessera up publishes them
-        keepLatest = home.backfills().resolve(contract.tableName() + "-" + System.currentTimeMillis() + ".latest");
-        java.nio.file.Files.createDirectories(keepLatest.getParent());
-        request = new Backfill.Request(contract, request.from(), request.to(), target, false).withKeptLatest(keepLatest);
-      }
-      BackfillResult r = run(config, request, engine, line -> {
-            out.println("backfill " + featureSet + ": " + line);
-            out.flush();
-          });
-      if (resume != null && savepoint == null) {
-        home.addPendingBootstrap(resume, contract.name(), target, keepLatest); // the next tessera up loads it
-      }
-      out.printf("backfill %s: done in %.1f s: %,d archived events (%,d duplicates), %,d accepted, rejected %s; %,d keys, %,d rows"
-          + " replaced in snapshot %d; rows final up to %s; %,d latest values published%n", contract.id(), r.millis() / 1000.0,
-          r.archived(), r.duplicates(), r.accepted(), r.rejected(), r.keys(), r.rows(), r.snapshotId(),
-          Backfill.time(r.cut()), r.published());
-      if (resume != null) {
-        out.println(savepoint == null ? "the next `tessera up` resumes from " + resume + " and loads the backfilled window state"
-            + (keepLatest == null ? "" : ", and publishes the latest values")
-            : "resume the stream with: tessera ingest --contract <file> --resume-from " + resume + " --bootstrap " + target);
-      }
+      backfill(config, home, contract, time(this.from, "--from"), time(to, "--to"), resume, savepoint != null, bootstrapOut, !noPublish,
+          engine, out);
       out.flush();
     }
     return 0;
+  }
+
+  /**
+   * A backfill of {@code contract} with the stream stopped (the caller holds the home's lock):
+   * with the window state for the stream to resume from {@code resume} (null: offline rows and
+   * changelog only), the pending bootstrap recorded for the next {@code tessera up} unless the
+   * savepoint was given explicitly; prints its progress and result to {@code out}.
+   */
+  public static BackfillResult backfill(TesseraConfig config, UpHome home, FeatureSetContract contract, Long from, Long to, Path resume,
+      boolean explicitSavepoint, String bootstrapOut, boolean publish, String engine, PrintWriter out) throws Exception {
+    String target = resume == null ? null : bootstrapOut != null ? bootstrapOut
+        : home.backfills().resolve(contract.tableName() + "-" + System.currentTimeMillis() + ".state").toUri().toString();
+    if (target != null && target.startsWith("file:")) {
+      java.nio.file.Files.createDirectories(Path.of(java.net.URI.create(target)).getParent());
+    }
+    Backfill.Request request = new Backfill.Request(contract, from, to, target, publish);
+    Path keepLatest = null;
+    if (publish && resume != null && !explicitSavepoint && config.find(dev.tessera.config.CoreOptions.KAFKA_BOOTSTRAP_SERVERS).isEmpty()) {
+      // the broker of tessera up is down while it is stopped: the next tessera up publishes them
+      keepLatest = home.backfills().resolve(contract.tableName() + "-" + System.currentTimeMillis() + ".latest");
+      java.nio.file.Files.createDirectories(keepLatest.getParent());
+      request = new Backfill.Request(contract, request.from(), request.to(), target, false).withKeptLatest(keepLatest);
+    }
+    BackfillResult r = run(config, request, engine, line -> {
+          out.println("backfill " + contract.name() + ": " + line);
+          out.flush();
+        });
+    if (resume != null && !explicitSavepoint) {
+      home.addPendingBootstrap(resume, contract.name(), target, keepLatest); // the next tessera up loads it
+    }
+    out.printf("backfill %s: done in %.1f s: %,d archived events (%,d duplicates), %,d accepted, rejected %s; %,d keys, %,d rows"
+        + " replaced in snapshot %d; rows final up to %s; %,d latest values published%n", contract.id(), r.millis() / 1000.0,
+        r.archived(), r.duplicates(), r.accepted(), r.rejected(), r.keys(), r.rows(), r.snapshotId(),
+        Backfill.time(r.cut()), r.published());
+    if (resume != null) {
+      out.println(!explicitSavepoint ? "the next `tessera up` resumes from " + resume + " and loads the backfilled window state"
+          + (keepLatest == null ? "" : ", and publishes the latest values")
+          : "resume the stream with: tessera ingest --contract <file> --resume-from " + resume + " --bootstrap " + target);
+    }
+    return r;
   }
 
   /** Runs a backfill on the engine named (local or flink). */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
@@ -27,8 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera dlq}: what the dead-letter queues hold, and why. */
-@Command(name = "dlq", description = "Inspect the dead-letter queues: rejected events with their reasons.",
-    subcommands = {DlqListCommand.class, DlqShowCommand.class})
+@Command(name = "dlq", description = "Inspect the dead-letter queues (rejected events with their reasons) and replay them once the cause is fixed.",
+    subcommands = {DlqListCommand.class, DlqShowCommand.class, DlqReplayCommand.class})
 public final class DlqCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -90,9 +91,16 @@ public final class DlqCommand implements Runnable {
       if ((featureSet == null) == (topic == null)) {
         throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Name the DLQ with exactly one of --feature-set <name> or --topic <source topic>");
       }
-      CliContext ctx = CliContext.of(spec);
-      String bootstrap = bootstrap(ctx.config(), ((TesseraCommand) spec.root().userObject()).home());
-      return DeadLetters.read(bootstrap, dlqTopic(registry), sinceMillis(), filter());
+      return DeadLetters.read(bootstrap(spec), dlqTopic(registry), sinceMillis(), filter());
+    }
+
+    /** The replay markers of the selected DLQ, by DLQ position. */
+    Map<String, String> markers(CommandSpec spec, ContractRegistry registry) {
+      return DeadLetters.markers(bootstrap(spec), dlqTopic(registry));
+    }
+
+    String bootstrap(CommandSpec spec) {
+      return bootstrap(CliContext.of(spec).config(), ((TesseraCommand) spec.root().userObject()).home());
     }
 
     private String bootstrap(TesseraConfig config, Path home) {

@@ -48,6 +48,15 @@ public final class DlqListCommand implements Callable<Integer> {
       out.println("| feature set | version | reason | hour (UTC) | events |");
       out.println("|---|---|---|---|---|");
       counts.forEach((k, n) -> out.printf("| %s | %s | %s | %s | %,d |%n", k.get(0), k.get(1), k.get(2), k.get(3), n));
+      Map<String, String> markers = s.markers(spec, registry);
+      Map<String, Integer> states = new TreeMap<>();
+      for (DeadLetter d : letters) {
+        String m = markers.get(d.position());
+        states.merge(m == null ? "never" : m.substring(0, m.indexOf(' ')), 1, Integer::sum);
+      }
+      out.printf("%nreplay: %,d back into the topic, %,d counted by a backfill, %,d waiting for a backfill, %,d still rejected when"
+          + " validated again, %,d never replayed%n", states.getOrDefault("live", 0), states.getOrDefault("backfilled", 0),
+          states.getOrDefault("pending", 0), states.getOrDefault("rejected", 0), states.getOrDefault("never", 0));
     }
     out.flush();
     return 0;

@@ -41,6 +41,7 @@ public final class DlqShowCommand implements Callable<Integer> {
   public Integer call() {
     ContractRegistry registry = CliContext.of(spec).contracts(null);
     List<DeadLetter> letters = selection.read(spec, registry);
+    Map<String, String> markers = selection.markers(spec, registry);
     Map<String, EventDecoder> decoders = new HashMap<>();
     Map<String, Set<String>> pii = new HashMap<>();
     for (FeatureSetContract c : registry.all()) {
@@ -54,8 +55,12 @@ public final class DlqShowCommand implements Callable<Integer> {
       Set<String> masked = pii.getOrDefault(d.contract(), Set.of());
       out.printf("%n#%d@%d  %s  %s@%s  %s: %s%n", d.partition(), d.offset(), DlqCommand.time(d.timestamp()), d.contract(), d.version(),
           d.reason(), maskedDetail(d.detail(), masked));
-      out.printf("  from %s partition %d offset %d, %d bytes%n", d.sourceTopic(), d.sourcePartition(), d.sourceOffset(),
-          d.payload() == null ? 0 : d.payload().length);
+      out.printf("  from %s partition %d offset %d, %d bytes%s%n", d.sourceTopic(), d.sourcePartition(), d.sourceOffset(),
+          d.payload() == null ? 0 : d.payload().length, d.replayOf().isEmpty() ? "" : " (a replayed copy of offset " + d.replayOf() + ")");
+      String marker = markers.get(d.position());
+      if (marker != null) {
+        out.printf("  replay: %s%n", maskedDetail(marker, masked));
+      }
       EventDecoder decoder = decoders.get(d.contract());
       Object decoded = decoder == null || d.payload() == null ? null : decoder.decodeRecord(d.payload());
       if (decoded instanceof GenericRecord r) {

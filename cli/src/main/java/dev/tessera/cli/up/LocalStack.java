@@ -9,6 +9,7 @@ import dev.tessera.config.IngestOptions;
 import dev.tessera.errors.ErrorCode;
 import dev.tessera.errors.TesseraException;
 import dev.tessera.ingest.backfill.Backfill;
+import dev.tessera.ingest.dlq.DlqReplay;
 import dev.tessera.kafka.Topics;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.rollout.Rollout;
@@ -132,9 +133,11 @@ public final class LocalStack implements AutoCloseable {
     Catalog catalog = Catalogs.open(config);
     FeatureTables tables = new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE));
     Map<String, Rollout> rollouts = new HashMap<>();
+    Map<String, java.util.List<DlqReplay.BackfillSnapshot>> backfills = new HashMap<>();
     for (FeatureSetContract c : registry.all()) {
       var table = tables.ensure(c);
       rollouts.put(c.name(), new Rollout(c, Rollout.recorded(table).orElse(null), new FeatureWindows(c).layout()));
+      backfills.put(c.name(), DlqReplay.backfills(table));
     }
     if (catalog instanceof AutoCloseable a) {
       a.close();
@@ -148,13 +151,16 @@ public final class LocalStack implements AutoCloseable {
     if (resume != null && options.backfill()) {
       for (FeatureSetContract c : registry.all()) {
         Rollout rollout = rollouts.get(c.name());
-        if (rollout.added().isEmpty() || bootstraps.containsKey(c.name())) {
+        // events of `tessera dlq replay` waiting for a backfill: from the earliest of them on
+        java.util.Optional<Long> replayed = DlqReplay.pendingFrom(bootstrap, c, backfills.getOrDefault(c.name(), java.util.List.of()));
+        if ((rollout.added().isEmpty() && replayed.isEmpty()) || bootstraps.containsKey(c.name())) {
           continue;
         }
         rollout.check();
         String state = upHome.backfills().resolve(c.tableName() + "-" + System.currentTimeMillis() + ".state").toUri().toString();
         Files.createDirectories(upHome.backfills());
-        Backfill.run(config, new Backfill.Request(c, null, null, state, true),
+        Long from = rollout.added().isEmpty() ? replayed.get() : null;
+        Backfill.run(config, new Backfill.Request(c, from, null, state, true),
             line -> status.accept(String.format("  %-9s %s: %s", "backfill", c.name(), line)));
         bootstraps.put(c.name(), state);
       }

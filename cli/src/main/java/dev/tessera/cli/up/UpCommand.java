@@ -32,7 +32,8 @@ public final class UpCommand implements Callable<Integer> {
   int entities;
 
   @Option(names = "--backfill", description = "Before resuming, backfill every feature set whose contract added features"
-      + " since its savepoint (from the events archive: offline rows, window state, latest online values).")
+      + " since its savepoint, or whose `tessera dlq replay` left events waiting for a backfill (from the events archive: offline rows,"
+      + " window state, latest online values).")
   boolean backfill;
 
   @Override

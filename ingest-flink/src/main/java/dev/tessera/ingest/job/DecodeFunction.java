@@ -47,6 +47,19 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Each partition's latest event time is operator state (union list state, merged by maximum on
  * restore), so it follows a partition to whichever subtask reads it after a rescale.
+ *
+ * <p>An event {@code tessera dlq replay} put back into the topic (its {@code tessera.replay.of}
+ * header names the original's partition and offset) counts once, whatever happens around it:
+ * <ul>
+ *   <li>the job of another contract (or major) reading the topic drops it: it accepted the original;
+ *   <li>it is archived under its original's position, where the original is archived already
+ *       (every decodable event is), so a backfill reads the two as one event;
+ *   <li>a second copy of the same original (a replay run twice) is dropped;
+ *   <li>a copy of an original that a backfill already counted is dropped: when the stream resumes
+ *       with a backfill's window state ({@code bootstrap}), every offset it had read until then
+ *       is in the archive the backfill replayed with today's contract, so the originals up to
+ *       there (per partition) are counted in that state.
+ * </ul>
  */
 final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Event> implements CheckpointedFunction {
   static final OutputTag<JobRecords.Rejected> DLQ = new OutputTag<>("dlq") {};
@@ -55,6 +68,7 @@ final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Ev
   private final FeatureSetContract contract;
   private final Set<Integer> confluentIds;
   private final boolean archive;
+  private final String bootstrap;
   private transient EventDecoder decoder;
   private transient EventDecoder binaryDecoder;
   private transient FeatureWindows windows;
@@ -64,11 +78,22 @@ final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Ev
   private transient Map<RejectReason, Counter> rejected;
   private transient Counter accepted;
   private transient SourceFields sourceFields;
+  private transient Map<Integer, Long> maxOffset;
+  private transient Map<Integer, Long> backfilledThrough;
+  private transient Set<String> replayed;
+  private transient Set<String> bootstrapsApplied;
+  private transient ListState<Tuple2<Integer, Long>> maxOffsetState;
+  private transient ListState<Tuple2<Integer, Long>> backfilledThroughState;
+  private transient ListState<String> replayedState;
+  private transient ListState<String> bootstrapsState;
+  private transient Counter replayCopiesDropped;
 
-  DecodeFunction(FeatureSetContract contract, Set<Integer> confluentIds, boolean archive) {
+  /** @param bootstrap the backfill window state the stream resumes with this time, or null */
+  DecodeFunction(FeatureSetContract contract, Set<Integer> confluentIds, boolean archive, String bootstrap) {
     this.contract = contract;
     this.confluentIds = Set.copyOf(confluentIds);
     this.archive = archive;
+    this.bootstrap = bootstrap;
   }
 
   @Override
@@ -83,12 +108,18 @@ final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Ev
       rejected.put(r, getRuntimeContext().getMetricGroup().addGroup("reason", r.header()).counter("tessera_dlq_events"));
     }
     accepted = getRuntimeContext().getMetricGroup().counter("tessera_accepted_events");
+    replayCopiesDropped = getRuntimeContext().getMetricGroup().counter("tessera_replay_copies_dropped");
   }
 
   @Override
   public void processElement(JobRecords.Raw raw, Context ctx, Collector<JobRecords.Event> out) throws Exception {
     Object[] values;
     if (raw.format == null) {
+      maxOffset.merge(raw.partition, raw.offset, Math::max);
+      if (raw.replayOf != null && !firstCount(raw)) {
+        replayCopiesDropped.inc();
+        return;
+      }
       if (raw.rejection != null) { // decoded in the source
         reject(ctx, raw, RejectReason.valueOf(raw.rejection), raw.rejectionDetail);
         return;
@@ -107,7 +138,8 @@ final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Ev
     Map<String, Object> fields = sourceFields.map(values);
     Long time = sourceFields.eventTime(fields);
     if (archive) {
-      ctx.output(ARCHIVE, new JobRecords.Archived(raw.format == null ? EventTables.KAFKA : raw.topic, raw.partition, raw.offset, time,
+      long[] at = raw.replayOf == null ? new long[] {raw.partition, raw.offset} : position(raw.replayOf);
+      ctx.output(ARCHIVE, new JobRecords.Archived(raw.format == null ? EventTables.KAFKA : raw.topic, (int) at[0], at[1], time,
           raw.format == null ? raw.fields : ValueArrayCodec.encode(values)));
     }
     Long max = maxSeen.get(raw.partition);
@@ -135,21 +167,74 @@ final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Ev
         ValueArrayCodec.encode(windows.project(event.fields())), raw));
   }
 
+  /**
+   * Whether a replayed copy is to be counted: false for a copy replayed for another contract, a
+   * second copy of the same original, and a copy of an original that a backfill counted already.
+   */
+  private boolean firstCount(JobRecords.Raw raw) {
+    if (raw.replayFor != null && !raw.replayFor.equals(contract.majorId())) {
+      return false;
+    }
+    long[] original;
+    try {
+      original = position(raw.replayOf);
+    } catch (RuntimeException malformed) {
+      raw.replayOf = null; // not written by tessera dlq replay: an ordinary event
+      return true;
+    }
+    Long through = backfilledThrough.get((int) original[0]);
+    return replayed.add(raw.replayOf) && (through == null || original[1] > through);
+  }
+
+  /** {@code <partition>/<offset>} as two numbers. */
+  static long[] position(String replayOf) {
+    int slash = replayOf.indexOf('/');
+    return new long[] {Integer.parseInt(replayOf.substring(0, slash)), Long.parseLong(replayOf.substring(slash + 1))};
+  }
+
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    maxSeenState = context.getOperatorStateStore().getUnionListState(
-        new ListStateDescriptor<>("partition-max-seen", Types.TUPLE(Types.INT, Types.LONG)));
-    maxSeen = new HashMap<>();
-    for (Tuple2<Integer, Long> e : maxSeenState.get()) {
-      maxSeen.merge(e.f0, e.f1, Math::max);
+    var store = context.getOperatorStateStore();
+    maxSeenState = store.getUnionListState(new ListStateDescriptor<>("partition-max-seen", Types.TUPLE(Types.INT, Types.LONG)));
+    maxOffsetState = store.getUnionListState(new ListStateDescriptor<>("partition-max-offset", Types.TUPLE(Types.INT, Types.LONG)));
+    backfilledThroughState = store.getUnionListState(
+        new ListStateDescriptor<>("replay-backfilled-through", Types.TUPLE(Types.INT, Types.LONG)));
+    replayedState = store.getUnionListState(new ListStateDescriptor<>("replay-originals-counted", String.class));
+    bootstrapsState = store.getUnionListState(new ListStateDescriptor<>("replay-bootstraps-applied", String.class));
+    maxSeen = merged(maxSeenState);
+    maxOffset = merged(maxOffsetState);
+    backfilledThrough = merged(backfilledThroughState);
+    replayed = new java.util.HashSet<>();
+    replayedState.get().forEach(replayed::add);
+    bootstrapsApplied = new java.util.HashSet<>();
+    bootstrapsState.get().forEach(bootstrapsApplied::add);
+    if (bootstrap != null && bootstrapsApplied.add(bootstrap)) {
+      // resumed with a backfill's state: it counted every original this stream had read
+      maxOffset.forEach((p, o) -> backfilledThrough.merge(p, o, Math::max));
     }
+  }
+
+  private static Map<Integer, Long> merged(ListState<Tuple2<Integer, Long>> state) throws Exception {
+    Map<Integer, Long> out = new HashMap<>();
+    for (Tuple2<Integer, Long> e : state.get()) {
+      out.merge(e.f0, e.f1, Math::max);
+    }
+    return out;
   }
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    List<Tuple2<Integer, Long>> entries = new ArrayList<>(maxSeen.size());
-    maxSeen.forEach((p, t) -> entries.add(Tuple2.of(p, t)));
-    maxSeenState.update(entries);
+    maxSeenState.update(entries(maxSeen));
+    maxOffsetState.update(entries(maxOffset));
+    backfilledThroughState.update(entries(backfilledThrough));
+    replayedState.update(new ArrayList<>(replayed));
+    bootstrapsState.update(new ArrayList<>(bootstrapsApplied));
+  }
+
+  private static List<Tuple2<Integer, Long>> entries(Map<Integer, Long> byPartition) {
+    List<Tuple2<Integer, Long>> entries = new ArrayList<>(byPartition.size());
+    byPartition.forEach((p, v) -> entries.add(Tuple2.of(p, v)));
+    return entries;
   }
 
   private void reject(Context ctx, JobRecords.Raw raw, RejectReason reason, String detail) {

@@ -101,6 +101,8 @@ public final class IngestJob {
           .setGroupId(settings.groupId())
           .setStartingOffsets(settings.startingOffsets())
           .setProperty("commit.offsets.on.checkpoint", "true")
+          // tessera dlq replay writes its copies and its markers in one transaction
+          .setProperty("isolation.level", "read_committed")
           .setDeserializer(new SourceDeserializer(contract, settings.confluentSchemaIds()));
       if (settings.bounded()) {
         source.setBounded(OffsetsInitializer.latest());
@@ -115,7 +117,7 @@ public final class IngestJob {
     }
     // chained to the source (same parallelism, forward): a partition's records and watermarks stay in order
     SingleOutputStreamOperator<JobRecords.Event> events = raw
-        .process(new DecodeFunction(contract, settings.confluentSchemaIds(), settings.archive())).name("decode and validate")
+        .process(new DecodeFunction(contract, settings.confluentSchemaIds(), settings.archive(), settings.bootstrap())).name("decode and validate")
         .setParallelism(raw.getParallelism())
         .uid(contract.tableName() + "/validate");
     // a file is one partition read in order: its watermark can follow the decoded events

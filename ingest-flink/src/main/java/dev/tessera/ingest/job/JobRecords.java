@@ -22,6 +22,14 @@ public final class JobRecords {
     public Long eventTime;
     public String rejection;
     public String rejectionDetail;
+    /**
+     * For an event {@code tessera dlq replay} put back: where the original, rejected one is in
+     * the same topic ({@code <partition>/<offset>}, from the {@code tessera.replay.of} header);
+     * null for every other event.
+     */
+    public String replayOf;
+    /** For a replayed event: the contract major it is replayed for ({@code <name>@<major>}). */
+    public String replayFor;
 
     public Raw() {}
 
@@ -48,6 +56,7 @@ public final class JobRecords {
     public String topic;
     public int partition;
     public long offset;
+    public String replayOf;
 
     public Event() {}
 
@@ -61,6 +70,7 @@ public final class JobRecords {
       this.topic = raw.topic;
       this.partition = raw.partition;
       this.offset = raw.offset;
+      this.replayOf = raw.replayOf;
     }
   }
 
@@ -95,11 +105,14 @@ public final class JobRecords {
     public String topic;
     public int partition;
     public long offset;
+    /** As {@link Raw#replayOf}: a replayed event rejected again names its original. */
+    public String replayOf;
 
     public Rejected() {}
 
     Rejected(Raw raw, String reason, String detail) {
       this(raw.payload, raw.topic, raw.partition, raw.offset, reason, detail);
+      this.replayOf = raw.replayOf;
     }
 
     Rejected(byte[] payload, String topic, int partition, long offset, String reason, String detail) {

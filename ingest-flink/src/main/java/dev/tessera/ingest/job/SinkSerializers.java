@@ -62,6 +62,9 @@ final class SinkSerializers {
       headers.add("tessera.source.topic", utf8(r.topic));
       headers.add("tessera.source.partition", utf8(Integer.toString(r.partition)));
       headers.add("tessera.source.offset", utf8(Long.toString(r.offset)));
+      if (r.replayOf != null) {
+        headers.add(dev.tessera.kafka.DeadLetters.REPLAY_OF, utf8(r.replayOf));
+      }
       return new ProducerRecord<>(topic, null, null, null, r.payload, headers);
     }
 

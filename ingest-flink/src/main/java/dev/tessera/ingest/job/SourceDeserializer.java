@@ -5,6 +5,8 @@ import dev.tessera.ingest.decode.Decoded;
 import dev.tessera.ingest.decode.EventDecoder;
 import dev.tessera.ingest.decode.SourceFields;
 import dev.tessera.ingest.window.ValueArrayCodec;
+import dev.tessera.kafka.DeadLetters;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
@@ -13,12 +15,14 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * Decodes Kafka payloads in the source, so that each partition gets its own watermark from the
  * event times it carries (Flink's per-split watermarks): the job's watermark is then the minimum
  * over partitions, never ahead of a lagging one. Undecodable payloads pass on with their rejection
- * for the DLQ.
+ * for the DLQ. An event {@code tessera dlq replay} put back keeps its {@code tessera.replay.of}
+ * header (where its original is), for {@link DecodeFunction} to count it once.
  */
 final class SourceDeserializer implements KafkaRecordDeserializationSchema<JobRecords.Raw> {
   private final FeatureSetContract contract;
@@ -40,6 +44,12 @@ final class SourceDeserializer implements KafkaRecordDeserializationSchema<JobRe
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<JobRecords.Raw> out) {
     JobRecords.Raw raw = new JobRecords.Raw(record.value() == null ? new byte[0] : record.value(), record.topic(), record.partition(), record.offset());
+    Header replay = record.headers().lastHeader(DeadLetters.REPLAY_OF);
+    if (replay != null && replay.value() != null) {
+      raw.replayOf = new String(replay.value(), StandardCharsets.UTF_8);
+      Header target = record.headers().lastHeader(DeadLetters.REPLAY_FOR);
+      raw.replayFor = target == null || target.value() == null ? null : new String(target.value(), StandardCharsets.UTF_8);
+    }
     Object decoded = decoder.decodeRecord(raw.payload);
     if (decoded instanceof Decoded.Rejected r) {
       raw.rejection = r.reason().name();

@@ -59,9 +59,11 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
       s = windows.adopt(s);
     }
     if (event.time <= s.finalizedUntil()) {
-      ctx.output(TOO_LATE, new JobRecords.Rejected(event.payload, event.topic, event.partition, event.offset, RejectReason.LATE.header(),
+      JobRecords.Rejected late = new JobRecords.Rejected(event.payload, event.topic, event.partition, event.offset, RejectReason.LATE.header(),
           "event time " + event.time + " is at or before " + s.finalizedUntil() + ", up to which the key's rows are final already"
-              + " (its partition was idle while the others moved the watermark on)"));
+              + " (its partition was idle while the others moved the watermark on)");
+      late.replayOf = event.replayOf;
+      ctx.output(TOO_LATE, late);
       tooLate.inc();
       return;
     }

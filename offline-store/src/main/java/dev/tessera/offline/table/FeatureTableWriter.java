@@ -44,9 +44,7 @@ public final class FeatureTableWriter {
     List<Types.NestedField> keyFields = contract.entity().keyNames().stream().map(schema::findField).toList();
     List<Types.NestedField> featureFields = contract.featureNames().stream().map(schema::findField).toList();
     Types.NestedField time = schema.findField(FeatureSetContract.EVENT_TIME_COLUMN);
-    PartitionKey partitionKey = new PartitionKey(table.spec(), schema);
-    InternalRecordWrapper internal = new InternalRecordWrapper(schema.asStruct());
-    Map<PartitionKey, List<Record>> byPartition = new TreeMap<>(Comparator.comparing(PartitionKey::toString));
+    List<Record> records = new ArrayList<>(rows.size());
     for (FeatureRow row : rows) {
       if (row.keys().length != keyFields.size() || row.values().length != featureFields.size()) {
         throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot write row " + row + " to " + table.name()
@@ -60,20 +58,34 @@ public final class FeatureTableWriter {
         record.setField(featureFields.get(i).name(), IcebergValues.toIceberg(row.values()[i], featureFields.get(i).type()));
       }
       record.setField(time.name(), IcebergValues.toIceberg(row.eventTime(), time.type()));
+      records.add(record);
+    }
+    return append(table, records, sortOrder(keyFields, time));
+  }
+
+  /**
+   * Writes {@code records} (of the table's schema) in one commit: one Parquet file per partition,
+   * records sorted by {@code order} within it; returns the new snapshot id.
+   */
+  public static long append(Table table, List<Record> records, Comparator<Record> order) {
+    Schema schema = table.schema();
+    PartitionKey partitionKey = new PartitionKey(table.spec(), schema);
+    InternalRecordWrapper internal = new InternalRecordWrapper(schema.asStruct());
+    Map<PartitionKey, List<Record>> byPartition = new TreeMap<>(Comparator.comparing(PartitionKey::toString));
+    for (Record record : records) {
       partitionKey.partition(internal.wrap(record));
       byPartition.computeIfAbsent(partitionKey.copy(), k -> new ArrayList<>()).add(record);
     }
     GenericAppenderFactory appenders = new GenericAppenderFactory(schema, table.spec());
     OutputFileFactory files = OutputFileFactory.builderFor(table, 1, System.nanoTime()).format(FileFormat.PARQUET).build();
     AppendFiles append = table.newAppend();
-    Comparator<Record> order = sortOrder(keyFields, time);
     for (var e : byPartition.entrySet()) {
-      List<Record> records = e.getValue();
-      records.sort(order);
+      List<Record> inPartition = e.getValue();
+      inPartition.sort(order);
       EncryptedOutputFile out = files.newOutputFile(table.spec(), e.getKey());
       DataWriter<Record> writer = appenders.newDataWriter(out, FileFormat.PARQUET, e.getKey());
       try (writer) {
-        records.forEach(writer::write);
+        inPartition.forEach(writer::write);
       } catch (IOException ex) {
         throw TesseraException.io("Cannot write data file for " + table.name(), ex);
       }

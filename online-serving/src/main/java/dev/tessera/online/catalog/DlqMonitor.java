@@ -28,12 +28,19 @@ import org.slf4j.LoggerFactory;
  * removes a feature set's oldest event, the topic is read again from its beginning to find the
  * next one (records already counted are not counted twice). A DLQ topic that does not exist yet
  * is looked for again every 10 s.
+ *
+ * <p>It tails the replay markers of each DLQ ({@code <dlq>.replayed}, written by {@code tessera
+ * dlq replay}) too: the events not replayed yet (no marker saying {@code live} or {@code
+ * backfilled}) are counted, with the age of the oldest. It keeps the position and time of each
+ * unreplayed event it has read, and the positions of the replayed ones: memory grows with the DLQ
+ * (about 100 bytes an event), which a DLQ, where events are the exception, keeps small.
  */
 public final class DlqMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DlqMonitor.class);
   private static final long MINUTE = 60_000;
   private static final long HOUR = 3_600_000;
   private static final long DAY = 86_400_000;
+  private static final String MARKERS = DeadLetters.markersTopic("");
 
   private record Oldest(TopicPartition partition, long offset, long timestamp) {}
 
@@ -42,6 +49,10 @@ public final class DlqMonitor implements AutoCloseable {
   /** feature set -> reason -> minute -> events rejected in it (the last day). */
   private final Map<String, Map<String, ConcurrentSkipListMap<Long, Long>>> minutes = new ConcurrentHashMap<>();
   private final Map<String, Oldest> oldest = new ConcurrentHashMap<>();
+  /** feature set -> DLQ partition -> offset -> rejection time, of the events no replay has put back. */
+  private final Map<String, Map<TopicPartition, ConcurrentSkipListMap<Long, Long>>> unreplayed = new ConcurrentHashMap<>();
+  /** DLQ partition -> offsets whose marker says live or backfilled. */
+  private final Map<TopicPartition, Set<Long>> replayed = new ConcurrentHashMap<>();
   /** Per partition, the next offset not counted yet: a re-read for the oldest event counts nothing twice. */
   private final Map<TopicPartition, Long> counted = new HashMap<>();
   private volatile boolean running = true;
@@ -76,7 +87,16 @@ public final class DlqMonitor implements AutoCloseable {
       }
     });
     Oldest o = oldest.get(c.name());
-    return new LiveStatus.Dlq(c.source().dlqTopic(), hour, day, o == null ? null : Math.max(0, now - o.timestamp()));
+    long waiting = 0;
+    Long first = null;
+    for (ConcurrentSkipListMap<Long, Long> events : unreplayed.getOrDefault(c.name(), Map.of()).values()) {
+      waiting += events.size();
+      for (long t : events.values()) {
+        first = first == null ? t : Math.min(first, t);
+      }
+    }
+    return new LiveStatus.Dlq(c.source().dlqTopic(), hour, day, o == null ? null : Math.max(0, now - o.timestamp()), waiting,
+        first == null ? null : Math.max(0, now - first));
   }
 
   private static long minute(long millis) {
@@ -104,7 +124,11 @@ public final class DlqMonitor implements AutoCloseable {
             continue;
           }
           for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-            record(new TopicPartition(r.topic(), r.partition()), DeadLetters.of(r));
+            if (r.topic().endsWith(MARKERS)) {
+              marker(r);
+            } else {
+              record(new TopicPartition(r.topic(), r.partition()), DeadLetters.of(r));
+            }
           }
         }
       } catch (WakeupException e) {
@@ -127,7 +151,9 @@ public final class DlqMonitor implements AutoCloseable {
 
   private void assign(KafkaConsumer<byte[], byte[]> c, Set<TopicPartition> assigned) {
     Set<TopicPartition> found = new HashSet<>(assigned);
-    for (String topic : new HashSet<>(topicOf.values())) {
+    Set<String> topics = new HashSet<>(topicOf.values());
+    topicOf.values().forEach(t -> topics.add(DeadLetters.markersTopic(t)));
+    for (String topic : topics) {
       var infos = c.partitionsFor(topic, Duration.ofSeconds(5));
       if (infos != null) {
         infos.forEach(i -> found.add(new TopicPartition(topic, i.partition())));
@@ -156,6 +182,38 @@ public final class DlqMonitor implements AutoCloseable {
       }
     }
     oldest.merge(d.contract(), new Oldest(tp, d.offset(), d.timestamp()), (a, b) -> b.timestamp() < a.timestamp() ? b : a);
+    if (!replayed.getOrDefault(tp, Set.of()).contains(d.offset())) {
+      unreplayed.computeIfAbsent(d.contract(), k -> new ConcurrentHashMap<>()).computeIfAbsent(tp, k -> new ConcurrentSkipListMap<>())
+          .put(d.offset(), d.timestamp());
+    }
+  }
+
+  /** A replay marker: {@code <partition>/<offset>} of its DLQ, and the outcome; live or backfilled means put back. */
+  private void marker(ConsumerRecord<byte[], byte[]> r) {
+    if (r.key() == null) {
+      return;
+    }
+    String dlq = r.topic().substring(0, r.topic().length() - MARKERS.length());
+    String position = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+    int slash = position.indexOf('/');
+    TopicPartition tp;
+    long offset;
+    try {
+      tp = new TopicPartition(dlq, Integer.parseInt(position.substring(0, slash)));
+      offset = Long.parseLong(position.substring(slash + 1));
+    } catch (RuntimeException notOurs) {
+      return;
+    }
+    String outcome = r.value() == null ? "" : new String(r.value(), java.nio.charset.StandardCharsets.UTF_8);
+    if (outcome.startsWith("live ") || outcome.startsWith("backfilled ")) {
+      replayed.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(offset);
+      unreplayed.values().forEach(byPartition -> {
+        var events = byPartition.get(tp);
+        if (events != null) {
+          events.remove(offset);
+        }
+      });
+    }
   }
 
   /** When retention deleted a feature set's oldest event, forget it and read its topic again from the beginning. */
@@ -171,6 +229,12 @@ public final class DlqMonitor implements AutoCloseable {
         reread.add(o.partition().topic());
       }
     });
+    unreplayed.values().forEach(byPartition -> byPartition.forEach((tp, events) -> {
+      Long first = beginning.get(tp);
+      if (first != null) {
+        events.headMap(first).clear(); // removed by retention
+      }
+    }));
     for (String topic : reread) {
       topicOf.forEach((featureSet, t) -> {
         if (t.equals(topic)) {

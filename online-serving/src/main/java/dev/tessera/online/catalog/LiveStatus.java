@@ -19,10 +19,12 @@ public record LiveStatus(boolean ready, Freshness freshness, Changelog changelog
 
   /**
    * Events this feature set rejected: by reason over the last hour and the last day (by when they
-   * were rejected), and the age of the oldest one its DLQ topic still keeps (null when none).
+   * were rejected), the age of the oldest one its DLQ topic still keeps (null when none), and the
+   * events no {@code tessera dlq replay} has put back yet, with the age of the oldest (null when none).
    */
   public record Dlq(String topic, @JsonProperty("last_hour") java.util.Map<String, Long> lastHour,
-      @JsonProperty("last_day") java.util.Map<String, Long> lastDay, @JsonProperty("oldest_event_age_ms") Long oldestEventAgeMs) {}
+      @JsonProperty("last_day") java.util.Map<String, Long> lastDay, @JsonProperty("oldest_event_age_ms") Long oldestEventAgeMs,
+      long unreplayed, @JsonProperty("oldest_unreplayed_age_ms") Long oldestUnreplayedAgeMs) {}
 
   public record Freshness(@JsonProperty("p50_ms") Long p50Ms, @JsonProperty("p99_ms") Long p99Ms, long samples,
       @JsonProperty("sla_ms") Long slaMs, @JsonProperty("within_sla") Boolean withinSla) {}
