@@ -17,5 +17,9 @@ public final class CoreOptions {
   public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = ConfigOption.string(
       "tessera.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,...); empty: no Kafka (file backfills only, no changelog).");
 
-  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR, FLINK_REST, KAFKA_BOOTSTRAP_SERVERS);
+  public static final ConfigOption<java.time.Duration> RETIRE_QUIET_PERIOD = ConfigOption.duration(
+      "tessera.lifecycle.quiet-period", java.time.Duration.ofDays(7),
+      "How long no consumer may have read a major before `tessera contract retire` retires it.");
+
+  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR, FLINK_REST, KAFKA_BOOTSTRAP_SERVERS, RETIRE_QUIET_PERIOD);
 }

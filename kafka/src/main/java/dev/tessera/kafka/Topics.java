@@ -50,6 +50,24 @@ public final class Topics {
     }
   }
 
+  /** Deletes {@code topic} if it exists; returns whether it did. */
+  public static boolean delete(String bootstrapServers, String topic) {
+    try (Admin admin = Admin.create(adminProps(bootstrapServers))) {
+      if (!admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
+        return false;
+      }
+      admin.deleteTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      throw unavailable("delete topic '" + topic + "' at " + bootstrapServers, e.getCause());
+    } catch (TimeoutException e) {
+      throw unavailable("delete topic '" + topic + "' at " + bootstrapServers, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable("delete topic '" + topic + "'", e);
+    }
+  }
+
   /**
    * Publishes the schema record of {@code schema} to every partition of the changelog {@code
    * topic} and waits for each acknowledgement; call before producing rows written with it.

@@ -73,11 +73,12 @@ public final class Audit {
     long now = System.currentTimeMillis();
     for (int from = 0; from < entities.size(); from += 1000) {
       List<Map<String, String>> batch = entities.subList(from, Math.min(entities.size(), from + 1000));
-      List<Map<String, FeatureVector>> online = client.lookup(List.of(contract.name() + ":*"), batch);
+      // pinned: the online answer of the same major as the offline table
+      List<Map<String, FeatureVector>> online = client.lookup(List.of(contract.majorId() + ":*"), batch);
       for (int i = 0; i < batch.size(); i++) {
         String key = keys.get(from + i);
         Map<String, Object> row = offline.get(key);
-        FeatureVector v = online.get(i).get(contract.name());
+        FeatureVector v = online.get(i).get(contract.majorId());
         long offTime = (Long) row.get(FeatureSetContract.EVENT_TIME_COLUMN);
         Long onTime = v.eventTime() == null ? null : v.eventTime().toEpochMilli();
         Finding f;
@@ -99,7 +100,7 @@ public final class Audit {
         counts.merge(f.verdict(), 1, Integer::sum);
       }
     }
-    return new Report(contract.name(), keys.size(), offline.size(), counts, maxStale, findings);
+    return new Report(contract.id(), keys.size(), offline.size(), counts, maxStale, findings);
   }
 
   /** The first feature whose online and offline values differ, described; null when all equal. */

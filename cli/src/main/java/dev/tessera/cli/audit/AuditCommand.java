@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 public final class AuditCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--feature-set", required = true, description = "The feature set to audit.")
+  @Option(names = "--feature-set", required = true, description = "The feature set to audit: <name> (its newest active major) or <name>@<major>.")
   String featureSet;
 
   @Option(names = "--sample", defaultValue = "200", description = "Keys to compare (default: ${DEFAULT-VALUE}).")

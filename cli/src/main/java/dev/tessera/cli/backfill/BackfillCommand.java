@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 public final class BackfillCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--feature-set", required = true, paramLabel = "<name>", description = "The feature set to backfill.")
+  @Option(names = "--feature-set", required = true, paramLabel = "<name>", description = "The feature set to backfill: <name> (its newest active major) or <name>@<major>.")
   String featureSet;
 
   @Option(names = "--contracts", paramLabel = "<dir>", description = "Contracts directory (default: tessera.contracts.dir).")
@@ -115,7 +115,7 @@ public final class BackfillCommand implements Callable<Integer> {
           out.flush();
         });
     if (resume != null && !explicitSavepoint) {
-      home.addPendingBootstrap(resume, contract.name(), target, keepLatest); // the next tessera up loads it
+      home.addPendingBootstrap(resume, contract.majorId(), target, keepLatest); // the next tessera up loads it
     }
     out.printf("backfill %s: done in %.1f s: %,d archived events (%,d duplicates), %,d accepted, rejected %s; %,d keys, %,d rows"
         + " replaced in snapshot %d; rows final up to %s; %,d latest values published%n", contract.id(), r.millis() / 1000.0,

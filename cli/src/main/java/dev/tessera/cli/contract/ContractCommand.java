@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "contract",
     description = "Validate contracts, diff two versions, and run the contract PR check.",
-    subcommands = {ValidateCommand.class, DiffCommand.class, CheckCommand.class, SchemaCommand.class, UsageCommand.class})
+    subcommands = {ValidateCommand.class, DiffCommand.class, CheckCommand.class, SchemaCommand.class, UsageCommand.class,
+        RetireCommand.class})
 public final class ContractCommand implements Runnable {
   @Spec CommandSpec spec;
 

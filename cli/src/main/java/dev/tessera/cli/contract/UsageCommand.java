@@ -25,12 +25,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code tessera contract usage <name>}: who reads a feature set, from the online service's catalog. */
 @Command(name = "usage", mixinStandardHelpOptions = true,
-    description = {"Who reads a feature set: answered requests per consumer and their last read, as the online service counts them",
-        "(per replica, since it started), with the major's status, sunset and replacement."})
+    description = {"Who reads a feature set major: answered requests per consumer and their last read, as the online service counts",
+        "them (kept in the online store: across restarts and every replica), with the major's status, sunset and replacement.",
+        "  tessera contract usage customer_activity@1"})
 public final class UsageCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "<name>", description = "The feature set.")
+  @Parameters(index = "0", paramLabel = "<name>", description = "The feature set: <name> (its newest active major) or <name>@<major>.")
   String name;
 
   @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The online API (default: ${DEFAULT-VALUE}).")
@@ -62,7 +63,7 @@ public final class UsageCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     JsonNode consumers = body.at("/live/consumers");
-    out.printf("%s@%s (%s%s%s): read by %d consumer(s) since the service started%n", body.path("name").asText(),
+    out.printf("%s@%s (%s%s%s): read by %d consumer(s)%n", body.path("name").asText(),
         body.path("version").asText(), body.path("status").asText(),
         body.hasNonNull("sunset") ? ", sunset " + body.get("sunset").asText() : "",
         body.hasNonNull("replacement") ? ", replacement " + body.get("replacement").asText() : "", consumers.size());

@@ -10,6 +10,7 @@ import dev.tessera.errors.ErrorCode;
 import dev.tessera.errors.TesseraException;
 import dev.tessera.ingest.backfill.Backfill;
 import dev.tessera.ingest.dlq.DlqReplay;
+import dev.tessera.offline.table.EventTables;
 import dev.tessera.kafka.Topics;
 import dev.tessera.ingest.job.IngestJob;
 import dev.tessera.ingest.rollout.Rollout;
@@ -124,8 +125,14 @@ public final class LocalStack implements AutoCloseable {
     }, status, upDir.resolve("kafka/kafka.log").toString()).start();
     status.accept(String.format("  %-9s ready at %s in %.1fs", "kafka", bootstrap, secs(t)));
 
+    for (FeatureSetContract retired : registry.retired()) {
+      // `tessera contract retire` ran while this broker was down: its changelog goes now
+      if (Topics.delete(bootstrap, retired.changelogTopic())) {
+        status.accept(String.format("  %-9s %s retired: deleted its changelog topic %s", "topics", retired.majorId(), retired.changelogTopic()));
+      }
+    }
     Set<String> topics = new LinkedHashSet<>();
-    registry.all().forEach(c -> topics.add(c.source().topic()));
+    registry.allMajors().forEach(c -> topics.add(c.source().topic()));
     createTopics(bootstrap, topics);
     status.accept(String.format("  %-9s %s (2 partitions each)", "topics", String.join(", ", topics)));
 
@@ -134,26 +141,47 @@ public final class LocalStack implements AutoCloseable {
     FeatureTables tables = new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE));
     Map<String, Rollout> rollouts = new HashMap<>();
     Map<String, java.util.List<DlqReplay.BackfillSnapshot>> backfills = new HashMap<>();
-    for (FeatureSetContract c : registry.all()) {
+    Set<String> fresh = new java.util.HashSet<>();
+    Set<String> archivedTopics = new java.util.HashSet<>();
+    for (FeatureSetContract c : registry.allMajors()) {
       var table = tables.ensure(c);
-      rollouts.put(c.name(), new Rollout(c, Rollout.recorded(table).orElse(null), new FeatureWindows(c).layout()));
-      backfills.put(c.name(), DlqReplay.backfills(table));
+      var recorded = Rollout.recorded(table);
+      rollouts.put(c.majorId(), new Rollout(c, recorded.orElse(null), new FeatureWindows(c).layout()));
+      backfills.put(c.majorId(), DlqReplay.backfills(table));
+      if (recorded.isEmpty()) {
+        fresh.add(c.majorId()); // never ran: a new feature set, or a new major
+      }
+      new EventTables(catalog, config.get(OfflineOptions.NAMESPACE)).find(c.source().topic())
+          .filter(a -> a.currentSnapshot() != null).ifPresent(a -> archivedTopics.add(c.source().topic()));
     }
     if (catalog instanceof AutoCloseable a) {
       a.close();
     }
-    status.accept(String.format("  %-9s %d Iceberg tables in %s, warehouse %s", "offline", registry.all().size(),
+    status.accept(String.format("  %-9s %d Iceberg tables in %s, warehouse %s", "offline", registry.allMajors().size(),
         config.get(OfflineOptions.CATALOG_URI), config.get(OfflineOptions.WAREHOUSE)));
 
     Path resume = upHome.latestCheckpoint().orElse(null);
     // backfills done while the stack was stopped (tessera backfill), for the state it resumes from
     Map<String, String> bootstraps = new HashMap<>(upHome.pendingBootstraps(resume));
+    if (resume != null) {
+      // a new major of a feature set whose topic is archived already: its history first, before it is served
+      for (FeatureSetContract c : registry.allMajors()) {
+        if (!fresh.contains(c.majorId()) || bootstraps.containsKey(c.majorId()) || !archivedTopics.contains(c.source().topic())) {
+          continue;
+        }
+        String state = upHome.backfills().resolve(c.tableName() + "-" + System.currentTimeMillis() + ".state").toUri().toString();
+        Files.createDirectories(upHome.backfills());
+        Backfill.run(config, new Backfill.Request(c, null, null, state, true),
+            line -> status.accept(String.format("  %-9s %s: %s", "backfill", c.majorId() + " (new)", line)));
+        bootstraps.put(c.majorId(), state);
+      }
+    }
     if (resume != null && options.backfill()) {
-      for (FeatureSetContract c : registry.all()) {
-        Rollout rollout = rollouts.get(c.name());
+      for (FeatureSetContract c : registry.allMajors()) {
+        Rollout rollout = rollouts.get(c.majorId());
         // events of `tessera dlq replay` waiting for a backfill: from the earliest of them on
-        java.util.Optional<Long> replayed = DlqReplay.pendingFrom(bootstrap, c, backfills.getOrDefault(c.name(), java.util.List.of()));
-        if ((rollout.added().isEmpty() && replayed.isEmpty()) || bootstraps.containsKey(c.name())) {
+        java.util.Optional<Long> replayed = DlqReplay.pendingFrom(bootstrap, c, backfills.getOrDefault(c.majorId(), java.util.List.of()));
+        if ((rollout.added().isEmpty() && replayed.isEmpty()) || bootstraps.containsKey(c.majorId())) {
           continue;
         }
         rollout.check();
@@ -161,14 +189,14 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(upHome.backfills());
         Long from = rollout.added().isEmpty() ? replayed.get() : null;
         Backfill.run(config, new Backfill.Request(c, from, null, state, true),
-            line -> status.accept(String.format("  %-9s %s: %s", "backfill", c.name(), line)));
-        bootstraps.put(c.name(), state);
+            line -> status.accept(String.format("  %-9s %s: %s", "backfill", c.majorId(), line)));
+        bootstraps.put(c.majorId(), state);
       }
     }
 
     // latest values of backfills done while the stack (and its broker) was stopped
     for (var e : upHome.pendingLatest().entrySet()) {
-      FeatureSetContract c = registry.find(e.getKey()).orElse(null);
+      FeatureSetContract c = registry.resolve(e.getKey()).orElse(null);
       if (c != null && Files.isRegularFile(e.getValue())) {
         Topics.ensure(bootstrap, c.changelogTopic(), true, 1);
         Topics.publishSchema(bootstrap, c.changelogTopic(), dev.tessera.contracts.rows.WriterSchema.of(c));
@@ -182,22 +210,22 @@ public final class LocalStack implements AutoCloseable {
     env.configure(Configuration.fromMap(Map.of("execution.savepoint.ignore-unclaimed-state", "true")));
     List<IngestPipeline> pipelines = new ArrayList<>();
     Set<String> archived = new java.util.HashSet<>();
-    for (FeatureSetContract c : registry.all()) {
-      // one pipeline per topic writes the topic's events archive
+    for (FeatureSetContract c : registry.allMajors()) {
+      // one pipeline per live major; one per topic writes the topic's events archive
       boolean archive = archived.add(c.source().topic());
       pipelines.add(IngestJob.define(env, c, IngestEnvironment.settings(config, c, false).withArchive(archive)
-          .withBootstrap(bootstraps.get(c.name()))));
+          .withBootstrap(bootstraps.get(c.majorId()))));
     }
     String from = resume == null ? null : describe(resume);
     for (IngestPipeline p : pipelines) {
       if (resume != null) {
         p.rollout().check();
       }
-      status.accept(String.format("  %-9s %s", "rollout", p.rollout().describe(from, bootstraps.containsKey(p.contract().name()))));
+      status.accept(String.format("  %-9s %s", "rollout", p.rollout().describe(from, bootstraps.containsKey(p.contract().majorId()))));
     }
-    status.accept(String.format("  %-9s submitting %d pipelines to a Flink MiniCluster%s ...", "ingest", registry.all().size(),
+    status.accept(String.format("  %-9s submitting %d pipelines to a Flink MiniCluster%s ...", "ingest", registry.allMajors().size(),
         resume == null ? "" : " (resuming from " + from + ")"));
-    job = env.executeAsync("tessera up: ingest " + registry.all().stream().map(FeatureSetContract::name).toList());
+    job = env.executeAsync("tessera up: ingest " + registry.allMajors().stream().map(FeatureSetContract::majorId).toList());
     awaitRunning(job, Duration.ofSeconds(120));
     pipelines.forEach(IngestPipeline::recordRollout);
     upHome.clearPendingBootstraps(); // loaded by this job; its checkpoints carry them from now on

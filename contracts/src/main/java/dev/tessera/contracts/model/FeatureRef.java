@@ -14,7 +14,8 @@ import java.util.function.Function;
 /**
  * A reference to features, as consumers write them everywhere (the lookup API, the SDK, {@code
  * tessera snapshot --features}): {@code <feature set>:<feature>}, or {@code <feature set>:*} for
- * all of them.
+ * all of them. The feature set is a name (its newest active major) or a pinned major, {@code
+ * <name>@<major>}.
  */
 public record FeatureRef(String featureSet, String feature) {
   public static final String ALL = "*";
@@ -63,9 +64,20 @@ public record FeatureRef(String featureSet, String feature) {
             + " (features of " + contract.id() + ": " + String.join(", ", contract.featureNames()) + ")");
       }
     }
-    return wanted.entrySet().stream().map(e -> new Selected(byName.get(e.getKey()), List.copyOf(e.getValue()))).toList();
+    return wanted.entrySet().stream().map(e -> new Selected(e.getKey(), byName.get(e.getKey()), List.copyOf(e.getValue()))).toList();
   }
 
-  /** The features selected of one contract, in the order they were named. */
-  public record Selected(FeatureSetContract contract, List<String> features) {}
+  /**
+   * The features selected of one contract, in the order they were named; {@code name} is the
+   * feature set as the references wrote it ({@code customer_activity} or {@code customer_activity@1}).
+   */
+  public record Selected(String name, FeatureSetContract contract, List<String> features) {}
+
+  /**
+   * A column-name-safe form of a feature set as referenced: the name, or {@code <name>_v<major>}
+   * for a pinned major (files and tables take no {@code @}).
+   */
+  public static String columnPrefix(String featureSet) {
+    return featureSet.replace("@", "_v");
+  }
 }

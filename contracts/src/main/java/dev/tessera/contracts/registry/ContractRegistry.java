@@ -175,9 +175,24 @@ public final class ContractRegistry {
     return false;
   }
 
-  /** Every live major of every feature set (an older major from its {@code <name>@<major>.yaml}). */
+  /**
+   * Every live major of every feature set (an older major from its {@code <name>@<major>.yaml}):
+   * what runs and is served. A major with {@code status: retired} is not live ({@link #retired}).
+   */
   public List<FeatureSetContract> allMajors() {
-    return majors.values().stream().flatMap(m -> m.values().stream()).map(LoadedContract::contract).toList();
+    return majors.values().stream().flatMap(m -> m.values().stream()).map(LoadedContract::contract)
+        .filter(c -> c.status() != dev.tessera.contracts.model.ContractStatus.RETIRED).toList();
+  }
+
+  /** The retired majors still in the directory: nothing runs or serves them; reads of them answer 410. */
+  public List<FeatureSetContract> retired() {
+    return majors.values().stream().flatMap(m -> m.values().stream()).map(LoadedContract::contract)
+        .filter(c -> c.status() == dev.tessera.contracts.model.ContractStatus.RETIRED).toList();
+  }
+
+  /** The file a major was read from. */
+  public Optional<LoadedContract> loaded(String name, int major) {
+    return Optional.ofNullable(majors.get(name)).map(m -> m.get(major));
   }
 
   /** The majors of one feature set, oldest first (empty when unknown). */
@@ -204,10 +219,46 @@ public final class ContractRegistry {
     return Optional.ofNullable(byName.get(name)).map(LoadedContract::contract);
   }
 
-  /** The named contract, or a NOT_FOUND error listing the known names. */
+  /**
+   * A feature set as consumers name it: {@code <name>@<major>} is that major; a plain {@code
+   * <name>} is its newest active major (the newest when none is active: a name never stops
+   * resolving while a major of it is live).
+   */
+  public Optional<FeatureSetContract> resolve(String reference) {
+    if (reference == null) {
+      return Optional.empty();
+    }
+    int at = reference.lastIndexOf('@');
+    if (at > 0) {
+      try {
+        return find(reference.substring(0, at), Integer.parseInt(reference.substring(at + 1)));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    }
+    List<FeatureSetContract> live = majors(reference);
+    for (int i = live.size() - 1; i >= 0; i--) {
+      if (live.get(i).status() == dev.tessera.contracts.model.ContractStatus.ACTIVE) {
+        return Optional.of(live.get(i));
+      }
+    }
+    return find(reference);
+  }
+
+  /** Every name a feature set can be read by: each name, and {@code <name>@<major>} for each live major. */
+  public List<String> references() {
+    List<String> out = new java.util.ArrayList<>();
+    majors.forEach((name, byMajor) -> {
+      out.add(name);
+      byMajor.keySet().forEach(m -> out.add(name + "@" + m));
+    });
+    return out;
+  }
+
+  /** The contract a reference names ({@link #resolve}), or a NOT_FOUND error listing the known names and majors. */
   public FeatureSetContract get(String name) {
-    return find(name).orElseThrow(() -> new TesseraException(
+    return resolve(name).orElseThrow(() -> new TesseraException(
         ErrorCode.NOT_FOUND,
-        "Cannot find feature set '" + name + "': known feature sets are " + String.join(", ", byName.keySet())));
+        "Cannot find feature set '" + name + "': known feature sets are " + String.join(", ", references())));
   }
 }

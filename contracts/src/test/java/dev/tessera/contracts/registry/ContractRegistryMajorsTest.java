@@ -48,6 +48,34 @@ class ContractRegistryMajorsTest {
   }
 
   @Test
+  void referencesResolveToAPinnedMajorOrTheNewestActiveOne() throws IOException {
+    ContractRegistry r = ContractRegistry.fromDirectory(dir);
+    assertThat(r.resolve("customer_activity@1")).map(c -> c.version().toString()).hasValue("1.0.0");
+    assertThat(r.resolve("customer_activity@2")).map(c -> c.version().toString()).hasValue("2.0.0");
+    assertThat(r.resolve("customer_activity")).map(c -> c.version().toString()).hasValue("2.0.0");
+    assertThat(r.resolve("customer_activity@3")).isEmpty();
+    assertThat(r.resolve("customer_activity@x")).isEmpty();
+    assertThat(r.references()).contains("customer_activity", "customer_activity@1", "customer_activity@2");
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> r.get("customer_activity@3")))
+        .hasMessageContaining("Cannot find feature set 'customer_activity@3'").hasMessageContaining("customer_activity@1, customer_activity@2");
+
+    // the newest major deprecated (a rollback to 1.x): unpinned names the newest active one
+    replace("customer_activity.yaml", "version: 2.0.0", "version: 2.0.0\nstatus: deprecated\nsunset: 2030-01-01\nreplacement: customer_activity@1");
+    ContractRegistry rolledBack = ContractRegistry.fromDirectory(dir);
+    assertThat(rolledBack.resolve("customer_activity")).map(c -> c.version().toString()).hasValue("1.0.0");
+  }
+
+  @Test
+  void aRetiredMajorIsNotLiveButStillResolves() throws IOException {
+    replace("customer_activity@1.yaml", "version: 1.0.0", "version: 1.0.0\nstatus: retired\nsunset: 2026-01-01\nreplacement: customer_activity@2");
+    ContractRegistry r = ContractRegistry.fromDirectory(dir);
+    assertThat(r.allMajors()).extracting(FeatureSetContract::majorId).doesNotContain("customer_activity@1").contains("customer_activity@2");
+    assertThat(r.retired()).extracting(FeatureSetContract::majorId).containsExactly("customer_activity@1");
+    assertThat(r.resolve("customer_activity@1")).isPresent();
+    assertThat(r.loaded("customer_activity", 1)).map(l -> l.file().getFileName().toString()).hasValue("customer_activity@1.yaml");
+  }
+
+  @Test
   void aPinnedFileHoldsItsMajor() throws IOException {
     replace("customer_activity@1.yaml", "version: 1.0.0", "version: 2.1.0");
 

@@ -140,6 +140,7 @@ public final class Backfill {
       String namespace = config.get(OfflineOptions.NAMESPACE);
       Table table = new FeatureTables(catalog, namespace).ensure(contract);
       Table archive = new EventTables(catalog, namespace).load(contract.source().topic());
+      java.util.Map<Integer, Long> countedThrough = request.bootstrap() == null ? null : EventTables.kafkaOffsets(archive);
       Path latestFile = work.resolve("latest.bin");
       try (ReplayOutput out = new ReplayOutput(table, contract, request.bootstrap(), latestFile)) {
         Replayed r = switch (engine) {
@@ -147,6 +148,9 @@ public final class Backfill {
           case FLINK -> FlinkReplay.run(config, archive, table, request, epoch, out, progress);
         };
         out.finishState().ifPresent(n -> progress.accept(String.format("wrote the window state of %,d keys to %s", n, request.bootstrap())));
+        if (countedThrough != null) {
+          StateBootstrap.writeCountedThrough(request.bootstrap(), countedThrough);
+        }
         long rows = out.rowsWritten();
         long snapshot = out.commit();
         progress.accept(String.format("committed %,d rows of %s in [%s, %s] as snapshot %d", rows, table.name(), time(r.range().from()),

@@ -62,6 +62,36 @@ public final class StateBootstrap {
     }
   }
 
+  /**
+   * Writes, next to a bootstrap file ({@code <location>.offsets}), the last source offset per
+   * Kafka partition that the backfilled state counts (the events archive's, as the backfill read
+   * it): a stream that loads the state skips those offsets, so a pipeline that starts fresh with
+   * it (a new major) reads the topic from the beginning without counting an event twice.
+   */
+  public static void writeCountedThrough(String location, java.util.Map<Integer, Long> offsets) throws IOException {
+    Path path = new Path(location + ".offsets");
+    try (OutputStream stream = path.getFileSystem().create(path, FileSystem.WriteMode.OVERWRITE)) {
+      java.util.Properties p = new java.util.Properties();
+      offsets.forEach((partition, offset) -> p.setProperty(Integer.toString(partition), Long.toString(offset)));
+      p.store(stream, "last Kafka offset per partition counted by the backfilled state");
+    }
+  }
+
+  /** The offsets {@link #writeCountedThrough} wrote next to a bootstrap file; empty when there are none (an older backfill). */
+  public static java.util.Map<Integer, Long> countedThrough(String location) throws IOException {
+    Path path = new Path(location + ".offsets");
+    java.util.Map<Integer, Long> out = new java.util.HashMap<>();
+    if (!path.getFileSystem().exists(path)) {
+      return out;
+    }
+    try (var in = path.getFileSystem().open(path)) {
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      p.stringPropertyNames().forEach(k -> out.put(Integer.parseInt(k), Long.parseLong(p.getProperty(k))));
+    }
+    return out;
+  }
+
   /** Reads every entry of a bootstrap file. */
   public static void read(String location, Consumer<Entry> entries) throws IOException {
     Path path = new Path(location);

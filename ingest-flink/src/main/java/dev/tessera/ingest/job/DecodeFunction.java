@@ -6,6 +6,7 @@ import dev.tessera.contracts.rows.EntityKeys;
 import dev.tessera.ingest.decode.JsonEvents;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.generic.GenericRecord;
+import dev.tessera.ingest.backfill.StateBootstrap;
 import dev.tessera.ingest.decode.Decoded;
 import dev.tessera.ingest.decode.EventDecoder;
 import dev.tessera.ingest.decode.EventOrder;
@@ -60,6 +61,10 @@ import org.apache.flink.util.OutputTag;
  *       is in the archive the backfill replayed with today's contract, so the originals up to
  *       there (per partition) are counted in that state.
  * </ul>
+ *
+ * <p>The same bound serves a pipeline that starts fresh with a backfill's state (a new major,
+ * backfilled from the archive before it is served): it reads the topic from the beginning and
+ * skips the offsets the backfill counted ({@link StateBootstrap#countedThrough}).
  */
 final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Event> implements CheckpointedFunction {
   static final OutputTag<JobRecords.Rejected> DLQ = new OutputTag<>("dlq") {};
@@ -115,6 +120,10 @@ final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Ev
   public void processElement(JobRecords.Raw raw, Context ctx, Collector<JobRecords.Event> out) throws Exception {
     Object[] values;
     if (raw.format == null) {
+      Long counted = backfilledThrough.get(raw.partition);
+      if (counted != null && raw.offset <= counted) {
+        return; // in the events archive a backfill counted into the state this stream started with (a new major reading from the start)
+      }
       maxOffset.merge(raw.partition, raw.offset, Math::max);
       if (raw.replayOf != null && !firstCount(raw)) {
         replayCopiesDropped.inc();
@@ -209,8 +218,9 @@ final class DecodeFunction extends ProcessFunction<JobRecords.Raw, JobRecords.Ev
     bootstrapsApplied = new java.util.HashSet<>();
     bootstrapsState.get().forEach(bootstrapsApplied::add);
     if (bootstrap != null && bootstrapsApplied.add(bootstrap)) {
-      // resumed with a backfill's state: it counted every original this stream had read
+      // resumed with a backfill's state: it counted every event this stream had read, and every event of the archive it read
       maxOffset.forEach((p, o) -> backfilledThrough.merge(p, o, Math::max));
+      StateBootstrap.countedThrough(bootstrap).forEach((p, o) -> backfilledThrough.merge(p, o, Math::max));
     }
   }
 

@@ -142,7 +142,8 @@ public final class SnapshotService {
         }
       }
       TableIdentifier id = tables.identifier(c);
-      reads.add(new FeatureSetRead(c.name(), c.version().toString(), id.toString(),
+      // a pinned major (customer_activity@1) names its columns customer_activity_v1__<feature>
+      reads.add(new FeatureSetRead(FeatureRef.columnPrefix(e.name()), c.version().toString(), id.toString(),
           current == null ? null : current.snapshotId(),
           c.entity().keyNames(), c.entity().keys().stream().map(k -> k.type()).toList(),
           features, features.stream().map(f -> c.feature(f).map(Feature::type).orElseThrow()).toList(),

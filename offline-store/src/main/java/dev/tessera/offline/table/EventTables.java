@@ -125,6 +125,26 @@ public final class EventTables {
     return table;
   }
 
+  /** The last archived offset of each Kafka partition (events of the topic, not of backfill files); empty for an empty archive. */
+  public static Map<Integer, Long> kafkaOffsets(Table archive) {
+    Map<Integer, Long> out = new java.util.TreeMap<>();
+    archive.refresh();
+    if (archive.currentSnapshot() == null) {
+      return out;
+    }
+    try (var rows = org.apache.iceberg.data.IcebergGenerics.read(archive).select(SOURCE, PARTITION, OFFSET)
+        .where(org.apache.iceberg.expressions.Expressions.equal(SOURCE, KAFKA)).build()) {
+      for (var r : rows) {
+        if (KAFKA.equals(r.getField(SOURCE).toString())) {
+          out.merge((Integer) r.getField(PARTITION), (Long) r.getField(OFFSET), Math::max);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw TesseraException.io("Cannot read the events archive " + archive.name(), e);
+    }
+    return out;
+  }
+
   /** The archive schema of events of {@code sourceSchema}. */
   public static Schema schema(org.apache.avro.Schema sourceSchema) {
     List<Types.NestedField> fields = new ArrayList<>();

@@ -65,8 +65,8 @@ public final class ArrowBatches {
     List<Field> fields = new ArrayList<>();
     java.util.Map<String, String> versions = new java.util.LinkedHashMap<>();
     for (FeatureSelection.Part part : selection.parts()) {
-      versions.put(VERSION_KEY + part.contract().name(), part.contract().version().toString());
-      String prefix = part.contract().name() + SEPARATOR;
+      versions.put(VERSION_KEY + part.name(), part.contract().version().toString());
+      String prefix = part.name() + SEPARATOR;
       for (String feature : part.features()) {
         FeatureType type = part.type(feature);
         fields.add(new Field(prefix + feature, FieldType.nullable(FeatureRowSchemas.arrowType(type)), null));

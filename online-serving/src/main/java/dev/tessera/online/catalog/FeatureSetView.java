@@ -6,8 +6,11 @@ import dev.tessera.contracts.model.Durations;
 import dev.tessera.contracts.model.FeatureSetContract;
 import java.util.List;
 
-/** A served feature set as the catalog shows it: its contract, whether the caller may read it, and its live status. */
-public record FeatureSetView(String name, String version, String status,
+/**
+ * A served feature set major as the catalog shows it: its contract, whether the caller may read
+ * it, and its live status. {@code ref} is how a lookup pins this major ({@code <name>@<major>}).
+ */
+public record FeatureSetView(String name, String ref, int major, String version, String status,
     @JsonInclude(JsonInclude.Include.NON_NULL) String sunset, @JsonInclude(JsonInclude.Include.NON_NULL) String replacement, String description, Owner owner, java.util.Map<String, String> tags, Entity entity,
     String ttl, List<Feature> features, Sla sla, List<Consumer> consumers, boolean readable,
     @JsonProperty("changelog_topic") String changelogTopic, @JsonProperty("offline_table") String offlineTable, LiveStatus live) {
@@ -29,7 +32,7 @@ public record FeatureSetView(String name, String version, String status,
   public record Consumer(String name, String team) {}
 
   public static FeatureSetView of(FeatureSetContract c, boolean readable, LiveStatus live) {
-    return new FeatureSetView(c.name(), c.version().toString(), c.status().yamlName(),
+    return new FeatureSetView(c.name(), c.majorId(), c.majorVersion(), c.version().toString(), c.status().yamlName(),
         c.sunset() == null ? null : c.sunset().toString(), c.replacement(), c.description(),
         new Owner(c.owner().team(), c.owner().email()), c.tags(),
         new Entity(c.entity().name(), c.entity().keys().stream().map(k -> new Key(k.name(), k.type().yamlName())).toList()),

@@ -19,17 +19,19 @@ import java.util.function.Function;
  */
 public record FeatureSelection(List<Part> parts) {
   /**
-   * The features of one feature set, in request order; {@code removed} are those of them that a
-   * minor version removed (they were deprecated), with the type they had: answered as missing.
+   * The features of one feature set, in request order; {@code name} is the feature set as the
+   * request named it ({@code customer_activity}, or a pinned major {@code customer_activity@1}):
+   * the answer uses it. {@code removed} are the selected features that a minor version removed
+   * (they were deprecated), with the type they had: answered as missing.
    */
-  public record Part(FeatureSetContract contract, List<String> features, Map<String, FeatureType> removed) {
+  public record Part(String name, FeatureSetContract contract, List<String> features, Map<String, FeatureType> removed) {
     public Part {
       features = List.copyOf(features);
       removed = Map.copyOf(removed);
     }
 
     public Part(FeatureSetContract contract, List<String> features) {
-      this(contract, features, Map.of());
+      this(contract.name(), contract, features, Map.of());
     }
 
     /** The type of a selected feature (live or removed). */
@@ -54,25 +56,30 @@ public record FeatureSelection(List<Part> parts) {
           "features: expected at least one reference such as 'customer_activity:txn_count_1h' or 'customer_activity:*'");
     }
     Map<String, Map<String, FeatureType>> removed = new LinkedHashMap<>();
-    List<FeatureRef.Selected> selected = FeatureRef.select(references, n -> registry.find(n).orElseThrow(() -> new TesseraException(
+    List<FeatureRef.Selected> selected = FeatureRef.select(references, n -> registry.resolve(n).orElseThrow(() -> new TesseraException(
         ErrorCode.NOT_FOUND, "Unknown feature set '" + n + "'" + Problems.didYouMean(n, names(registry))
             + " (served: " + String.join(", ", names(registry)) + ")")), (contract, feature) -> {
               FeatureType type = removedFeatures.apply(contract).get(feature);
               if (type != null) {
-                removed.computeIfAbsent(contract.name(), n -> new LinkedHashMap<>()).put(feature, type);
+                removed.computeIfAbsent(contract.majorId(), n -> new LinkedHashMap<>()).put(feature, type);
               }
               return type != null;
             });
     return new FeatureSelection(selected.stream()
-        .map(s -> new Part(s.contract(), s.features(), removed.getOrDefault(s.contract().name(), Map.of()))).toList());
+        .map(s -> new Part(s.name(), s.contract(), s.features(), removed.getOrDefault(s.contract().majorId(), Map.of()))).toList());
   }
 
-  /** Every feature of one feature set. */
+  /** Every feature of one feature set, answered under {@code name} (as the request named it). */
+  public static FeatureSelection all(String name, FeatureSetContract contract) {
+    return new FeatureSelection(List.of(new Part(name, contract, contract.featureNames(), Map.of())));
+  }
+
+  /** Every feature of one feature set, answered under its name. */
   public static FeatureSelection all(FeatureSetContract contract) {
-    return new FeatureSelection(List.of(new Part(contract, contract.featureNames())));
+    return all(contract.name(), contract);
   }
 
   private static List<String> names(ContractRegistry registry) {
-    return registry.all().stream().map(FeatureSetContract::name).toList();
+    return registry.references();
   }
 }

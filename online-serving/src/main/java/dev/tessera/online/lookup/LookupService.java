@@ -42,14 +42,21 @@ public final class LookupService {
     this.maxEntities = maxEntities;
   }
 
-  /** The served contract {@code name}, or NOT_FOUND naming it. */
+  /**
+   * The served contract a feature set reference names: {@code <name>} (its newest active major)
+   * or {@code <name>@<major>}; NOT_FOUND naming it, or GONE after a sunset.
+   */
   public FeatureSetContract contract(String name) {
-    return answering(registry.find(name).orElseThrow(() -> new TesseraException(ErrorCode.NOT_FOUND, "Unknown feature set '" + name + "'"
+    return answering(registry.resolve(name).orElseThrow(() -> new TesseraException(ErrorCode.NOT_FOUND, "Unknown feature set '" + name + "'"
         + Problems.didYouMean(name, names()) + " (served: " + String.join(", ", names()) + ")")));
   }
 
-  /** The contract, unless it is a deprecated major past its sunset: then GONE, naming the replacement. */
+  /** The contract, unless it is a retired major or a deprecated one past its sunset: then GONE, naming the replacement. */
   static FeatureSetContract answering(FeatureSetContract c) {
+    if (c.status() == dev.tessera.contracts.model.ContractStatus.RETIRED) {
+      throw new TesseraException(ErrorCode.GONE, "Feature set " + c.majorId() + " is retired"
+          + (c.replacement() == null ? "" : ": read " + c.replacement() + " instead"));
+    }
     if (c.sunsetReached(java.time.LocalDate.now(java.time.ZoneOffset.UTC))) {
       throw new TesseraException(ErrorCode.GONE, "Feature set " + c.majorId() + " passed its sunset " + c.sunset()
           + (c.replacement() == null ? "" : ": read " + c.replacement() + " instead"));
@@ -57,12 +64,13 @@ public final class LookupService {
     return c;
   }
 
+  /** Every served major of every feature set. */
   public List<FeatureSetContract> served() {
-    return registry.all();
+    return registry.allMajors();
   }
 
   private List<String> names() {
-    return registry.all().stream().map(FeatureSetContract::name).toList();
+    return registry.references();
   }
 
   /** Parses feature references against the served contracts; features a minor version removed are answered as missing. */
@@ -106,9 +114,9 @@ public final class LookupService {
       for (int i = 0; i < results.size(); i++) {
         FeatureLookup.Result r = results.get(i);
         tally.add(r.status());
-        perEntity.get(i).put(part.contract().name(), part.features().equals(part.contract().featureNames()) ? r : selected(part, r));
+        perEntity.get(i).put(part.name(), part.features().equals(part.contract().featureNames()) ? r : selected(part, r));
       }
-      stats.outcomes(part.contract().name(), tally.outcomes());
+      stats.outcomes(part.contract().majorId(), tally.outcomes());
     }
     List<EntityResult> out = new ArrayList<>(entities.size());
     for (int i = 0; i < entities.size(); i++) {
@@ -143,17 +151,16 @@ public final class LookupService {
       for (int i = 0; i < rows.rows().size(); i++) {
         tally.add(rows.status(i));
       }
-      stats.outcomes(part.contract().name(), tally.outcomes());
+      stats.outcomes(part.contract().majorId(), tally.outcomes());
       parts.add(rows);
     }
     return ArrowBatches.write(allocator, selection, parts);
   }
 
-  /** Records a request's latency for each feature set it read. */
   /** An answered request of {@code consumer}: its latency per feature set, and who still reads what (per consumer and major). */
   public void recordAnswer(String consumer, FeatureSelection selection, String endpoint, long nanos) {
     selection.parts().forEach(p -> {
-      stats.latency(p.contract().name(), endpoint, nanos);
+      stats.latency(p.contract().majorId(), endpoint, nanos);
       stats.read(consumer, p.contract());
     });
   }

@@ -108,10 +108,10 @@ public final class Readiness implements AutoCloseable {
       }
       Map<String, Map<Integer, Long>> stored = new HashMap<>();
       Map<String, Long> lag = new HashMap<>();
-      served.forEach(c -> lag.put(c.name(), 0L));
+      served.forEach(c -> lag.put(c.majorId(), 0L));
       for (var e : end.entrySet()) {
         long at = stored.computeIfAbsent(e.getKey().topic(), store::offsets).getOrDefault(e.getKey().partition(), 0L);
-        lag.merge(byTopic.get(e.getKey().topic()).name(), Math.max(0, e.getValue() - at), Long::sum);
+        lag.merge(byTopic.get(e.getKey().topic()).majorId(), Math.max(0, e.getValue() - at), Long::sum);
       }
       lag.forEach(stats::changelogLag);
       if (!ready) {

@@ -64,10 +64,10 @@ public class FeaturesResource {
     FeatureSetContract contract = lookups.contract(featureSet);
     lifecycle.access().authorize(consumer, contract);
     lifecycle.service().readiness().require();
-    FeatureSelection selection = FeatureSelection.all(contract);
+    FeatureSelection selection = FeatureSelection.all(featureSet, contract);
     LookupService.EntityResult result = lookups.lookup(selection, List.of(LookupRequest.keys(contract, uri.getQueryParameters()))).get(0);
     lookups.recordAnswer(consumer, selection, "get", System.nanoTime() - start);
-    return DeprecationHeaders.add(Response.ok(LookupResponse.Entity.of(result, java.util.Map.of(contract.name(), contract.version().toString())),
+    return DeprecationHeaders.add(Response.ok(LookupResponse.Entity.of(result, java.util.Map.of(featureSet, contract.version().toString())),
         MediaType.APPLICATION_JSON_TYPE), List.of(contract)).build();
   }
 
@@ -111,7 +111,7 @@ public class FeaturesResource {
       return DeprecationHeaders.add(Response.ok(batch, ARROW), contracts(selection)).build();
     }
     java.util.Map<String, String> versions = new java.util.HashMap<>();
-    contracts(selection).forEach(c -> versions.put(c.name(), c.version().toString()));
+    selection.parts().forEach(p -> versions.put(p.name(), p.contract().version().toString()));
     LookupResponse answer = LookupResponse.of(lookups.lookup(selection, request.entities()), versions);
     lookups.recordAnswer(consumer, selection, "lookup_json", System.nanoTime() - start);
     return DeprecationHeaders.add(Response.ok(answer, MediaType.APPLICATION_JSON_TYPE), contracts(selection)).build();

@@ -47,20 +47,21 @@ public final class OnlineService implements AutoCloseable {
     this.schemas = new WriterSchemas(store::schema);
     store.schemas().forEach(schemas::register);
     this.bootstrap = config.find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
-    this.stats = new ServiceStats(registry.all(), meters);
-    this.readiness = new Readiness(registry.all(), store, stats, bootstrap);
+    this.stats = new ServiceStats(registry.allMajors(), meters);
+    stats.loadUsage(store.usage());
+    this.readiness = new Readiness(registry.allMajors(), store, stats, bootstrap);
     this.lookups = new LookupService(registry, new FeatureLookup(store, schemas), schemas, stats, config.get(OnlineOptions.MAX_ENTITIES));
-    this.dlq = bootstrap == null ? null : new DlqMonitor(bootstrap, registry.all());
-    this.catalog = new FeatureSetCatalog(registry.all(), stats, readiness::ready, c -> dlq == null ? null : dlq.status(c));
+    this.dlq = bootstrap == null ? null : new DlqMonitor(bootstrap, registry.allMajors());
+    this.catalog = new FeatureSetCatalog(registry.allMajors(), stats, readiness::ready, c -> dlq == null ? null : dlq.status(c));
   }
 
   /** Starts the materializer (when this replica writes and there is a changelog) and the readiness checks. */
   public OnlineService start() {
     if (bootstrap != null && config.get(OnlineOptions.MATERIALIZE)) {
       Map<String, String> byTopic = new HashMap<>();
-      registry.all().forEach(c -> byTopic.put(c.changelogTopic(), c.name()));
+      registry.allMajors().forEach(c -> byTopic.put(c.changelogTopic(), c.majorId()));
       String group = config.get(OnlineOptions.STORE) == OnlineOptions.Store.ROCKSDB ? null : config.get(OnlineOptions.MATERIALIZER_GROUP);
-      materializer = MaterializerSupervisor.of(bootstrap, registry.all(), store, schemas, group, (topic, eventTime, visibleAt) -> {
+      materializer = MaterializerSupervisor.of(bootstrap, registry.allMajors(), store, schemas, group, (topic, eventTime, visibleAt) -> {
         String featureSet = byTopic.get(topic);
         if (featureSet != null && readiness.ready()) { // start-up catch-up replays old rows: their lag is not freshness
           stats.applied(featureSet, Math.max(0, visibleAt - eventTime));
@@ -68,6 +69,7 @@ public final class OnlineService implements AutoCloseable {
       }).start();
     }
     readiness.start(config.get(OnlineOptions.LAG_INTERVAL));
+    usageSaver.scheduleWithFixedDelay(this::saveUsage, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
     if (dlq != null) {
       dlq.start();
     }
@@ -108,8 +110,25 @@ public final class OnlineService implements AutoCloseable {
     return lookups.contract(name);
   }
 
+  private final java.util.concurrent.ScheduledExecutorService usageSaver = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "tessera-usage");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Adds this replica's reads to the usage kept in the store (every 5 s, and at close). */
+  private void saveUsage() {
+    try {
+      stats.saveUsage(store);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(OnlineService.class).warn("Cannot save consumer usage to the online store (retried): {}", e.toString());
+    }
+  }
+
   @Override
   public void close() {
+    usageSaver.shutdownNow();
+    saveUsage();
     if (dlq != null) {
       dlq.close();
     }

@@ -43,6 +43,21 @@ public interface OnlineStore extends AutoCloseable {
     return schemas().stream().filter(s -> s.fingerprint() == fingerprint).findFirst();
   }
 
+  /** One consumer's reads of one feature set major ({@code <name>@<major>}): how many, and the last (epoch millis). */
+  record Usage(String major, String consumer, long reads, long lastReadMillis) {}
+
+  /**
+   * Adds reads of a consumer to a major's usage, keeping the latest last-read time: every replica
+   * adds its own, so the usage outlives restarts and covers every replica sharing the store.
+   */
+  void addUsage(String major, String consumer, long reads, long lastReadMillis);
+
+  /** The usage kept, by major and consumer. */
+  List<Usage> usage();
+
+  /** Deletes every row of {@code topic} and its offsets (a retired major's changelog); returns the rows deleted. */
+  long deleteTopic(String topic);
+
   /** Next offset to read per partition of {@code topic}, as stored with the data. */
   Map<Integer, Long> offsets(String topic);
 

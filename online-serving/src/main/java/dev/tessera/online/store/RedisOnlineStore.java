@@ -179,6 +179,54 @@ public final class RedisOnlineStore implements OnlineStore {
     }
   }
 
+  private static final String MAX = """
+      local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+      if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+      return 0
+      """;
+
+  @Override
+  public void addUsage(String major, String consumer, long reads, long lastReadMillis) {
+    String field = major + "|" + consumer;
+    try {
+      redis.hincrby(b(prefix + "usage"), b(field + "|reads"), reads);
+      redis.eval(MAX.getBytes(StandardCharsets.UTF_8), ScriptOutputType.INTEGER, new byte[][] {b(prefix + "usage")},
+          b(field + "|last"), b(Long.toString(lastReadMillis)));
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write usage to Redis: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Usage> usage() {
+    Map<String, long[]> byKey = new java.util.TreeMap<>();
+    redis.hgetall(b(prefix + "usage")).forEach((k, v) -> {
+      String field = s(k);
+      int last = field.lastIndexOf('|');
+      long[] u = byKey.computeIfAbsent(field.substring(0, last), x -> new long[2]);
+      u[field.endsWith("|reads") ? 0 : 1] = Long.parseLong(s(v));
+    });
+    List<Usage> out = new ArrayList<>();
+    byKey.forEach((k, u) -> out.add(new Usage(k.substring(0, k.indexOf('|')), k.substring(k.indexOf('|') + 1), u[0], u[1])));
+    return out;
+  }
+
+  @Override
+  public long deleteTopic(String topic) {
+    long deleted = 0;
+    io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+    io.lettuce.core.ScanArgs match = io.lettuce.core.ScanArgs.Builder.matches(prefix + "d|" + topic + "|*").limit(1000);
+    do {
+      io.lettuce.core.KeyScanCursor<byte[]> page = redis.scan(cursor, match);
+      if (!page.getKeys().isEmpty()) {
+        deleted += redis.del(page.getKeys().toArray(byte[][]::new));
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    redis.del(offsetKey(topic));
+    return deleted;
+  }
+
   @Override
   public Map<Integer, Long> offsets(String topic) {
     Map<Integer, Long> out = new HashMap<>();

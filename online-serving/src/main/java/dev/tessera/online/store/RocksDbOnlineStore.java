@@ -223,6 +223,72 @@ public final class RocksDbOnlineStore implements OnlineStore {
   }
 
   @Override
+  public synchronized void addUsage(String major, String consumer, long reads, long lastReadMillis) {
+    byte[] key = (USAGE_PREFIX + major + "|" + consumer).getBytes(StandardCharsets.UTF_8);
+    open(() -> {
+      try {
+        byte[] old = db.get(key);
+        long n = reads;
+        long last = lastReadMillis;
+        if (old != null) {
+          ByteBuffer u = ByteBuffer.wrap(old);
+          n += u.getLong();
+          last = Math.max(last, u.getLong());
+        }
+        db.put(writeOptions, key, ByteBuffer.allocate(16).putLong(n).putLong(last).array());
+        return null;
+      } catch (RocksDBException e) {
+        throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write usage to the online store: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  @Override
+  public List<Usage> usage() {
+    return open(() -> {
+      List<Usage> out = new java.util.ArrayList<>();
+      byte[] prefix = USAGE_PREFIX.getBytes(StandardCharsets.UTF_8);
+      try (RocksIterator it = db.newIterator()) {
+        for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+          String key = new String(it.key(), prefix.length, it.key().length - prefix.length, StandardCharsets.UTF_8);
+          ByteBuffer u = ByteBuffer.wrap(it.value());
+          out.add(new Usage(key.substring(0, key.indexOf('|')), key.substring(key.indexOf('|') + 1), u.getLong(), u.getLong()));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public long deleteTopic(String topic) {
+    return open(() -> {
+      byte[] data = ("d|" + topic + "|").getBytes(StandardCharsets.UTF_8);
+      byte[] offsets = ("o|" + topic + "|").getBytes(StandardCharsets.UTF_8);
+      long n = 0;
+      try (RocksIterator it = db.newIterator()) {
+        for (it.seek(data); it.isValid() && startsWith(it.key(), data); it.next()) {
+          n++;
+        }
+        db.deleteRange(writeOptions, data, end(data));
+        db.deleteRange(writeOptions, offsets, end(offsets));
+      } catch (RocksDBException e) {
+        throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot delete " + topic + " from the online store: " + e.getMessage(), e);
+      }
+      if (rows != null) {
+        rows.invalidateAll();
+      }
+      return n;
+    });
+  }
+
+  /** The first key after every key starting with {@code prefix} (its last byte, '|', plus one). */
+  private static byte[] end(byte[] prefix) {
+    byte[] end = prefix.clone();
+    end[end.length - 1]++;
+    return end;
+  }
+
+  @Override
   public Map<Integer, Long> offsets(String topic) {
     return open(() -> offsetsOpen(topic));
   }
@@ -258,6 +324,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
   }
 
   private static final String SCHEMA_PREFIX = "s|";
+  private static final String USAGE_PREFIX = "u|";
 
   private static boolean startsWith(byte[] a, byte[] prefix) {
     return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);

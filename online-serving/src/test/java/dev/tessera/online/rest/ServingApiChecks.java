@@ -301,9 +301,9 @@ abstract class ServingApiChecks {
     String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
     assertThat(metrics)
         .contains("tessera_lookup_latency_seconds_bucket{endpoint=\"get\",feature_set=\"customer_activity\"")
-        .contains("tessera_lookups_total{feature_set=\"customer_activity\",status=\"missing\"}")
-        .contains("tessera_lookups_total{feature_set=\"customer_activity\",status=\"expired\"}")
-        .contains("tessera_changelog_lag_records{feature_set=\"merchant_risk\"}")
+        .contains("tessera_lookups_total{feature_set=\"customer_activity\",major=\"1\",status=\"missing\"}")
+        .contains("tessera_lookups_total{feature_set=\"customer_activity\",major=\"1\",status=\"expired\"}")
+        .contains("tessera_changelog_lag_records{feature_set=\"merchant_risk\",major=\"2\"}")
         .contains("tessera_freshness_lag_seconds");
     String openapi = given().get("/q/openapi").then().statusCode(200).extract().asString();
     assertThat(openapi).contains("/v1/features/lookup").contains("/v1/features/{featureSet}").contains("/v1/feature-sets/{name}")
