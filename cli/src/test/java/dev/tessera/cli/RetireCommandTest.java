@@ -75,14 +75,25 @@ class RetireCommandTest {
     assertThat(read.err()).contains("Cannot retire customer_activity@1: still read within the quiet period of 7d: fraud-scoring read it 1h ago"
         + " (1,205 reads in all); they should move to customer_activity@2");
 
+    Path before = Files.createDirectories(home.resolve("before"));
+    try (var files = Files.list(contracts)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, before.resolve(f.getFileName()));
+      }
+    }
     CliRun.Result retired = CliRun.inHome(home, "contract", "retire", "customer_activity@1", "--quiet-period", "30m");
     assertThat(retired.exit()).as(retired.err()).isZero();
     assertThat(retired.out()).contains("retire customer_activity@1: deleted 2 online rows of tessera.online.customer_activity.v1")
         .contains("changelog topic tessera.online.customer_activity.v1: no Kafka configured; the next tessera up deletes it")
         .contains("Iceberg table features.customer_activity__v1 kept")
-        .contains("now says status: retired; commit it through a contract PR");
+        .contains("now says status: retired, version 1.1.0; commit it through a contract PR");
     assertThat(ContractRegistry.fromDirectory(contracts).find("customer_activity", 1)).map(c -> c.status()).hasValue(ContractStatus.RETIRED);
-    assertThat(Files.readString(contracts.resolve("customer_activity@1.yaml"))).contains("status: retired\nsunset: 2026-12-10");
+    assertThat(Files.readString(contracts.resolve("customer_activity@1.yaml"))).contains("version: 1.1.0\nstatus: retired\nsunset: 2026-12-10");
+    var check = new dev.tessera.contracts.compatibility.ContractCheck(RetireCommand.clock).run(before, contracts);
+    assertThat(check.passed()).as("the PR it makes passes contract check: " + check.text()).isTrue();
+    var tooEarly = new dev.tessera.contracts.compatibility.ContractCheck(Clock.fixed(Instant.parse("2026-12-05T00:00:00Z"), ZoneOffset.UTC))
+        .run(before, contracts);
+    assertThat(tooEarly.text()).contains("retired before its sunset 2026-12-10");
     try (RocksDbOnlineStore store = new RocksDbOnlineStore(home.resolve("online"))) {
       assertThat(store.get("tessera.online.customer_activity.v1", new byte[] {1})).isEmpty();
       assertThat(store.offsets("tessera.online.customer_activity.v1")).isEmpty();

@@ -116,10 +116,16 @@ public final class StreamStack implements AutoCloseable {
   }
 
   public JobClient start(TesseraConfig config, FeatureSetContract c, Path resume, String bootstrap, List<String> rollout) throws Exception {
+    return start(config, c, resume, bootstrap, rollout, true);
+  }
+
+  /** Starts {@code c}'s stream (resumed from {@code resume}, loading {@code bootstrap}); {@code archive}: whether it writes the topic's events archive. */
+  public JobClient start(TesseraConfig config, FeatureSetContract c, Path resume, String bootstrap, List<String> rollout, boolean archive)
+      throws Exception {
     StreamExecutionEnvironment env = IngestEnvironment.environment(config, resume);
     // a failure fails the test with its cause instead of a restart loop
     env.configure(org.apache.flink.configuration.Configuration.fromMap(Map.of("restart-strategy.type", "none")));
-    IngestPipeline pipeline = IngestJob.define(env, c, IngestEnvironment.settings(config, c, false).withBootstrap(bootstrap));
+    IngestPipeline pipeline = IngestJob.define(env, c, IngestEnvironment.settings(config, c, false).withBootstrap(bootstrap).withArchive(archive));
     if (resume != null) {
       pipeline.rollout().check();
     }
@@ -255,11 +261,16 @@ public final class StreamStack implements AutoCloseable {
   }
 
   public void assertOnlineMatchesTheReference(FeatureSetContract c) throws Exception {
+    assertOnlineMatchesTheReference(c, c.name());
+  }
+
+  /** As {@link #assertOnlineMatchesTheReference(FeatureSetContract)}, reading the feature set as {@code ref} names it ({@code customer_activity@1}). */
+  public void assertOnlineMatchesTheReference(FeatureSetContract c, String ref) throws Exception {
     for (var e : byKey.entrySet()) {
       if (e.getKey().equals("c-tick")) {
         continue;
       }
-      JsonNode fs = lookup(serving.get(), e.getKey()).at("/feature_sets/customer_activity");
+      JsonNode fs = get(serving.get(), "/v1/features/" + ref + "?customer_id=" + e.getKey()).at("/feature_sets/" + ref);
       assertThat(fs.path("missing").isMissingNode()).as("nothing missing for %s: %s", e.getKey(), fs).isTrue();
       long t = fs.get("event_time").asLong();
       Object[] want = WindowReference.reference(c, e.getValue(), t);
@@ -283,6 +294,11 @@ public final class StreamStack implements AutoCloseable {
 
   /** Starts the packaged online service on {@code contractsDir} as the one {@link #serving} names; stopped by {@link #close}. */
   public Process service(Path contractsDir, String name) throws Exception {
+    return service(contractsDir, name, Map.of("tessera.online.api-keys", "*:" + apiKey));
+  }
+
+  /** As {@link #service(Path, String)}, with more settings (another store, API keys per consumer). */
+  public Process service(Path contractsDir, String name, Map<String, String> settings) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -290,12 +306,13 @@ public final class StreamStack implements AutoCloseable {
     Path serviceHome = home.resolve("service-" + name);
     Files.createDirectories(serviceHome);
     Path log = serviceHome.resolve("service.log");
-    Process p = ServiceProcess.start(ServiceProcess.command(serviceHome, null, port, Map.of(
+    Map<String, String> all = new HashMap<>(Map.of(
         "tessera.contracts.dir", contractsDir.toString(),
         "tessera.kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "tessera.online.api-keys", "*:" + apiKey,
         "tessera.online.lag-interval", "200ms",
-        "quarkus.log.level", "WARN"), List.of("-Xmx384m")), false, log);
+        "quarkus.log.level", "WARN"));
+    all.putAll(settings);
+    Process p = ServiceProcess.start(ServiceProcess.command(serviceHome, null, port, all, List.of("-Xmx384m")), false, log);
     String url = "http://127.0.0.1:" + port;
     services.add(p);
     ServiceProcess.awaitReady(p, url, Duration.ofSeconds(120), log);

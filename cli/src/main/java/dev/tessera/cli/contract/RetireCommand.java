@@ -141,9 +141,9 @@ public final class RetireCommand implements Callable<Integer> {
       }
     }
     if (c.status() != ContractStatus.RETIRED) {
-      markRetired(file.file());
-      out.printf("retire %s: %s now says status: retired; commit it through a contract PR (contract check accepts it: the sunset %s"
-          + " passed)%n", c.majorId(), file.file(), c.sunset());
+      markRetired(file.file(), c);
+      out.printf("retire %s: %s now says status: retired, version %d.%d.0; commit it through a contract PR (contract check accepts it:"
+          + " the sunset %s passed)%n", c.majorId(), file.file(), c.version().major(), c.version().minor() + 1, c.sunset());
     } else {
       out.printf("retire %s: already retired; cleaned up again%n", c.majorId());
     }
@@ -151,13 +151,22 @@ public final class RetireCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Writes {@code status: retired} in place of the file's {@code status:} line. */
-  static void markRetired(Path file) throws java.io.IOException {
+  /**
+   * Writes {@code status: retired} in place of the file's {@code status:} line, and the next minor
+   * version (retiring a deprecated major is a MINOR change of it; {@code contract check} wants the bump).
+   */
+  static void markRetired(Path file, FeatureSetContract c) throws java.io.IOException {
     String text = Files.readString(file);
-    Matcher m = Pattern.compile("(?m)^status:[ \\t]*[A-Za-z]+[ \\t]*(#.*)?$").matcher(text);
-    if (!m.find()) {
+    Matcher status = Pattern.compile("(?m)^status:[ \\t]*[A-Za-z]+[ \\t]*(#.*)?$").matcher(text);
+    if (!status.find()) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, file + ": no top-level 'status:' line to change to retired");
     }
-    Files.writeString(file, text.substring(0, m.start()) + "status: retired" + text.substring(m.end()));
+    text = text.substring(0, status.start()) + "status: retired" + text.substring(status.end());
+    Matcher version = Pattern.compile("(?m)^version:[ \\t]*" + Pattern.quote(c.version().toString()) + "[ \\t]*$").matcher(text);
+    if (!version.find()) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, file + ": no top-level 'version: " + c.version() + "' line to bump");
+    }
+    String next = c.version().major() + "." + (c.version().minor() + 1) + ".0";
+    Files.writeString(file, text.substring(0, version.start()) + "version: " + next + text.substring(version.end()));
   }
 }

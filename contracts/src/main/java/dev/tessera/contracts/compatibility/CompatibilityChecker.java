@@ -45,13 +45,14 @@ public final class CompatibilityChecker {
           "name changed from '" + o.name() + "' to '" + n.name() + "': a new table and changelog topic"));
     }
     if (o.status() != n.status()) {
+      // retiring a deprecated major ends it as announced (its sunset is checked apart); retiring an active one breaks its readers
       Bump bump = switch (n.status()) {
-        case RETIRED -> MAJOR;
+        case RETIRED -> o.status() == dev.tessera.contracts.model.ContractStatus.DEPRECATED ? MINOR : MAJOR;
         case DEPRECATED, ACTIVE -> MINOR;
       };
       out.add(new Change("status", "status-changed", bump,
           "status changed from " + o.status().yamlName() + " to " + n.status().yamlName()
-              + (bump == MAJOR ? ": a retired feature set is no longer produced" : "")));
+              + (n.status() == dev.tessera.contracts.model.ContractStatus.RETIRED ? ": a retired feature set is no longer produced" : "")));
     }
     if (!java.util.Objects.equals(o.sunset(), n.sunset())) {
       out.add(new Change("sunset", "sunset-changed", MINOR, "sunset changed from " + (o.sunset() == null ? "none" : o.sunset())

@@ -190,9 +190,11 @@ public final class Backfill {
 
   /**
    * Publishes each key's latest row of a backfill (its kept file, {@link Request#keepLatest}) to
-   * the feature set's changelog; returns the number of keys.
+   * the feature set's changelog, created first when missing (a new major backfilled before its
+   * stream ever ran); returns the number of keys.
    */
   public static long publish(String bootstrapServers, FeatureSetContract contract, Path latestFile, Consumer<String> progress) throws IOException {
+    dev.tessera.kafka.Topics.ensure(bootstrapServers, contract.changelogTopic(), true, 1);
     try (ChangelogPublisher publisher = new ChangelogPublisher(bootstrapServers, contract.changelogTopic(), new ChangelogRowWriter(contract).schema());
         DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(latestFile), 1 << 16))) {
       while (true) {

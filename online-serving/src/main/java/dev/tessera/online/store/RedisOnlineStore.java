@@ -51,6 +51,14 @@ public final class RedisOnlineStore implements OnlineStore {
       return n
       """;
 
+  static {
+    // Lettuce 7 drives epoll through Netty 4.2's EpollIoHandler; where Netty 4.1's epoll classes are on
+    // the class path too (the CLI has them from the AWS SDK), it picks epoll and fails: use NIO unless told
+    if (System.getProperty("io.lettuce.core.epoll") == null) {
+      System.setProperty("io.lettuce.core.epoll", "false");
+    }
+  }
+
   private static final byte[] T = b("t");
   private static final byte[] S = b("s");
   private static final byte[] V = b("v");
