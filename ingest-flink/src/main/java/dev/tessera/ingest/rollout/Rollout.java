@@ -95,6 +95,11 @@ public record Rollout(FeatureSetContract contract, Layout previous, Layout curre
   public String describe(String restoredFrom, boolean backfilled) {
     StringBuilder s = new StringBuilder(contract.name()).append(' ');
     s.append(previous == null ? current.version() : previous.version() + " -> " + current.version()).append(": ");
+    if (previous == null && backfilled) {
+      // never ran: a new major (or feature set) whose history a backfill of the events archive rebuilt
+      return s.append("new, starting with the window state of a backfill of the events archive; it reads its topic from the"
+          + " beginning and skips the events the backfill counted").toString();
+    }
     s.append(restoredFrom == null ? "starting without state" : "restored from " + restoredFrom);
     List<String> added = added();
     List<Layout.Def> removed = removed();

@@ -24,6 +24,14 @@ class RolloutTest {
   }
 
   @Test
+  void aNewMajorStartsWithTheBackfilledState() {
+    Rollout fresh = new Rollout(V1, null, new FeatureWindows(V1).layout());
+    assertThat(fresh.describe("savepoint-1", true)).isEqualTo("customer_activity 1.0.0: new, starting with the window state of a backfill"
+        + " of the events archive; it reads its topic from the beginning and skips the events the backfill counted");
+    assertThat(fresh.describe(null)).isEqualTo("customer_activity 1.0.0: starting without state");
+  }
+
+  @Test
   void aPatchChangeChangesNothingButTheVersion() {
     FeatureSetContract patch = ExampleContracts.edited(dir, "customer_activity.yaml", t -> t.replace("version: 1.0.0", "version: 1.0.1")
         .replace("Rolling payment activity per customer", "Rolling card-payment activity per customer")
