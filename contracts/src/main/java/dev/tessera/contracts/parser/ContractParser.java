@@ -15,7 +15,6 @@ import dev.tessera.contracts.model.QualityRule;
 import dev.tessera.contracts.model.SemVer;
 import dev.tessera.contracts.model.Sla;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,13 +24,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.avro.Schema;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads a contract file into a {@link ContractDraft}: YAML syntax, shapes, required and unknown
@@ -53,49 +45,11 @@ public final class ContractParser {
     SourceMap sourceMap = new SourceMap();
     Problems problems = new Problems(displayName, sourceMap);
     ContractDraft draft = new ContractDraft(file, sourceMap, problems);
-    Node root;
-    String text;
-    try {
-      text = YamlText.decode(Files.readAllBytes(file), problems);
-    } catch (NoSuchFileException e) {
-      problems.add(Position.FILE, "", "Cannot read contract: file not found");
-      return draft;
-    } catch (IOException e) {
-      problems.add(Position.FILE, "", "Cannot read contract: " + e.getMessage());
+    YamlMap top = YamlDocument.read(file, "contract", problems, sourceMap);
+    if (top == null) {
       return draft;
     }
-    if (text == null || !YamlText.checkCharacters(text, problems)) {
-      return draft;
-    }
-    try {
-      LoaderOptions options = new LoaderOptions();
-      options.setMaxAliasesForCollections(YamlText.MAX_ALIASES);
-      options.setAllowDuplicateKeys(true); // reported by YamlMap with a position instead
-      root = new Yaml(options).compose(new StringReader(text));
-    } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      Position at = mark == null ? YamlText.START : new Position(mark.getLine() + 1, mark.getColumn() + 1);
-      String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
-      String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-      problems.add(at, "", "Cannot parse YAML: " + what + context);
-      return draft;
-    } catch (YAMLException e) {
-      problems.add(YamlText.positionOf(text, e), "", YamlText.describe(e));
-      return draft;
-    }
-    if (root == null) {
-      problems.add(YamlText.START, "", "Cannot read contract: the file is empty (or only comments)");
-      return draft;
-    }
-    if (!(root instanceof MappingNode mapping)) {
-      problems.add(
-          YamlMap.position(root),
-          "",
-          "Cannot read contract: expected a mapping at the top level, got a "
-              + YamlMap.shape(root));
-      return draft;
-    }
-    readContract(new YamlMap(problems, sourceMap, "", mapping), draft);
+    readContract(top, draft);
     return draft;
   }
 

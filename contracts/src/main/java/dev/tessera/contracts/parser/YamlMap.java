@@ -23,11 +23,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * A YAML mapping read field by field. Every accessor reports its own problems (missing, wrong
+ * A YAML mapping read field by field (contracts, and other Tessera documents such as model
+ * service configs: {@link YamlDocument}). Every accessor reports its own problems (missing, wrong
  * shape, bad value) and returns null on failure, so one pass finds all problems. Keys never asked
  * for are reported by {@link #finish()} as unknown, with a "did you mean" hint.
  */
-final class YamlMap {
+public final class YamlMap {
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d+)?)%");
 
   private final Problems problems;
@@ -59,28 +60,28 @@ final class YamlMap {
     }
   }
 
-  String path() {
+  public String path() {
     return path;
   }
 
-  String child(String key) {
+  public String child(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
 
-  boolean has(String key) {
+  public boolean has(String key) {
     known.add(key);
     Node value = valueNode(key);
     return value != null;
   }
 
   /** The value node, or null when absent; marks the key as known. */
-  Node valueNode(String key) {
+  public Node valueNode(String key) {
     known.add(key);
     NodeTuple tuple = entries.get(key);
     return tuple == null ? null : tuple.getValueNode();
   }
 
-  String string(String key, boolean required) {
+  public String string(String key, boolean required) {
     Node value = present(key, required);
     if (value == null) {
       return null;
@@ -102,7 +103,7 @@ final class YamlMap {
    * number ({@code no}, {@code 0x1F}, {@code 1e3}) is refused with a hint to quote it, as the JSON
    * Schema (and every YAML 1.1 tool) would read it.
    */
-  String text(String key, boolean required) {
+  public String text(String key, boolean required) {
     String text = string(key, required);
     Node value = valueNode(key);
     if (text != null && value instanceof ScalarNode scalar && scalar.isPlain()
@@ -114,7 +115,7 @@ final class YamlMap {
     return text;
   }
 
-  Duration duration(String key, boolean required) {
+  public Duration duration(String key, boolean required) {
     String text = string(key, required);
     if (text == null) {
       return null;
@@ -127,7 +128,7 @@ final class YamlMap {
             });
   }
 
-  Double number(String key, boolean required) {
+  public Double number(String key, boolean required) {
     String text = string(key, required);
     if (text == null) {
       return null;
@@ -144,7 +145,7 @@ final class YamlMap {
     return null;
   }
 
-  Double percent(String key) {
+  public Double percent(String key) {
     String text = string(key, false);
     if (text == null) {
       return null;
@@ -182,7 +183,7 @@ final class YamlMap {
     return null;
   }
 
-  YamlMap map(String key, boolean required) {
+  public YamlMap map(String key, boolean required) {
     Node value = present(key, required);
     if (value == null) {
       return null;
@@ -195,7 +196,7 @@ final class YamlMap {
   }
 
   /** The items of a list value, each with its path {@code key[i]}; empty on failure. */
-  List<Item> list(String key, boolean required) {
+  public List<Item> list(String key, boolean required) {
     Node value = present(key, required);
     if (value == null) {
       return List.of();
@@ -221,7 +222,7 @@ final class YamlMap {
    * Keys and string values of a flat mapping, such as {@code source.keys} (values must be text)
    * or {@code tags} (numbers and booleans allowed, as text).
    */
-  Map<String, String> stringMap(String key, boolean required, boolean textOnly) {
+  public Map<String, String> stringMap(String key, boolean required, boolean textOnly) {
     YamlMap inner = map(key, required);
     if (inner == null) {
       return null;
@@ -240,7 +241,7 @@ final class YamlMap {
   }
 
   /** Reports keys that no accessor asked for. */
-  void finish() {
+  public void finish() {
     for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
       if (!known.contains(e.getKey())) {
         problems.add(
@@ -257,7 +258,7 @@ final class YamlMap {
     }
   }
 
-  YamlMap mapItem(Item item) {
+  public YamlMap mapItem(Item item) {
     if (!(item.node() instanceof MappingNode mapping)) {
       problems.add(
           position(item.node()),
@@ -268,7 +269,7 @@ final class YamlMap {
     return new YamlMap(problems, sourceMap, item.path(), mapping);
   }
 
-  String itemString(Item item) {
+  public String itemString(Item item) {
     if (item.node() instanceof ScalarNode scalar && !isNull(scalar)) {
       return scalar.getValue();
     }
@@ -276,7 +277,7 @@ final class YamlMap {
     return null;
   }
 
-  void error(String key, String message) {
+  public void error(String key, String message) {
     problems.add(child(key), message);
   }
 
@@ -319,5 +320,5 @@ final class YamlMap {
   }
 
   /** One list element with its index and path. */
-  record Item(int index, String path, Node node) {}
+  public record Item(int index, String path, Node node) {}
 }
