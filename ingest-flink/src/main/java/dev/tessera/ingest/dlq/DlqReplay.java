@@ -149,6 +149,7 @@ public final class DlqReplay {
       List<BackfillSnapshot> backfills) {
     EventDecoder decoder = new EventDecoder(contract, Set.of());
     Map<Integer, Long> horizons = horizons(bootstrapServers, contract, decoder);
+    long margin = liveMargin(contract);
     List<Item> items = new ArrayList<>();
     for (DeadLetter d : letters) {
       String marker = markers.get(d.position());
@@ -167,17 +168,27 @@ public final class DlqReplay {
         long since = Long.parseLong(marker.split(" ")[1]);
         var done = backfills.stream().filter(b -> b.committedMillis() > since && b.from() <= event.eventTime()).findFirst();
         if (done.isPresent()) {
-          items.add(new Item(d, Route.DONE, d.reason(), "backfilled " + done.get().committedMillis() + " (a backfill after the replay)",
-              event.eventTime(), event.keyText()));
+          // counted by a backfill that ran after this replay left it waiting: recorded as backfilled by execute
+          items.add(new Item(d, Route.DONE, d.reason(), BACKFILLED + done.get().committedMillis() + " " + contract.id()
+              + " (a backfill after the replay)", event.eventTime(), event.keyText()));
           continue;
         }
       }
       Long horizon = horizons.get(d.sourcePartition());
       boolean live = !d.reason().equals(RejectReason.LATE.header()) && d.sourcePartition() >= 0
-          && (horizon == null || event.eventTime() > horizon);
+          && (horizon == null || event.eventTime() > horizon + margin);
       items.add(new Item(d, live ? Route.LIVE : Route.BACKFILL, d.reason(), d.detail(), event.eventTime(), event.keyText()));
     }
     return new Plan(contract, contract.source().dlqTopic(), items, horizons);
+  }
+
+  /**
+   * How far after the horizon an event must be to go back live: the stream moves on while the
+   * replay runs, and an event just after the horizon would reach it late (then it is rejected as
+   * late and the next replay counts it through a backfill). A tenth of the lateness bound, at least 5 s.
+   */
+  static long liveMargin(FeatureSetContract contract) {
+    return Math.max(5_000, contract.source().allowedLateness().toMillis() / 10);
   }
 
   /**
@@ -216,7 +227,7 @@ public final class DlqReplay {
     for (Item i : live) {
       DeadLetter d = i.letter();
       RecordHeaders headers = new RecordHeaders();
-      headers.add(DeadLetters.REPLAY_OF, utf8(d.sourcePartition() + "/" + d.sourceOffset()));
+      headers.add(DeadLetters.REPLAY_OF, utf8(d.sourcePartition() + "/" + originalOffset(d)));
       headers.add(DeadLetters.REPLAY_FOR, utf8(plan.contract().majorId()));
       records.add(new ProducerRecord<>(d.sourceTopic(), d.sourcePartition(), null, null, d.payload(), headers));
       records.add(marker(markersTopic, d, LIVE + now + " " + plan.contract().id() + " into " + d.sourceTopic() + "/" + d.sourcePartition()));
@@ -229,6 +240,12 @@ public final class DlqReplay {
         records.add(marker(markersTopic, i.letter(), REJECTED + now + outcome));
         boolean changed = previous != null || !i.reason().equals(i.letter().reason()) || !i.detail().equals(i.letter().detail());
         reasonsChanged += changed ? 1 : 0;
+      }
+    }
+    for (Item i : plan.route(Route.DONE)) {
+      String previous = before.get(i.letter().position());
+      if (previous != null && previous.startsWith(PENDING) && i.detail().startsWith(BACKFILLED)) {
+        records.add(marker(markersTopic, i.letter(), i.detail()));
       }
     }
     send(bootstrapServers, records);
@@ -268,13 +285,13 @@ public final class DlqReplay {
   public static Set<String> missingFromArchive(Table archive, Plan plan) {
     Map<String, Item> wanted = new HashMap<>();
     for (Item i : plan.route(Route.BACKFILL)) {
-      wanted.put(i.letter().sourcePartition() + "/" + i.letter().sourceOffset(), i);
+      wanted.put(i.letter().sourcePartition() + "/" + originalOffset(i.letter()), i);
     }
     if (wanted.isEmpty()) {
       return Set.of();
     }
     Set<String> missing = new TreeSet<>(wanted.keySet());
-    List<Long> offsets = wanted.values().stream().map(i -> i.letter().sourceOffset()).distinct().toList();
+    List<Long> offsets = wanted.values().stream().map(i -> originalOffset(i.letter())).distinct().toList();
     try (CloseableIterable<Record> rows = IcebergGenerics.read(archive).select(EventTables.SOURCE, EventTables.PARTITION, EventTables.OFFSET)
         .where(Expressions.and(Expressions.equal(EventTables.SOURCE, EventTables.KAFKA), Expressions.in(EventTables.OFFSET, offsets.toArray())))
         .build()) {
@@ -307,7 +324,7 @@ public final class DlqReplay {
     List<Record> records = new ArrayList<>();
     for (Item i : plan.route(Route.BACKFILL)) {
       DeadLetter d = i.letter();
-      if (!missing.contains(d.sourcePartition() + "/" + d.sourceOffset())) {
+      if (!missing.contains(d.sourcePartition() + "/" + originalOffset(d))) {
         continue;
       }
       Map<String, Object> byName = EventDecoder.fields(source, (GenericRecord) decoder.decodeRecord(d.payload()));
@@ -315,7 +332,7 @@ public final class DlqReplay {
       org.apache.iceberg.data.GenericRecord r = org.apache.iceberg.data.GenericRecord.create(schema);
       r.setField(EventTables.SOURCE, EventTables.KAFKA);
       r.setField(EventTables.PARTITION, d.sourcePartition());
-      r.setField(EventTables.OFFSET, d.sourceOffset());
+      r.setField(EventTables.OFFSET, originalOffset(d));
       r.setField(EventTables.EVENT_TIME, IcebergValues.toIceberg(i.eventTime(), schema.findField(EventTables.EVENT_TIME).type()));
       for (int f = 0; f < values.length; f++) {
         org.apache.avro.Schema.Field field = source.getFields().get(f);
@@ -344,6 +361,22 @@ public final class DlqReplay {
     return String.format("%,d events wait for a backfill of %s from %s: stop the stream, then `tessera up --backfill` (or `tessera dlq"
         + " replay --savepoint <dir>` for a stream of tessera ingest); a later replay marks them done", plan.route(Route.BACKFILL).size(),
         plan.contract().name(), Backfill.time(plan.backfillFrom()));
+  }
+
+  /**
+   * Where the event itself is in its source partition: a copy an earlier replay wrote back (and the
+   * stream rejected again, say as late) stands for its original, which is where the archive keeps it.
+   */
+  static long originalOffset(DeadLetter d) {
+    String of = d.replayOf();
+    if (of != null && !of.isEmpty()) {
+      try {
+        return Long.parseLong(of.substring(of.indexOf('/') + 1));
+      } catch (NumberFormatException malformed) {
+        return d.sourceOffset();
+      }
+    }
+    return d.sourceOffset();
   }
 
   private static ProducerRecord<byte[], byte[]> marker(String topic, DeadLetter d, String value) {
