@@ -146,6 +146,7 @@ class MajorLifecycleIT {
       stop(serviceA);
       produce(kafka, c1, random, t0 + Duration.ofHours(2).toMillis(), 100);
       stack.awaitArchived(configB, produced);
+      awaitRead(kafka, "tessera-ingest.customer_activity.v2"); // the new major's stream read every event (it archives nothing)
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         stack.assertOnlineMatchesTheReference(c2, "customer_activity@2");
         stack.assertOnlineMatchesTheReference(c2);
@@ -274,6 +275,23 @@ class MajorLifecycleIT {
     t.setDaemon(true);
     t.start();
     return t;
+  }
+
+  /** Waits until {@code group} (a stream's source, committing on checkpoints) has read its topic to the end. */
+  private static void awaitRead(EmbeddedKafka kafka, String group) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        var request = new HashMap<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>();
+        for (int p = 0; p < 2; p++) {
+          request.put(new org.apache.kafka.common.TopicPartition(TOPIC, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        var ends = admin.listOffsets(request).all().get();
+        return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+            && committed.get(e.getKey()).offset() >= e.getValue().offset());
+      });
+    }
   }
 
   private HttpResponse<String> get(String path, String key) throws Exception {
