@@ -17,6 +17,7 @@ public final class AllOptions {
     all.addAll(OfflineOptions.ALL);
     all.addAll(IngestOptions.ALL);
     all.addAll(OnlineOptions.ALL);
+    all.addAll(ModelOptions.ALL);
     ALL = List.copyOf(all);
   }
 }

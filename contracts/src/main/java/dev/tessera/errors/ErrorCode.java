@@ -13,6 +13,10 @@ public enum ErrorCode {
   UNAUTHENTICATED(Kind.USER, 401),
   FORBIDDEN(Kind.USER, 403),
   PAYLOAD_TOO_LARGE(Kind.USER, 413),
+  /** A model input has no value for an entity and the model config says {@code missing: reject}. */
+  MISSING_FEATURES(Kind.USER, 422),
+  /** The state does not allow the action: a promotion gate failed, nothing to roll back. */
+  FAILED_PRECONDITION(Kind.USER, 409),
   /** A deprecated major past its sunset: read its replacement. */
   GONE(Kind.USER, 410),
   OVERLOADED(Kind.TRANSIENT, 503),

@@ -20,7 +20,7 @@ import java.util.List;
  * @param entityKeys the keys a request gives for each entity
  */
 public record ModelConfig(Path file, String name, SemVer version, String consumer, Path artifact, List<String> entityKeys,
-    List<Input> inputs, Missing missing, Batching batching, Runtime runtime) {
+    List<Input> inputs, Missing missing, Batching batching, Runtime runtime, Candidate candidate, Promotion promotion) {
   public static final String API_VERSION = "tessera/v1";
   public static final String KIND = "ModelService";
 
@@ -29,6 +29,40 @@ public record ModelConfig(Path file, String name, SemVer version, String consume
     requireNonNull(name, "name is null");
     entityKeys = List.copyOf(entityKeys);
     inputs = List.copyOf(inputs);
+    promotion = promotion == null ? Promotion.DEFAULT : promotion;
+  }
+
+  /** The same config with the primary and the candidate swapped (what a promotion serves). */
+  public ModelConfig swapped() {
+    if (candidate == null) {
+      throw new IllegalStateException("no candidate");
+    }
+    return new ModelConfig(file, name, candidate.version(), consumer, candidate.artifact(), entityKeys, inputs, missing, batching, runtime,
+        new Candidate(artifact, version, candidate.mode(), candidate.weight()), promotion);
+  }
+
+  /** How a candidate version runs beside the primary. */
+  public enum Mode {
+    /** Scored and logged for every request, never returned. */
+    SHADOW,
+    /** Answers a share of requests ({@link Candidate#weight}); scored and logged for all. */
+    CANARY;
+
+    public String yamlName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** A second version served beside the primary: its artifact, its version, how, and (canary) which share of requests it answers. */
+  public record Candidate(Path artifact, SemVer version, Mode mode, double weight) {}
+
+  /**
+   * The gates a candidate passes before {@code tessera model promote} swaps it in: at least
+   * {@code minRequests} scored, p99 latency at most {@code maxP99}, and the mean absolute difference
+   * from the primary of output {@code output} (null: the first output) at most {@code maxDisagreement}.
+   */
+  public record Promotion(long minRequests, Duration maxP99, String output, double maxDisagreement) {
+    public static final Promotion DEFAULT = new Promotion(1000, Duration.ofMillis(50), null, 0.05);
   }
 
   /** One model input: a feature, and what a missing value of it becomes (null: the config's default). */

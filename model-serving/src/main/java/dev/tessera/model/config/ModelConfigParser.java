@@ -138,10 +138,75 @@ public final class ModelConfigParser {
       runtime = new Runtime(provider, device == null ? 0 : device.intValue());
       rt.finish();
     }
+    ModelConfig.Candidate candidate = top.has("candidate") ? candidate(top.map("candidate", false), file, version) : null;
+    ModelConfig.Promotion promotion = top.has("promotion") ? promotion(top.map("promotion", false)) : ModelConfig.Promotion.DEFAULT;
     top.finish();
-    ModelConfig config = problems.isEmpty() ? new ModelConfig(file, name, version, consumer, artifact, keys, inputs, fallback, batching, runtime)
+    ModelConfig config = problems.isEmpty()
+        ? new ModelConfig(file, name, version, consumer, artifact, keys, inputs, fallback, batching, runtime, candidate, promotion)
         : null;
     return new Result(config, problems, sourceMap);
+  }
+
+  /** {@code candidate: {artifact, version, mode: shadow|canary, weight: 10%}}: weight for canary only, a version other than the primary's. */
+  private static ModelConfig.Candidate candidate(YamlMap c, Path file, SemVer primary) {
+    if (c == null) {
+      return null;
+    }
+    String artifactText = c.text("artifact", true);
+    String versionText = c.string("version", true);
+    SemVer version = versionText == null ? null : SemVer.tryParse(versionText).orElse(null);
+    if (versionText != null && version == null) {
+      c.error("version", "Invalid version '" + versionText + "': expected MAJOR.MINOR.PATCH such as 1.1.0");
+    } else if (version != null && version.equals(primary)) {
+      c.error("version", "The candidate's version " + version + " is the primary's: give the candidate its own version");
+    }
+    String modeText = c.text("mode", true);
+    ModelConfig.Mode mode = null;
+    if (modeText != null) {
+      try {
+        mode = ModelConfig.Mode.valueOf(modeText.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        c.error("mode", "Unknown mode '" + modeText + "': expected shadow (scored and logged, not returned) or canary (answers a share of requests)");
+      }
+    }
+    double weight = 0;
+    if (mode == ModelConfig.Mode.CANARY) {
+      Double w = c.has("weight") ? c.percent("weight") : null;
+      if (w == null && !c.has("weight")) {
+        c.error("mode", "A canary needs weight: the share of requests it answers, e.g. weight: 10%");
+      }
+      weight = w == null ? 0 : w / 100.0;
+    } else if (mode == ModelConfig.Mode.SHADOW && c.has("weight")) {
+      c.error("weight", "A shadow candidate answers no request: weight is for mode canary");
+    }
+    c.finish();
+    if (artifactText == null || version == null || mode == null) {
+      return null;
+    }
+    return new ModelConfig.Candidate(file.toAbsolutePath().getParent().resolve(artifactText).normalize(), version, mode, weight);
+  }
+
+  /** {@code promotion: {minRequests, maxP99, maxDisagreement, output}}; defaults from {@link ModelConfig.Promotion#DEFAULT}. */
+  private static ModelConfig.Promotion promotion(YamlMap p) {
+    ModelConfig.Promotion d = ModelConfig.Promotion.DEFAULT;
+    if (p == null) {
+      return d;
+    }
+    Double min = p.number("minRequests", false);
+    if (min != null && (min < 0 || min != Math.rint(min))) {
+      p.error("minRequests", "Invalid minRequests " + min + ": expected a whole number, 0 or more");
+      min = null;
+    }
+    Duration p99 = p.duration("maxP99", false);
+    Double disagreement = p.number("maxDisagreement", false);
+    if (disagreement != null && disagreement < 0) {
+      p.error("maxDisagreement", "Invalid maxDisagreement " + disagreement + ": expected a mean absolute difference, 0 or more");
+      disagreement = null;
+    }
+    String output = p.text("output", false);
+    p.finish();
+    return new ModelConfig.Promotion(min == null ? d.minRequests() : min.longValue(), p99 == null ? d.maxP99() : p99,
+        output, disagreement == null ? d.maxDisagreement() : disagreement);
   }
 
   /** {@code missing: reject} or {@code missing: {default: <number> | reject}}. */

@@ -38,9 +38,14 @@ public final class OnnxModel implements AutoCloseable {
 
   /** Opens {@code config}'s artifact and checks its signature; INVALID_ARGUMENT naming both sides on a mismatch. */
   public static OnnxModel open(ModelConfig config) {
-    String what = config.file().getFileName() + ": model " + config.artifact().getFileName();
-    if (!Files.isRegularFile(config.artifact())) {
-      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, config.file() + ": artifact " + config.artifact() + " does not exist");
+    return open(config, config.artifact());
+  }
+
+  /** Opens {@code artifact} (the primary's or the candidate's) for {@code config}'s inputs and runtime. */
+  public static OnnxModel open(ModelConfig config, java.nio.file.Path artifact) {
+    String what = config.file().getFileName() + ": model " + artifact.getFileName();
+    if (!Files.isRegularFile(artifact)) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, config.file() + ": artifact " + artifact + " does not exist");
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session = null;
@@ -53,7 +58,7 @@ public final class OnnxModel implements AutoCloseable {
         }
         options.addCUDA(config.runtime().deviceId());
       }
-      session = env.createSession(config.artifact().toString(), options);
+      session = env.createSession(artifact.toString(), options);
       Map<String, NodeInfo> inputs = session.getInputInfo();
       int n = config.inputs().size();
       String expected = "one float tensor input of shape [batch, " + n + "] (" + n + " inputs: "
@@ -95,6 +100,74 @@ public final class OnnxModel implements AutoCloseable {
     return nodes.values().stream().map(n -> "'" + n.getName() + "' " + (n.getInfo() instanceof TensorInfo t
         ? t.type.name().toLowerCase(java.util.Locale.ROOT) + Arrays.toString(t.getShape()).replace(" ", "") : n.getInfo().toString()))
         .collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  /** What one run of the model answered: per tensor output, its values row by row ({@code width} per row). */
+  public record Scores(java.util.LinkedHashMap<String, Output> outputs) {
+    public record Output(int width, boolean scalar, double[] values) {
+      public double at(int row, int i) {
+        return values[row * width + i];
+      }
+    }
+  }
+
+  /**
+   * Runs the model on {@code rows} rows of {@code matrix} (a direct buffer in native order, row
+   * major, {@link #inputType()} elements, {@code cols} per row), wrapped without a copy.
+   */
+  public Scores run(java.nio.ByteBuffer matrix, int rows, int cols) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    long[] shape = {rows, cols};
+    try (ai.onnxruntime.OnnxTensor in = inputType == OnnxJavaType.DOUBLE
+            ? ai.onnxruntime.OnnxTensor.createTensor(env, matrix.asDoubleBuffer(), shape)
+            : ai.onnxruntime.OnnxTensor.createTensor(env, matrix.asFloatBuffer(), shape);
+        OrtSession.Result result = session.run(Map.of(input, in))) {
+      java.util.LinkedHashMap<String, Scores.Output> out = new java.util.LinkedHashMap<>();
+      for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+        if (!(e.getValue() instanceof ai.onnxruntime.OnnxTensor t)) {
+          continue; // sequences and maps (e.g. scikit-learn's ZipMap) are not answered; their tensor twins are
+        }
+        long[] s = t.getInfo().getShape();
+        int width = 1;
+        for (int i = 1; i < s.length; i++) {
+          width *= (int) s[i];
+        }
+        double[] values = new double[rows * width];
+        switch (t.getInfo().type) {
+          case FLOAT -> {
+            java.nio.FloatBuffer b = t.getFloatBuffer();
+            for (int i = 0; i < values.length; i++) {
+              values[i] = b.get(i);
+            }
+          }
+          case DOUBLE -> t.getDoubleBuffer().get(values);
+          case INT64 -> {
+            java.nio.LongBuffer b = t.getLongBuffer();
+            for (int i = 0; i < values.length; i++) {
+              values[i] = b.get(i);
+            }
+          }
+          case INT32 -> {
+            java.nio.IntBuffer b = t.getIntBuffer();
+            for (int i = 0; i < values.length; i++) {
+              values[i] = b.get(i);
+            }
+          }
+          default -> {
+            continue; // strings and other element types are not numeric outputs
+          }
+        }
+        out.put(e.getKey(), new Scores.Output(width, s.length <= 1, values));
+      }
+      return new Scores(out);
+    } catch (OrtException e) {
+      throw new TesseraException(ErrorCode.INTERNAL, "ONNX Runtime failed to run the model: " + e.getMessage(), e);
+    }
+  }
+
+  /** Bytes per input element: 4 (float) or 8 (double). */
+  public int elementBytes() {
+    return inputType == OnnxJavaType.DOUBLE ? 8 : 4;
   }
 
   public OrtSession session() {

@@ -1,16 +1,11 @@
 package dev.tessera.online.rest;
 
+import dev.tessera.config.ApiKeys;
 import dev.tessera.config.OnlineOptions;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.errors.ErrorCode;
 import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.errors.TesseraException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * API keys ({@code X-API-Key}) mapped to consumer names in config
@@ -24,30 +19,11 @@ public final class AccessControl {
   public static final String ANY = "*";
 
   private final boolean enabled;
-  private final Map<String, String> consumerByHash = new HashMap<>();
+  private final ApiKeys keys;
 
   public AccessControl(TesseraConfig config) {
     this.enabled = config.get(OnlineOptions.AUTH_ENABLED);
-    String spec = config.find(OnlineOptions.API_KEYS).orElse("");
-    for (String entry : spec.split(",")) {
-      String e = entry.trim();
-      if (e.isEmpty()) {
-        continue;
-      }
-      int colon = e.indexOf(':');
-      if (colon <= 0 || colon == e.length() - 1) {
-        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read config key '" + OnlineOptions.API_KEYS.key()
-            + "': entry '" + redact(e) + "' is not consumer:key or consumer:sha256:<hex>");
-      }
-      String consumer = e.substring(0, colon);
-      String key = e.substring(colon + 1);
-      String hash = key.startsWith("sha256:") ? key.substring(7).toLowerCase(java.util.Locale.ROOT) : sha256(key);
-      if (hash.length() != 64) {
-        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read config key '" + OnlineOptions.API_KEYS.key()
-            + "': the sha256 of consumer '" + consumer + "' has " + hash.length() + " hex digits, expected 64");
-      }
-      consumerByHash.put(hash, consumer);
-    }
+    this.keys = ApiKeys.parse(OnlineOptions.API_KEYS.key(), config.find(OnlineOptions.API_KEYS).orElse(""));
   }
 
   public boolean enabled() {
@@ -55,7 +31,7 @@ public final class AccessControl {
   }
 
   public int keys() {
-    return consumerByHash.size();
+    return keys.size();
   }
 
   /** The consumer of {@code apiKey}; UNAUTHENTICATED when missing or unknown (null when access control is off). */
@@ -66,7 +42,7 @@ public final class AccessControl {
     if (apiKey == null || apiKey.isBlank()) {
       throw new TesseraException(ErrorCode.UNAUTHENTICATED, "Missing API key: send it in the " + HEADER + " header");
     }
-    String consumer = consumerByHash.get(sha256(apiKey.trim()));
+    String consumer = keys.consumer(apiKey).orElse(null);
     if (consumer == null) {
       throw new TesseraException(ErrorCode.UNAUTHENTICATED, "Unknown API key in the " + HEADER + " header");
     }
@@ -87,15 +63,6 @@ public final class AccessControl {
   }
 
   static String sha256(String key) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String redact(String entry) {
-    int colon = entry.indexOf(':');
-    return colon < 0 ? entry.replaceAll(".", "*") : entry.substring(0, colon + 1) + "***";
+    return ApiKeys.sha256(key);
   }
 }
