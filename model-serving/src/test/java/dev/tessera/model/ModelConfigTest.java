@@ -111,4 +111,35 @@ class ModelConfigTest {
     assertThat(r.problems().list()).extracting(Problem::format)
         .containsExactly(dir.resolve("fraud-scorer.yaml") + ":4:10: version: Invalid version 'one': expected MAJOR.MINOR.PATCH such as 1.0.0");
   }
+
+  @Test
+  void readsACandidateAndThePromotionGates() throws Exception {
+    ModelConfigParser.Result r = parse(VALID + """
+        candidate: {artifact: model-1.1.onnx, version: 1.1.0, mode: canary, weight: 12.5%}
+        promotion: {minRequests: 200, maxP99: 20ms, maxDisagreement: 0.1, output: output}
+        """);
+    assertThat(r.problems().list()).isEmpty();
+    ModelConfig c = r.config();
+    assertThat(c.candidate().mode()).isEqualTo(ModelConfig.Mode.CANARY);
+    assertThat(c.candidate().weight()).isEqualTo(0.125);
+    assertThat(c.candidate().artifact()).isEqualTo(dir.resolve("model-1.1.onnx").toAbsolutePath());
+    assertThat(c.promotion()).isEqualTo(new ModelConfig.Promotion(200, Duration.ofMillis(20), "output", 0.1));
+    assertThat(c.swapped().version().toString()).isEqualTo("1.1.0");
+    assertThat(c.swapped().candidate().version().toString()).isEqualTo("1.0.0");
+    assertThat(parse(VALID).config().promotion()).isEqualTo(ModelConfig.Promotion.DEFAULT);
+  }
+
+  @Test
+  void aCandidateIsRefusedWithItsPosition() throws Exception {
+    assertThat(problems(VALID + "candidate: {artifact: b.onnx, version: 1.0.0, mode: canary}\n")).containsExactly(
+        "16:40 candidate.version: The candidate's version 1.0.0 is the primary's: give the candidate its own version",
+        "16:53 candidate.mode: A canary needs weight: the share of requests it answers, e.g. weight: 10%");
+    assertThat(problems(VALID + "candidate: {artifact: b.onnx, version: 2.0.0, mode: shadow, weight: 5%}\n")).containsExactly(
+        "16:69 candidate.weight: A shadow candidate answers no request: weight is for mode canary");
+    assertThat(problems(VALID + "candidate: {artifact: b.onnx, version: 2.0.0, mode: blue}\n")).singleElement().asString()
+        .contains("candidate.mode: Unknown mode 'blue': expected shadow");
+    assertThat(problems(VALID + "promotion: {minRequests: -3, maxDisagreement: -1}\n")).containsExactly(
+        "16:26 promotion.minRequests: Invalid minRequests -3.0: expected a whole number, 0 or more",
+        "16:47 promotion.maxDisagreement: Invalid maxDisagreement -1.0: expected a mean absolute difference, 0 or more");
+  }
 }

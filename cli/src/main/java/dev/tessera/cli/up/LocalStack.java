@@ -58,7 +58,12 @@ import org.apache.kafka.clients.admin.NewTopic;
 public final class LocalStack implements AutoCloseable {
   /** What to start. {@code rate} 0: no event generator. */
   public record Options(Path home, Path configFile, Map<String, String> overrides, Path contractsDir, int port, double rate,
-      int entities, String apiKey, boolean backfill) {}
+      int entities, String apiKey, boolean backfill, Path modelsDir) {
+    public Options(Path home, Path configFile, Map<String, String> overrides, Path contractsDir, int port, double rate, int entities,
+        String apiKey, boolean backfill) {
+      this(home, configFile, overrides, contractsDir, port, rate, entities, apiKey, backfill, null);
+    }
+  }
 
   private final Options options;
   private final Consumer<String> status;
@@ -67,6 +72,8 @@ public final class LocalStack implements AutoCloseable {
   private String bootstrap;
   private JobClient job;
   private ChildSupervisor online;
+  private final List<ChildSupervisor> models = new ArrayList<>();
+  private final List<String> modelUrls = new ArrayList<>();
   private EventGenerator generator;
   private String apiKey;
   private TesseraConfig config;
@@ -265,6 +272,10 @@ public final class LocalStack implements AutoCloseable {
     }, status, log.toString()).start();
     status.accept(String.format("  %-9s ready on http://localhost:%d in %.1fs (caught up with the changelog)", "online", options.port(), secs(t)));
 
+    if (options.modelsDir() != null) {
+      startModels(props);
+    }
+
     if (options.rate() > 0) {
       generator = new EventGenerator(bootstrap, registry.all(), options.rate(), options.entities()).start();
       status.accept(String.format("  %-9s %.0f events/s to %s (ids c-1..c-%d, m-1..m-%d)", "events", options.rate(),
@@ -343,6 +354,13 @@ public final class LocalStack implements AutoCloseable {
           status.accept(String.format("  %-9s stopped without a savepoint (%s; cancel: %s); the next start resumes from the last checkpoint",
               "ingest", why, rootMessage(c)));
         }
+      }
+    }
+    for (ChildSupervisor model : models) {
+      try {
+        model.close();
+      } catch (Exception e) {
+        status.accept(String.format("  %-9s %s", "model", rootMessage(e)));
       }
     }
     if (online != null) {
@@ -466,6 +484,71 @@ public final class LocalStack implements AutoCloseable {
     file.toFile().setReadable(false, false);
     file.toFile().setReadable(true, true);
     return key;
+  }
+
+  /**
+   * One model service per model config (kind: ModelService) in {@code --models}, on the ports after
+   * the online API's + 10 (8090, 8091, ... by default): features from this stack's online service
+   * with its key, the same key for callers, the prediction log to this broker.
+   */
+  private void startModels(Map<String, String> serviceProps) throws Exception {
+    List<Path> configs;
+    try (var files = Files.list(options.modelsDir())) {
+      configs = files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).filter(LocalStack::isModelConfig).sorted().toList();
+    }
+    if (configs.isEmpty()) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "--models " + options.modelsDir() + ": no model config (a YAML file of kind: ModelService)");
+    }
+    int port = options.port() + 10;
+    for (Path config : configs) {
+      long t = System.nanoTime();
+      int p = freePort(port++);
+      String name = config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+      Map<String, String> props = new HashMap<>(serviceProps);
+      props.put(dev.tessera.config.ModelOptions.ONLINE_URL.key(), baseUrl());
+      List<String> cmd = new ArrayList<>(KafkaBroker.setsid());
+      cmd.addAll(dev.tessera.model.launch.ModelServiceProcess.command(options.home(),
+          TesseraConfig.configFile(options.home(), options.configFile()).orElse(null), config, p, props, List.of("-Xmx512m")));
+      Map<String, String> env = Map.of(TesseraConfig.envName(dev.tessera.config.ModelOptions.API_KEYS.key()), "*:" + apiKey,
+          TesseraConfig.envName(dev.tessera.config.ModelOptions.ONLINE_API_KEY.key()), apiKey);
+      Path log = upDir.resolve("logs/model-" + name + ".log");
+      String url = "http://localhost:" + p;
+      status.accept(String.format("  %-9s starting the model service %s on :%d (child JVM) ...", "model", name, p));
+      models.add(new ChildSupervisor("model " + name, () -> {
+        Process process = dev.tessera.model.launch.ModelServiceProcess.start(cmd, env, log);
+        try {
+          dev.tessera.model.launch.ModelServiceProcess.awaitListening(process, url, Duration.ofSeconds(120), log);
+        } catch (Exception e) {
+          process.destroyForcibly();
+          throw e;
+        }
+        return new ChildSupervisor.Child() {
+          public boolean alive() {
+            return process.isAlive();
+          }
+
+          public void stop() {
+            process.destroy();
+            waitFor(process);
+          }
+        };
+      }, status, log.toString()).start());
+      modelUrls.add(url + " (" + name + ")");
+      status.accept(String.format("  %-9s %s ready on %s in %.1fs", "model", name, url, secs(t)));
+    }
+  }
+
+  private static boolean isModelConfig(Path file) {
+    try {
+      return Files.readAllLines(file).stream().anyMatch(l -> l.matches("kind:\\s*ModelService\\s*(#.*)?"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The model services started by --models, as {@code url (name)}. */
+  public List<String> modelUrls() {
+    return modelUrls;
   }
 
   /** A small spine for the printed snapshot command: the first customers, as of now. */

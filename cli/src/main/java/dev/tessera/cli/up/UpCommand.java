@@ -36,6 +36,10 @@ public final class UpCommand implements Callable<Integer> {
       + " window state, latest online values).")
   boolean backfill;
 
+  @Option(names = "--models", description = "Also serve every model config (kind: ModelService) in this directory, each with the model"
+      + " service template on the ports after the online API's + 10 (docs/model-serving.md).")
+  Path models;
+
   @Override
   public Integer call() throws Exception {
     CliContext ctx = CliContext.of(spec);
@@ -45,7 +49,7 @@ public final class UpCommand implements Callable<Integer> {
     out.printf("tessera up: home %s, contracts %s%n", root.home().toAbsolutePath().normalize(), dir);
     out.flush();
     LocalStack.Options options = new LocalStack.Options(root.home(), root.configFile(), Map.of(), dir, port, rate, entities,
-        System.getenv("TESSERA_API_KEY"), backfill);
+        System.getenv("TESSERA_API_KEY"), backfill, models);
     LocalStack stack = LocalStack.start(options, line -> {
       out.println(line);
       out.flush();
@@ -116,6 +120,9 @@ public final class UpCommand implements Callable<Integer> {
     out.printf("  Online API   %s   (OpenAPI %s/q/openapi, metrics %s/q/metrics)%n", stack.baseUrl(), stack.baseUrl(), stack.baseUrl());
     out.printf("  Offline      %s, warehouse %s%n", stack.config().get(dev.tessera.config.OfflineOptions.CATALOG_URI),
         stack.config().get(dev.tessera.config.OfflineOptions.WAREHOUSE));
+    for (String model : stack.modelUrls()) {
+      out.printf("  Model        %s   (POST /v1/models/<name>/predict)%n", model);
+    }
     out.printf("  Logs         %s%n", stack.config().home().resolve("up/logs"));
     out.printf("  API key      %s   (reads every feature set; set TESSERA_API_KEY to choose it)%n", key);
     out.println();
