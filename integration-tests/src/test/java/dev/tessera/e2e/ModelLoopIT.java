@@ -45,8 +45,8 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * The whole loop, in Java, on the stack of `tessera up`: events become offline rows; a training
  * snapshot with a label column; a classifier trained on it with Tribuo and exported to ONNX; the
  * stack restarted with {@code --models}, which serves it with the model service template; the
- * served scores equal Tribuo's own predictions on the same feature vectors; `tessera model status`
- * reads it.
+ * served scores equal Tribuo's own predictions on the same feature vectors; the prediction log reaches
+ * its Iceberg table equal to the answer; `tessera model status` reads it.
  */
 class ModelLoopIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -145,7 +145,7 @@ class ModelLoopIT {
         }
         body.append("]}");
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models/fraud-loop/predict"))
-            .header("X-API-Key", Stack.API_KEY).header("Content-Type", "application/json")
+            .header("X-API-Key", Stack.API_KEY).header("Content-Type", "application/json").header("X-Request-Id", "loop-1")
             .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         JsonNode predictions = JSON.readTree(answer.body()).path("predictions");
@@ -164,6 +164,36 @@ class ModelLoopIT {
               .as(p.path("entity") + " " + name).isCloseTo(label.getScore(), within(1e-5)));
         }
         assertThat(nonZero).as("entities with online values").isGreaterThan(customers.size() / 2);
+        // the prediction log reaches its Iceberg table through the job (Kafka -> Iceberg on checkpoints), equal to the answer
+        org.apache.iceberg.catalog.Catalog catalog = dev.tessera.offline.catalog.Catalogs.open(again.config());
+        org.apache.iceberg.Table log = catalog.loadTable(new dev.tessera.offline.table.PredictionTables(catalog,
+            again.config().get(dev.tessera.config.OfflineOptions.NAMESPACE)).identifier("fraud-loop"));
+        Map<Integer, org.apache.iceberg.data.Record> rows = new HashMap<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+          log.refresh();
+          rows.clear();
+          try (var it = org.apache.iceberg.data.IcebergGenerics.read(log).build()) {
+            for (org.apache.iceberg.data.Record rec : it) {
+              if (rec.getField("request_id").equals("loop-1")) {
+                rows.put((Integer) rec.getField("idx"), rec);
+              }
+            }
+          }
+          assertThat(rows).hasSize(customers.size());
+        });
+        for (int i = 0; i < customers.size(); i++) {
+          org.apache.iceberg.data.Record rec = rows.get(i);
+          JsonNode p = predictions.get(i);
+          assertThat(rec.getField("version")).isEqualTo("1.0.0");
+          assertThat(rec.getField("answered")).isEqualTo(true);
+          assertThat(((Map<?, ?>) rec.getField("entity")).get("customer_id")).isEqualTo(customers.get(i));
+          List<?> output = (List<?>) ((Map<?, ?>) rec.getField("outputs")).get("output");
+          for (int k = 0; k < output.size(); k++) {
+            assertThat((Double) output.get(k)).isEqualTo(p.path("outputs").path("output").get(k).asDouble());
+          }
+          assertThat(((Map<?, ?>) rec.getField("features")).get("customer_activity__txn_count_1h"))
+              .isEqualTo(p.path("features").path("customer_activity__txn_count_1h").asDouble());
+        }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Main.run(new String[] {"--home", home.toString(), "model", "status", "--config", models.resolve("fraud-loop.yaml").toString(),

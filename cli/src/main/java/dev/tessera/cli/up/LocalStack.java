@@ -223,6 +223,12 @@ public final class LocalStack implements AutoCloseable {
       pipelines.add(IngestJob.define(env, c, IngestEnvironment.settings(config, c, false).withArchive(archive)
           .withBootstrap(bootstraps.get(c.majorId()))));
     }
+    for (String model : modelNames()) {
+      // the model's prediction log: Kafka -> its Iceberg table, exactly once, in this job
+      Topics.ensure(bootstrap, dev.tessera.ingest.job.PredictionLogJob.topic(model), false, 1);
+      org.apache.iceberg.Table table = dev.tessera.ingest.job.PredictionLogJob.define(env, config, bootstrap, model);
+      status.accept(String.format("  %-9s %s -> %s", "log", dev.tessera.ingest.job.PredictionLogJob.topic(model), table.name()));
+    }
     String from = resume == null ? null : describe(resume);
     for (IngestPipeline p : pipelines) {
       if (resume != null) {
@@ -492,13 +498,7 @@ public final class LocalStack implements AutoCloseable {
    * with its key, the same key for callers, the prediction log to this broker.
    */
   private void startModels(Map<String, String> serviceProps) throws Exception {
-    List<Path> configs;
-    try (var files = Files.list(options.modelsDir())) {
-      configs = files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).filter(LocalStack::isModelConfig).sorted().toList();
-    }
-    if (configs.isEmpty()) {
-      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "--models " + options.modelsDir() + ": no model config (a YAML file of kind: ModelService)");
-    }
+    List<Path> configs = modelConfigs();
     int port = options.port() + 10;
     for (Path config : configs) {
       long t = System.nanoTime();
@@ -536,6 +536,35 @@ public final class LocalStack implements AutoCloseable {
       modelUrls.add(url + " (" + name + ")");
       status.accept(String.format("  %-9s %s ready on %s in %.1fs", "model", name, url, secs(t)));
     }
+  }
+
+  /** The model configs of --models (none without it); INVALID_ARGUMENT when the directory has none. */
+  private List<Path> modelConfigs() throws IOException {
+    if (options.modelsDir() == null) {
+      return List.of();
+    }
+    List<Path> configs;
+    try (var files = Files.list(options.modelsDir())) {
+      configs = files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).filter(LocalStack::isModelConfig).sorted().toList();
+    }
+    if (configs.isEmpty()) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "--models " + options.modelsDir() + ": no model config (a YAML file of kind: ModelService)");
+    }
+    return configs;
+  }
+
+  /** The names of the models of --models, read from their configs (every problem named, before anything starts). */
+  private List<String> modelNames() throws IOException {
+    List<String> names = new ArrayList<>();
+    for (Path config : modelConfigs()) {
+      var parsed = new dev.tessera.model.config.ModelConfigParser().parse(config);
+      if (parsed.config() == null) {
+        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, parsed.problems().list().size() + " problem(s) in the model config:\n  "
+            + String.join("\n  ", parsed.problems().list().stream().map(p -> p.format()).toList()));
+      }
+      names.add(parsed.config().name());
+    }
+    return names;
   }
 
   private static boolean isModelConfig(Path file) {

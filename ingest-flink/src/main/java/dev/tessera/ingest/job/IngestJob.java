@@ -175,13 +175,18 @@ public final class IngestJob {
   }
 
   private static TableLoader tableLoader(IngestSettings settings, org.apache.iceberg.catalog.TableIdentifier id) {
-    Map<String, String> props = Catalogs.properties(settings.config());
-    String impl = switch (settings.config().get(OfflineOptions.CATALOG_TYPE)) {
+    return tableLoader(settings.config(), id);
+  }
+
+  /** A loader of table {@code id} in the catalog of {@code config}, as Iceberg's Flink sink opens it on the task managers. */
+  static TableLoader tableLoader(dev.tessera.config.TesseraConfig config, org.apache.iceberg.catalog.TableIdentifier id) {
+    Map<String, String> props = Catalogs.properties(config);
+    String impl = switch (config.get(OfflineOptions.CATALOG_TYPE)) {
       case JDBC -> "org.apache.iceberg.jdbc.JdbcCatalog";
       case REST -> "org.apache.iceberg.rest.RESTCatalog";
     };
     props.put(CatalogProperties.CATALOG_IMPL, impl);
-    CatalogLoader catalogLoader = CatalogLoader.custom(settings.config().get(OfflineOptions.CATALOG_NAME), props,
+    CatalogLoader catalogLoader = CatalogLoader.custom(config.get(OfflineOptions.CATALOG_NAME), props,
         new org.apache.hadoop.conf.Configuration(), impl);
     return TableLoader.fromCatalog(catalogLoader, id);
   }
