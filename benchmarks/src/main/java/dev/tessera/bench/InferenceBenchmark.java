@@ -35,7 +35,8 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * of customer_activity, exported to ONNX), one entity per predict request, N callers in closed
  * loop. Two services are measured: micro-batched (maxBatchSize 256, maxWait 2 ms) and one call per
  * request (maxBatchSize 1), each split into feature fetch and inference per batch from the
- * service's own metrics. The ceiling, in the same run: ONNX Runtime on pre-built batches with no
+ * service's own metrics. {@code --mode embedded}: the model service reads features from its own RocksDB
+ * (materialized from the changelogs) instead of the online service. The ceiling, in the same run: ONNX Runtime on pre-built batches with no
  * features (256 rows and 1 row), one thread.
  */
 public final class InferenceBenchmark {
@@ -47,8 +48,8 @@ public final class InferenceBenchmark {
     double seconds = Double.parseDouble(opts.getOrDefault("seconds", "15"));
     String provider = opts.getOrDefault("provider", "cpu");
     String mode = opts.getOrDefault("mode", "remote");
-    if (!mode.equals("remote")) {
-      System.err.println("bench: --mode " + mode + ": only remote features are built (embedded mode: docs/model-serving.md, not built yet)");
+    if (!mode.equals("remote") && !mode.equals("embedded")) {
+      System.err.println("bench: --mode " + mode + ": expected remote (the online service over HTTP) or embedded (a local RocksDB in the model service)");
       System.exit(2);
     }
     Path work = Path.of(opts.getOrDefault("work", "/tmp/tessera-bench-inference"));
@@ -82,7 +83,8 @@ public final class InferenceBenchmark {
               missing: {default: 0.0}
               batching: {maxBatchSize: %s, maxWait: %s}
               runtime: {provider: %s}
-              """.formatted(variant[1], variant[2], provider));
+              features: {mode: %s}
+              """.formatted(variant[1], variant[2], provider, mode));
           int port = onlinePort + 1;
           Path log = work.resolve("model-" + variant[1] + ".log");
           Process service = ModelServiceProcess.start(ModelServiceProcess.command(work.resolve("home"), null, config, port, Map.of(
@@ -94,6 +96,7 @@ public final class InferenceBenchmark {
               "quarkus.log.level", "WARN"), List.of("-Xmx1g")), Map.of(), log);
           try {
             ModelServiceProcess.awaitListening(service, "http://127.0.0.1:" + port, Duration.ofSeconds(120), log);
+            awaitReady(port); // embedded: the local store has caught up with the changelogs
             HttpLoad load = new HttpLoad("127.0.0.1", port);
             HttpLoad.Requests request = i -> HttpLoad.post("127.0.0.1", "/v1/models/bench-scorer/predict", ServingBenchmark.KEY,
                 "application/json", "application/json", ("{\"entities\":[{\"customer_id\":\"c-" + Math.floorMod(i * 7919L, customers)
@@ -119,6 +122,18 @@ public final class InferenceBenchmark {
         online.destroy();
         online.waitFor();
       }
+    }
+  }
+
+  static void awaitReady(int port) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the model service was not ready within 5 minutes");
+      }
+      Thread.sleep(200);
     }
   }
 

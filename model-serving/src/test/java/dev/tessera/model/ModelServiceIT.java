@@ -63,7 +63,8 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * defaults, or 422 where the input says reject; Arrow answers as JSON does; each start-up refusal
  * is one clear message; canary routing follows its weight and shadow answers nothing; promote is
  * refused by a gate, then accepted, survives a restart, and promote/rollback under load fail no
- * request; the prediction log in Kafka equals what was answered.
+ * request; the prediction log in Kafka equals what was answered; embedded features (a local RocksDB
+ * materialized from the changelogs) answer as the online service does.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ModelServiceIT {
@@ -531,5 +532,23 @@ class ModelServiceIT {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  @Test
+  @Order(8)
+  void embeddedFeaturesAnswerAsTheOnlineServiceDoes() throws Exception {
+    Started embedded = serve(config("embedded", "features: {mode: embedded}\n"), Files.createTempDirectory(dir, "home"));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 260; i += 7) {
+      ids.add("c-" + i); // with and without activity, with and without a profile
+    }
+    JsonNode remote = JSON.readTree(post(primary.base() + "/v1/models/fraud-scorer/predict", KEY, entities(ids, true), null).body());
+    HttpResponse<String> r = post(embedded.base() + "/v1/models/fraud-scorer/predict", KEY, entities(ids, true), null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode local = JSON.readTree(r.body());
+    assertThat(local.path("predictions")).isEqualTo(remote.path("predictions"));
+    assertThat(Files.isDirectory(embedded.home().resolve("models/fraud-scorer/features"))).isTrue();
+    JsonNode health = JSON.readTree(get(embedded.base() + "/q/health/ready", KEY).body());
+    assertThat(health.path("status").asText()).isEqualTo("UP");
   }
 }

@@ -60,6 +60,17 @@ public final class ContractRegistry {
     return new ContractRegistry(result.contracts());
   }
 
+  /** The contracts (every loaded major) that {@code keep} accepts, as a registry of their own: what a reader of a few feature sets serves. */
+  public ContractRegistry only(java.util.function.Predicate<FeatureSetContract> keep) {
+    List<LoadedContract> kept = new ArrayList<>();
+    majors.values().forEach(versions -> versions.values().forEach(c -> {
+      if (keep.test(c.contract())) {
+        kept.add(c);
+      }
+    }));
+    return new ContractRegistry(kept);
+  }
+
   /** Loads one contract file; throws {@link ContractException} with every problem if invalid. */
   public static FeatureSetContract loadFile(Path file) {
     LoadResult result = load(List.of(file));

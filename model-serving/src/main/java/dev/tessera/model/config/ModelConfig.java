@@ -20,7 +20,7 @@ import java.util.List;
  * @param entityKeys the keys a request gives for each entity
  */
 public record ModelConfig(Path file, String name, SemVer version, String consumer, Path artifact, List<String> entityKeys,
-    List<Input> inputs, Missing missing, Batching batching, Runtime runtime, Candidate candidate, Promotion promotion) {
+    List<Input> inputs, Missing missing, Batching batching, Runtime runtime, Candidate candidate, Promotion promotion, FeaturesMode features) {
   public static final String API_VERSION = "tessera/v1";
   public static final String KIND = "ModelService";
 
@@ -30,6 +30,7 @@ public record ModelConfig(Path file, String name, SemVer version, String consume
     entityKeys = List.copyOf(entityKeys);
     inputs = List.copyOf(inputs);
     promotion = promotion == null ? Promotion.DEFAULT : promotion;
+    features = features == null ? FeaturesMode.REMOTE : features;
   }
 
   /** The same config with the primary and the candidate swapped (what a promotion serves). */
@@ -38,7 +39,16 @@ public record ModelConfig(Path file, String name, SemVer version, String consume
       throw new IllegalStateException("no candidate");
     }
     return new ModelConfig(file, name, candidate.version(), consumer, candidate.artifact(), entityKeys, inputs, missing, batching, runtime,
-        new Candidate(artifact, version, candidate.mode(), candidate.weight()), promotion);
+        new Candidate(artifact, version, candidate.mode(), candidate.weight()), promotion, features);
+  }
+
+  /** Where features come from: the online service over HTTP, or a local RocksDB this service materializes from the changelogs. */
+  public enum FeaturesMode {
+    REMOTE, EMBEDDED;
+
+    public String yamlName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** How a candidate version runs beside the primary. */

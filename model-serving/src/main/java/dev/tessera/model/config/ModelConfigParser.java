@@ -38,6 +38,9 @@ import java.util.Locale;
  * missing: {default: 0.0}            # or: missing: reject
  * batching: {maxBatchSize: 256, maxWait: 2ms}
  * runtime: {provider: cpu}           # or cuda, with deviceId
+ * features: {mode: remote}           # or embedded
+ * candidate: {artifact, version, mode: shadow|canary, weight}
+ * promotion: {minRequests, maxP99, maxDisagreement, output}
  * </pre>
  */
 public final class ModelConfigParser {
@@ -140,9 +143,23 @@ public final class ModelConfigParser {
     }
     ModelConfig.Candidate candidate = top.has("candidate") ? candidate(top.map("candidate", false), file, version) : null;
     ModelConfig.Promotion promotion = top.has("promotion") ? promotion(top.map("promotion", false)) : ModelConfig.Promotion.DEFAULT;
+    ModelConfig.FeaturesMode features = ModelConfig.FeaturesMode.REMOTE;
+    YamlMap f = top.has("features") ? top.map("features", false) : null;
+    if (f != null) {
+      String mode = f.text("mode", true);
+      if (mode != null) {
+        try {
+          features = ModelConfig.FeaturesMode.valueOf(mode.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          f.error("mode", "Unknown features mode '" + mode + "': expected remote (the online service over HTTP) or embedded"
+              + " (a local RocksDB materialized from the model's changelogs)");
+        }
+      }
+      f.finish();
+    }
     top.finish();
     ModelConfig config = problems.isEmpty()
-        ? new ModelConfig(file, name, version, consumer, artifact, keys, inputs, fallback, batching, runtime, candidate, promotion)
+        ? new ModelConfig(file, name, version, consumer, artifact, keys, inputs, fallback, batching, runtime, candidate, promotion, features)
         : null;
     return new Result(config, problems, sourceMap);
   }

@@ -6,7 +6,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when the model is loaded (it is, once the service listens) and the online feature service answers ready. */
+/** Ready when the model is loaded (it is, once the service listens) and its features can be read: the online service answers ready, or the embedded store has caught up. */
 @Readiness
 @ApplicationScoped
 public class ModelHealth implements HealthCheck {
@@ -17,6 +17,8 @@ public class ModelHealth implements HealthCheck {
     var d = server.runtime().deployment().get();
     var r = HealthCheckResponse.named("model-and-features").withData("model", server.runtime().config().name())
         .withData("version", d.primary().version().toString()).withData("provider", server.runtime().config().runtime().provider().yamlName());
-    return server.features().ready() ? r.up().build() : r.down().withData("reason", "the online feature service is not ready").build();
+    return server.features().ready() ? r.up().build() : r.down().withData("reason", server.runtime().config().features()
+        == dev.tessera.model.config.ModelConfig.FeaturesMode.EMBEDDED ? "the embedded store has not caught up with the changelogs"
+        : "the online feature service is not ready").build();
   }
 }

@@ -41,7 +41,7 @@ public class ModelServer {
   public ModelServer(MeterRegistry meters) {
     runtime = ModelRuntime.current();
     ModelConfig config = runtime.config();
-    features = runtime.features();
+    features = runtime.features(meters);
     String bootstrap = runtime.tessera().find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
     boolean logging = runtime.tessera().get(ModelOptions.LOG_ENABLED);
     log = logging ? new PredictionLog(config.name(), bootstrap, runtime.tessera().get(ModelOptions.LOG_BUFFER)) : null;
@@ -64,9 +64,9 @@ public class ModelServer {
       LOG.warn("No API keys configured (tessera.model.api-keys or tessera.online.api-keys): every /v1 request will be answered 401");
     }
     Deployment d = runtime.deployment().get();
-    LOG.info("Serving model {} {} ({}){} on {}", config.name(), d.primary().version(), d.state(),
+    LOG.info("Serving model {} {} ({}){} on {}, features {}", config.name(), d.primary().version(), d.state(),
         d.candidate() == null ? "" : ", candidate " + d.candidate().version() + " (" + d.mode().yamlName() + ")",
-        config.runtime().provider().yamlName());
+        config.runtime().provider().yamlName(), config.features().yamlName());
   }
 
   public ModelRuntime runtime() {

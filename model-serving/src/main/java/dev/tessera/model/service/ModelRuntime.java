@@ -18,6 +18,8 @@ import dev.tessera.model.config.ModelConfigParser;
 import dev.tessera.model.onnx.OnnxModel;
 import dev.tessera.model.predict.Deployment;
 import dev.tessera.model.predict.ModelVersion;
+import dev.tessera.model.predict.EmbeddedFeatures;
+import dev.tessera.model.predict.FeatureSource;
 import dev.tessera.model.predict.RemoteFeatures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,14 +41,16 @@ public final class ModelRuntime implements AutoCloseable {
 
   private final TesseraConfig tessera;
   private final ModelConfig config;
+  private final ContractRegistry registry;
   private final AtomicReference<Deployment> deployment;
   private final Path stateFile;
   private final ApiKeys callers;
   private final boolean auth;
 
-  private ModelRuntime(TesseraConfig tessera, ModelConfig config, Deployment initial, Path stateFile) {
+  private ModelRuntime(TesseraConfig tessera, ModelConfig config, ContractRegistry registry, Deployment initial, Path stateFile) {
     this.tessera = tessera;
     this.config = config;
+    this.registry = registry;
     this.deployment = new AtomicReference<>(initial);
     this.stateFile = stateFile;
     this.auth = tessera.get(ModelOptions.AUTH_ENABLED);
@@ -76,8 +80,8 @@ public final class ModelRuntime implements AutoCloseable {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Model config '" + path + "' does not exist");
     }
     ModelConfigParser.Result parsed = new ModelConfigParser().parse(path);
+    ContractRegistry registry = ContractRegistry.fromDirectory(Path.of(tessera.get(CoreOptions.CONTRACTS_DIR)));
     if (parsed.config() != null) {
-      ContractRegistry registry = ContractRegistry.fromDirectory(Path.of(tessera.get(CoreOptions.CONTRACTS_DIR)));
       ModelConfigCheck.check(parsed.config(), registry, parsed.problems());
     }
     if (!parsed.problems().isEmpty()) {
@@ -105,7 +109,11 @@ public final class ModelRuntime implements AutoCloseable {
         config.candidate() == null ? 0 : config.candidate().weight(), null);
     Path stateFile = tessera.home().resolve("models").resolve(config.name()).resolve("deployment.json");
     initial = restore(initial, stateFile);
-    return new ModelRuntime(tessera, config, initial, stateFile);
+    if (config.features() == ModelConfig.FeaturesMode.EMBEDDED && tessera.find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).isEmpty()) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, config.file() + ": features mode embedded materializes the changelogs:"
+          + " set " + CoreOptions.KAFKA_BOOTSTRAP_SERVERS.key());
+    }
+    return new ModelRuntime(tessera, config, registry, initial, stateFile);
   }
 
   /** The promoted deployment when the state file records a promotion of this config's candidate over its primary. */
@@ -173,8 +181,11 @@ public final class ModelRuntime implements AutoCloseable {
     return callers.size();
   }
 
-  /** The features, from the online service with the model consumer's key. */
-  public RemoteFeatures features() {
+  /** The features: from the online service with the model consumer's key, or (embedded) from a local store this service materializes. */
+  public FeatureSource features(io.micrometer.core.instrument.MeterRegistry meters) {
+    if (config.features() == ModelConfig.FeaturesMode.EMBEDDED) {
+      return new EmbeddedFeatures(tessera, config, registry, meters);
+    }
     return new RemoteFeatures(tessera.get(ModelOptions.ONLINE_URL), onlineApiKey(), tessera.get(ModelOptions.FETCH_TIMEOUT));
   }
 

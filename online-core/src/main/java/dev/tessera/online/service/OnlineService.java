@@ -41,8 +41,13 @@ public final class OnlineService implements AutoCloseable {
   private MaterializerSupervisor materializer;
 
   public OnlineService(TesseraConfig config, MeterRegistry meters) {
+    this(config, ContractRegistry.fromDirectory(Path.of(config.get(CoreOptions.CONTRACTS_DIR))), meters);
+  }
+
+  /** Serving only {@code registry}'s contracts (an embedded reader: the feature sets of one model). */
+  public OnlineService(TesseraConfig config, ContractRegistry registry, MeterRegistry meters) {
     this.config = config;
-    this.registry = ContractRegistry.fromDirectory(Path.of(config.get(CoreOptions.CONTRACTS_DIR)));
+    this.registry = registry;
     this.store = OnlineStores.open(config);
     this.schemas = new WriterSchemas(store::schema);
     store.schemas().forEach(schemas::register);

@@ -82,10 +82,29 @@ public final class ArrowBatches {
    * the vectors (no intermediate objects: this is the batch path GPU services use).
    */
   public static byte[] write(BufferAllocator allocator, FeatureSelection selection, List<FeatureLookup.Rows> parts) {
+    try (VectorSchemaRoot root = vectors(allocator, selection, parts)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(256 + root.getRowCount() * root.getSchema().getFields().size() * 10);
+      try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+        writer.start();
+        writer.writeBatch();
+        writer.end();
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new TesseraException(ErrorCode.INTERNAL, "Cannot write the Arrow response: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The rows of each selected feature set as one batch of vectors, the schema of {@link
+   * #schema(FeatureSelection)}; what {@link #write} serializes, and what an embedded reader (the
+   * model service's embedded features) uses as is. The caller closes it.
+   */
+  public static VectorSchemaRoot vectors(BufferAllocator allocator, FeatureSelection selection, List<FeatureLookup.Rows> parts) {
     Schema schema = schema(selection);
     int rows = parts.isEmpty() ? 0 : parts.get(0).rows().size();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + rows * schema.getFields().size() * 10);
-    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+    try {
       root.allocateNew(); // every value starts null
       int column = 0;
       for (int p = 0; p < parts.size(); p++) {
@@ -119,15 +138,11 @@ public final class ArrowBatches {
         v.setValueCount(rows);
       }
       root.setRowCount(rows);
-      try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
-        writer.start();
-        writer.writeBatch();
-        writer.end();
-      }
-    } catch (IOException e) {
-      throw new TesseraException(ErrorCode.INTERNAL, "Cannot write the Arrow response: " + e.getMessage(), e);
+      return root;
+    } catch (RuntimeException e) {
+      root.close();
+      throw e;
     }
-    return out.toByteArray();
   }
 
   /** Writes resolved values straight into the selected columns (null where not selected or missing). */

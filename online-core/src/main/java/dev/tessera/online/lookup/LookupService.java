@@ -142,6 +142,16 @@ public final class LookupService {
 
   /** Every entity's values of every selected feature set as an Arrow IPC stream ({@link ArrowBatches}), decoded straight into vectors. */
   public byte[] lookupArrow(FeatureSelection selection, List<Map<String, String>> entities, BufferAllocator allocator) {
+    return ArrowBatches.write(allocator, selection, read(selection, entities));
+  }
+
+  /** As {@link #lookupArrow}, as vectors, with no serialization: the in-process path (embedded features). The caller closes them. */
+  public org.apache.arrow.vector.VectorSchemaRoot lookupVectors(FeatureSelection selection, List<Map<String, String>> entities,
+      BufferAllocator allocator) {
+    return ArrowBatches.vectors(allocator, selection, read(selection, entities));
+  }
+
+  private List<FeatureLookup.Rows> read(FeatureSelection selection, List<Map<String, String>> entities) {
     checkSize(entities);
     long now = System.currentTimeMillis();
     List<FeatureLookup.Rows> parts = new ArrayList<>(selection.parts().size());
@@ -154,7 +164,7 @@ public final class LookupService {
       stats.outcomes(part.contract().majorId(), tally.outcomes());
       parts.add(rows);
     }
-    return ArrowBatches.write(allocator, selection, parts);
+    return parts;
   }
 
   /** An answered request of {@code consumer}: its latency per feature set, and who still reads what (per consumer and major). */
