@@ -365,6 +365,7 @@ public final class LocalStack implements AutoCloseable {
     for (ChildSupervisor model : models) {
       try {
         model.close();
+        status.accept(String.format("  %-9s stopped", "model"));
       } catch (Exception e) {
         status.accept(String.format("  %-9s %s", "model", rootMessage(e)));
       }
