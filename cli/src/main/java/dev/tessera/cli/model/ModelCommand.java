@@ -83,18 +83,7 @@ public final class ModelCommand implements Runnable {
       CliContext.of(root(spec).home(), tesseraConfigFile(spec), Map.of()); // validates the Tessera config: unknown keys, bad values
       Process p = ModelServiceProcess.start(ModelServiceProcess.command(root(spec).home(), tesseraConfigFile(spec), config.file(), port,
           Map.of(), jvmOptions()), Map.of(), null);
-      Thread stop = new Thread(() -> {
-        p.destroy();
-        try {
-          p.waitFor();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      Runtime.getRuntime().addShutdownHook(stop);
-      int rc = p.waitFor();
-      Runtime.getRuntime().removeShutdownHook(stop);
-      return rc;
+      return dev.tessera.cli.serve.Foreground.run(p);
     }
 
     static List<String> jvmOptions() {

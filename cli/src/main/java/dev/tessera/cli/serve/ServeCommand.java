@@ -29,17 +29,6 @@ public final class ServeCommand implements Callable<Integer> {
     CliContext.of(spec); // validates the config file: unknown keys, bad values
     TesseraCommand root = (TesseraCommand) spec.root().userObject();
     Process p = ServiceProcess.start(ServiceProcess.command(root.home(), root.configFile(), port, Map.of()), true, null);
-    Thread stop = new Thread(() -> {
-      p.destroy();
-      try {
-        p.waitFor();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    Runtime.getRuntime().addShutdownHook(stop);
-    int rc = p.waitFor();
-    Runtime.getRuntime().removeShutdownHook(stop);
-    return rc;
+    return Foreground.run(p);
   }
 }

@@ -5,28 +5,10 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-/**
- * With {@code -Dtessera.exit-with-parent=true} (how {@code tessera up} starts the service), the
- * service stops when its parent dies: standard input is a pipe from the parent, and end of file
- * means it is gone. No orphan keeps the port and the RocksDB lock.
- */
+/** Stops the service when its parent (`tessera up`) dies, with {@code -Dtessera.exit-with-parent=true} (online-core's {@link dev.tessera.online.service.ParentWatch}). */
 @ApplicationScoped
 public class ParentWatch {
   void start(@Observes StartupEvent event) {
-    if (!Boolean.getBoolean("tessera.exit-with-parent")) {
-      return;
-    }
-    Thread t = new Thread(() -> {
-      try {
-        while (System.in.read() != -1) {
-          // nothing is written; EOF is the signal
-        }
-      } catch (java.io.IOException e) {
-        // the pipe is gone: same
-      }
-      Quarkus.asyncExit();
-    }, "tessera-parent-watch");
-    t.setDaemon(true);
-    t.start();
+    dev.tessera.online.service.ParentWatch.start(Quarkus::asyncExit);
   }
 }
