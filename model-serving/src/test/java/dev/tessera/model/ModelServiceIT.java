@@ -288,6 +288,8 @@ class ModelServiceIT {
     assertThat(second.path("error").path("status").asInt()).isEqualTo(422);
     assertThat(second.path("error").path("message").asText()).contains("customer_profile:credit_limit");
     assertThat(second.has("outputs")).isFalse();
+    JsonNode status = JSON.readTree(get(primary.base() + "/v1/models/fraud-scorer", KEY).body());
+    assertThat(status.path("features").path("reads")).extracting(JsonNode::asText).containsExactly("customer_activity@1", "customer_profile@1");
     HttpResponse<String> alone = post(primary.base() + "/v1/models/fraud-scorer/predict", KEY, entities(List.of("c-260"), false), null);
     assertThat(alone.statusCode()).isEqualTo(422);
     assertThat(JSON.readTree(alone.body()).path("error").path("code").asText()).isEqualTo("MISSING_FEATURES");

@@ -130,6 +130,9 @@ public final class ModelCommand implements Runnable {
       var out = spec.commandLine().getOut();
       out.printf("%s: %s %s (%s)%n", d.path("model").asText(), d.path("primary").path("version").asText(), d.path("state").asText(),
           d.path("provider").asText());
+      List<String> reads = new java.util.ArrayList<>();
+      d.path("features").path("reads").forEach(r -> reads.add(r.asText()));
+      out.printf("  %-10s %s, reading %s%n", "features", d.path("features").path("mode").asText(), String.join(", ", reads));
       line(out, "primary", d.path("primary"));
       JsonNode c = d.path("candidate");
       if (!c.isMissingNode()) {

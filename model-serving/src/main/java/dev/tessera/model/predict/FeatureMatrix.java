@@ -42,13 +42,17 @@ public final class FeatureMatrix {
     this.eventTimes = eventTimes;
   }
 
-  /** The Arrow column of an input: {@code <feature set as named>__<feature>}, as lookups name them. */
+  /** The name of an input in answers and logs: {@code <feature set as the config names it>__<feature>}. */
   public static String column(ModelConfig.Input input) {
     return input.feature().featureSet() + "__" + input.feature().feature();
   }
 
-  /** Copies {@code lookup} (one row per entity) into a matrix for {@code config}'s inputs; {@code elementBytes} 4 (float) or 8 (double). */
-  public static FeatureMatrix of(VectorSchemaRoot lookup, ModelConfig config, int elementBytes) {
+  /**
+   * Copies {@code lookup} (one row per entity; the feature sets read as {@code pinned} names them,
+   * {@code <name>@<major>}) into a matrix for {@code config}'s inputs; {@code elementBytes} 4
+   * (float) or 8 (double).
+   */
+  public static FeatureMatrix of(VectorSchemaRoot lookup, ModelConfig config, Map<String, String> pinned, int elementBytes) {
     int rows = lookup.getRowCount();
     List<ModelConfig.Input> inputs = config.inputs();
     int cols = inputs.size();
@@ -57,9 +61,10 @@ public final class FeatureMatrix {
     String[] rejected = new String[rows];
     for (int c = 0; c < cols; c++) {
       ModelConfig.Input input = inputs.get(c);
-      FieldVector v = lookup.getVector(column(input));
+      String name = pinned.get(input.feature().featureSet()) + "__" + input.feature().feature();
+      FieldVector v = lookup.getVector(name);
       if (v == null) {
-        throw new TesseraException(ErrorCode.INTERNAL, "The feature lookup answered no column " + column(input) + " (columns: "
+        throw new TesseraException(ErrorCode.INTERNAL, "The feature lookup answered no column " + name + " (columns: "
             + lookup.getSchema().getFields().stream().map(f -> f.getName()).toList() + ")");
       }
       ModelConfig.Missing missing = input.policy(config.missing());
@@ -80,7 +85,7 @@ public final class FeatureMatrix {
         } else if (v instanceof BitVector b) {
           x = b.get(r);
         } else {
-          throw new TesseraException(ErrorCode.INTERNAL, "Column " + column(input) + " is " + v.getField().getType() + ", not a number");
+          throw new TesseraException(ErrorCode.INTERNAL, "Column " + name + " is " + v.getField().getType() + ", not a number");
         }
         if (doubles) {
           buffer.putDouble(at, x);
@@ -97,7 +102,7 @@ public final class FeatureMatrix {
     }
     long[][] times = new long[featureSets.size()][rows];
     for (int s = 0; s < featureSets.size(); s++) {
-      FieldVector v = lookup.getVector(featureSets.get(s) + "__event_time");
+      FieldVector v = lookup.getVector(pinned.get(featureSets.get(s)) + "__event_time");
       for (int r = 0; r < rows; r++) {
         times[s][r] = v instanceof TimeStampVector t && !t.isNull(r) ? t.get(r) : Long.MIN_VALUE;
       }

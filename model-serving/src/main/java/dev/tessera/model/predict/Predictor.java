@@ -49,6 +49,7 @@ public final class Predictor implements AutoCloseable {
   private final FeatureSource features;
   private final PredictionLog log;
   private final MeterRegistry registry;
+  private final Map<String, String> pinned;
   private final List<String> featureRefs;
   private final List<String> featureNames;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -62,15 +63,20 @@ public final class Predictor implements AutoCloseable {
   private final Counter rejectedEntities;
   private volatile boolean running = true;
 
-  public Predictor(ModelConfig config, AtomicReference<Deployment> deployment, FeatureSource features, PredictionLog log,
-      MeterRegistry registry, int workerCount, int maxQueued) {
+  /**
+   * @param pinned each feature set as the config names it -> {@code <name>@<major>} resolved at start-up: the
+   *     model reads the major it was checked against, never a newer one that appears while it runs
+   */
+  public Predictor(ModelConfig config, Map<String, String> pinned, AtomicReference<Deployment> deployment, FeatureSource features,
+      PredictionLog log, MeterRegistry registry, int workerCount, int maxQueued) {
     this.config = config;
+    this.pinned = Map.copyOf(pinned);
     this.deployment = deployment;
     this.features = features;
     this.log = log;
     this.registry = registry;
     this.maxQueued = maxQueued;
-    this.featureRefs = config.inputs().stream().map(i -> i.feature().toString()).distinct().toList();
+    this.featureRefs = config.inputs().stream().map(i -> pinned.get(i.feature().featureSet()) + ":" + i.feature().feature()).distinct().toList();
     this.featureNames = config.inputs().stream().map(FeatureMatrix::column).toList();
     String model = config.name();
     batchSize = DistributionSummary.builder("tessera.model.batch.size").description("Entities per micro-batch")
@@ -188,7 +194,7 @@ public final class Predictor implements AutoCloseable {
       if (root.getRowCount() != n) {
         throw new TesseraException(ErrorCode.INTERNAL, "The feature lookup answered " + root.getRowCount() + " rows for " + n + " entities");
       }
-      m = FeatureMatrix.of(root, config, d.primary().model().elementBytes());
+      m = FeatureMatrix.of(root, config, pinned, d.primary().model().elementBytes());
     }
     long fetched = System.nanoTime();
     fetchTimer.record(fetched - t0, TimeUnit.NANOSECONDS);

@@ -48,7 +48,7 @@ public class ModelServer {
     if (logging && (bootstrap == null || bootstrap.isBlank())) {
       LOG.warn("No tessera.kafka.bootstrap-servers: predictions are not logged (each is counted as dropped)");
     }
-    predictor = new Predictor(config, runtime.deployment(), features, log, meters, runtime.tessera().get(ModelOptions.BATCH_WORKERS),
+    predictor = new Predictor(config, runtime.pinned(), runtime.deployment(), features, log, meters, runtime.tessera().get(ModelOptions.BATCH_WORKERS),
         runtime.tessera().get(ModelOptions.MAX_QUEUED));
     if (log != null) {
       FunctionCounter.builder("tessera.model.log.dropped", log, PredictionLog::dropped).description("Prediction log records dropped")
@@ -64,9 +64,9 @@ public class ModelServer {
       LOG.warn("No API keys configured (tessera.model.api-keys or tessera.online.api-keys): every /v1 request will be answered 401");
     }
     Deployment d = runtime.deployment().get();
-    LOG.info("Serving model {} {} ({}){} on {}, features {}", config.name(), d.primary().version(), d.state(),
+    LOG.info("Serving model {} {} ({}){} on {}, features {} from {}", config.name(), d.primary().version(), d.state(),
         d.candidate() == null ? "" : ", candidate " + d.candidate().version() + " (" + d.mode().yamlName() + ")",
-        config.runtime().provider().yamlName(), config.features().yamlName());
+        config.runtime().provider().yamlName(), config.features().yamlName(), runtime.pinned().values());
   }
 
   public ModelRuntime runtime() {

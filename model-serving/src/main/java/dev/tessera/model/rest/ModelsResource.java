@@ -230,6 +230,9 @@ public class ModelsResource {
     root.put("model", config.name());
     root.put("state", d.state());
     root.put("provider", config.runtime().provider().yamlName());
+    ObjectNode features = root.putObject("features").put("mode", config.features().yamlName());
+    ArrayNode reads = features.putArray("reads"); // the majors pinned at start-up
+    server.runtime().pinned().values().forEach(reads::add);
     version(root.putObject("primary"), d.primary());
     if (d.candidate() != null) {
       ObjectNode c = root.putObject("candidate");

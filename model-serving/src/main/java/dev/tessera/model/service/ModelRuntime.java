@@ -58,6 +58,23 @@ public final class ModelRuntime implements AutoCloseable {
     this.callers = ApiKeys.parse(tessera.find(ModelOptions.API_KEYS).isPresent() ? ModelOptions.API_KEYS.key() : OnlineOptions.API_KEYS.key(), keys);
   }
 
+  /**
+   * Each feature set as the config names it -> {@code <name>@<major>}, resolved when the service
+   * started: a new major that appears while it runs (or on the online service) does not change what
+   * the model reads; a restart resolves again, and checks the config against it.
+   */
+  public Map<String, String> pinned() {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (ModelConfig.Input input : config.inputs()) {
+      String fs = input.feature().featureSet();
+      out.computeIfAbsent(fs, k -> {
+        var c = registry.resolve(k).orElseThrow();
+        return c.name() + "@" + c.majorVersion();
+      });
+    }
+    return out;
+  }
+
   /** The runtime loaded by the service's main (or on first use). */
   public static synchronized ModelRuntime current() {
     if (current == null) {
