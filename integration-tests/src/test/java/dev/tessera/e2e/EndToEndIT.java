@@ -195,6 +195,9 @@ class EndToEndIT {
       assertThat(report.sampled()).isGreaterThanOrEqualTo(30);
       assertThat(report.problems()).as(report.findings().stream().filter(f -> !f.verdict().equals("match")).toList().toString()).isZero();
       assertThat(report.counts().getOrDefault("match", 0)).isGreaterThanOrEqualTo(30);
+      assertThat(report.nothingToCompare()).isNull();
+      assertThat(report.matched()).isEqualTo(report.compared());
+      assertThat(report.fromEventTime()).isNotNull().isLessThanOrEqualTo(report.toEventTime());
     });
   }
 

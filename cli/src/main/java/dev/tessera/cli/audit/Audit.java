@@ -30,10 +30,24 @@ public final class Audit {
   /** One key's verdict. */
   public record Finding(String key, String verdict, Long onlineEventTime, Long offlineEventTime, String detail) {}
 
-  /** The verdicts of a sample, with counts per verdict and the largest staleness. */
-  public record Report(String featureSet, int sampled, int offlineKeys, Map<String, Integer> counts, long maxStalenessMs, List<Finding> findings) {
+  /**
+   * The verdicts of a sample, with counts per verdict, the largest staleness, and the offline event
+   * times the sample spans ({@code fromEventTime}..{@code toEventTime}, null when nothing was sampled).
+   * {@code nothingToCompare} says why nothing could be compared (no offline table, no rows), else null.
+   */
+  public record Report(String featureSet, int sampled, int offlineKeys, Map<String, Integer> counts, long maxStalenessMs, List<Finding> findings,
+      Long fromEventTime, Long toEventTime, String nothingToCompare) {
     public int problems() {
       return counts.getOrDefault("mismatch", 0) + counts.getOrDefault("stale", 0) + counts.getOrDefault("missing-online", 0);
+    }
+
+    public int matched() {
+      return counts.getOrDefault("match", 0);
+    }
+
+    /** Keys whose online and offline rows were compared: all sampled but those online is ahead of, or both expired. */
+    public int compared() {
+      return sampled - counts.getOrDefault("online-ahead", 0) - counts.getOrDefault("expired", 0);
     }
   }
 
@@ -42,8 +56,13 @@ public final class Audit {
   public static Report run(TesseraConfig config, FeatureSetContract contract, TesseraClient client, int sample, long seed) {
     Catalog catalog = Catalogs.open(config);
     Map<String, Map<String, Object>> offline;
+    FeatureTables tables = new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE));
     try {
-      offline = new FeatureHistory(new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE))).latest(contract);
+      if (!catalog.tableExists(tables.identifier(contract))) {
+        return new Report(contract.id(), 0, 0, Map.of(), 0, List.of(), null, null, "there is no offline table " + tables.identifier(contract)
+            + " yet (no ingest job has run for " + contract.majorId() + ")");
+      }
+      offline = new FeatureHistory(tables).latest(contract);
     } finally {
       if (catalog instanceof AutoCloseable a) {
         try {
@@ -52,6 +71,11 @@ public final class Audit {
           // nothing to do
         }
       }
+    }
+    if (offline.isEmpty()) {
+      return new Report(contract.id(), 0, 0, Map.of(), 0, List.of(), null, null, "the offline table " + tables.identifier(contract)
+          + " has no rows yet (a window becomes an offline row once the watermark passes it plus allowedLateness, "
+          + dev.tessera.contracts.model.Durations.format(contract.source().allowedLateness()) + ")");
     }
     List<String> keys = new ArrayList<>(offline.keySet());
     Collections.sort(keys);
@@ -71,15 +95,19 @@ public final class Audit {
     Map<String, Integer> counts = new LinkedHashMap<>();
     long maxStale = 0;
     long now = System.currentTimeMillis();
-    for (int from = 0; from < entities.size(); from += 1000) {
-      List<Map<String, String>> batch = entities.subList(from, Math.min(entities.size(), from + 1000));
+    Long from = null;
+    Long to = null;
+    for (int start = 0; start < entities.size(); start += 1000) {
+      List<Map<String, String>> batch = entities.subList(start, Math.min(entities.size(), start + 1000));
       // pinned: the online answer of the same major as the offline table
       List<Map<String, FeatureVector>> online = client.lookup(List.of(contract.majorId() + ":*"), batch);
       for (int i = 0; i < batch.size(); i++) {
-        String key = keys.get(from + i);
+        String key = keys.get(start + i);
         Map<String, Object> row = offline.get(key);
         FeatureVector v = online.get(i).get(contract.majorId());
         long offTime = (Long) row.get(FeatureSetContract.EVENT_TIME_COLUMN);
+        from = from == null ? offTime : Math.min(from, offTime);
+        to = to == null ? offTime : Math.max(to, offTime);
         Long onTime = v.eventTime() == null ? null : v.eventTime().toEpochMilli();
         Finding f;
         if (v.status() == FeatureVector.Status.MISSING) {
@@ -100,7 +128,9 @@ public final class Audit {
         counts.merge(f.verdict(), 1, Integer::sum);
       }
     }
-    return new Report(contract.id(), keys.size(), offline.size(), counts, maxStale, findings);
+    Report r = new Report(contract.id(), keys.size(), offline.size(), counts, maxStale, findings, from, to, null);
+    return r.compared() > 0 ? r : new Report(r.featureSet(), r.sampled(), r.offlineKeys(), counts, maxStale, findings, from, to,
+        "none of the " + r.sampled() + " sampled keys could be compared (online is ahead of offline, or both expired)");
   }
 
   /** The first feature whose online and offline values differ, described; null when all equal. */
