@@ -33,7 +33,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * records of the contract's schema in the contract's encoding. Entity ids look like {@code c-17}
  * and {@code m-4} (the key field's first letter), skewed so some customers are busy; amounts are
  * log-normal; countries weighted; event times are now. Works for any contract's schema; the
- * examples get payments and profile changes.
+ * examples get payments and profile changes. {@link #history} first sends past events, in
+ * event-time order, so that a first start has offline rows at once.
  */
 public final class EventGenerator implements AutoCloseable {
   private static final String[] COUNTRIES = {"DE", "DE", "DE", "FR", "FR", "NL", "US", "GB", "ES", "IT"};
@@ -104,15 +105,7 @@ public final class EventGenerator implements AutoCloseable {
         continue;
       }
       next += period;
-      int pick = random.nextInt(totalWeight);
-      Source s = sources.get(0);
-      for (Source x : sources) {
-        if (pick < x.weight()) {
-          s = x;
-          break;
-        }
-        pick -= x.weight();
-      }
+      Source s = pick(random.nextInt(totalWeight));
       GenericRecord r = event(s, System.currentTimeMillis());
       Object key = r.get(s.keyFields().get(0));
       producer.send(new ProducerRecord<>(s.topic(), key == null ? null : key.toString().getBytes(StandardCharsets.UTF_8), encode(s, r)));
@@ -121,6 +114,50 @@ public final class EventGenerator implements AutoCloseable {
         next = System.nanoTime(); // fell behind by a second: do not burst to catch up
       }
     }
+  }
+
+  /**
+   * History: {@code count} events with event times spread evenly over {@code span} before {@code
+   * end}, sent in event-time order (so no partition ever sees one out of order) and acknowledged
+   * before this returns. The same entities, weights and values as the live events.
+   */
+  public long history(java.time.Duration span, long end, int count) {
+    int totalWeight = sources.stream().mapToInt(Source::weight).sum();
+    long start = end - span.toMillis();
+    double step = (double) span.toMillis() / Math.max(1, count);
+    for (int i = 0; i < count; i++) {
+      Source s = pick(random.nextInt(totalWeight));
+      long t = start + (long) (i * step);
+      GenericRecord r = eventAt(s, t);
+      Object key = r.get(s.keyFields().get(0));
+      producer.send(new ProducerRecord<>(s.topic(), key == null ? null : key.toString().getBytes(StandardCharsets.UTF_8), encode(s, r)));
+    }
+    producer.flush();
+    sent.addAndGet(count);
+    return count;
+  }
+
+  private Source pick(int weighted) {
+    int pick = weighted;
+    for (Source x : sources) {
+      if (pick < x.weight()) {
+        return x;
+      }
+      pick -= x.weight();
+    }
+    return sources.get(0);
+  }
+
+  /** One event of {@code s} whose event time is exactly {@code time}. */
+  private GenericRecord eventAt(Source s, long time) {
+    GenericRecord r = event(s, time);
+    Schema.Field f = s.schema().getField(s.eventTime());
+    if (f != null) {
+      Schema type = f.schema().getType() == Schema.Type.UNION
+          ? f.schema().getTypes().stream().filter(x -> x.getType() != Schema.Type.NULL).findFirst().orElse(f.schema()) : f.schema();
+      r.put(f.name(), type.getLogicalType() instanceof LogicalTypes.TimestampMicros ? time * 1000 : time);
+    }
+    return r;
   }
 
   /** One event of {@code s} at {@code now}. */

@@ -58,12 +58,20 @@ import org.apache.kafka.clients.admin.NewTopic;
 public final class LocalStack implements AutoCloseable {
   /** What to start. {@code rate} 0: no event generator. */
   public record Options(Path home, Path configFile, Map<String, String> overrides, Path contractsDir, int port, double rate,
-      int entities, String apiKey, boolean backfill, Path modelsDir) {
+      int entities, String apiKey, boolean backfill, Path modelsDir, Duration history) {
     public Options(Path home, Path configFile, Map<String, String> overrides, Path contractsDir, int port, double rate, int entities,
         String apiKey, boolean backfill) {
-      this(home, configFile, overrides, contractsDir, port, rate, entities, apiKey, backfill, null);
+      this(home, configFile, overrides, contractsDir, port, rate, entities, apiKey, backfill, null, Duration.ZERO);
+    }
+
+    public Options(Path home, Path configFile, Map<String, String> overrides, Path contractsDir, int port, double rate, int entities,
+        String apiKey, boolean backfill, Path modelsDir) {
+      this(home, configFile, overrides, contractsDir, port, rate, entities, apiKey, backfill, modelsDir, Duration.ZERO);
     }
   }
+
+  /** History events on a first start: the live rate over the span, at most this many. */
+  static final int MAX_HISTORY_EVENTS = 60_000;
 
   private final Options options;
   private final Consumer<String> status;
@@ -142,6 +150,7 @@ public final class LocalStack implements AutoCloseable {
     registry.allMajors().forEach(c -> topics.add(c.source().topic()));
     createTopics(bootstrap, topics);
     status.accept(String.format("  %-9s %s (2 partitions each)", "topics", String.join(", ", topics)));
+    seedHistory(bootstrap, topics);
 
     t = System.nanoTime();
     Catalog catalog = Catalogs.open(config);
@@ -537,6 +546,36 @@ public final class LocalStack implements AutoCloseable {
       modelUrls.add(url + " (" + name + ")");
       status.accept(String.format("  %-9s %s ready on %s in %.1fs", "model", name, url, secs(t)));
     }
+  }
+
+  /**
+   * On a first start (every source topic empty) with {@code --history}: past events over the span,
+   * in event-time order, before the job starts and before live events, so offline tables,
+   * snapshots and audits have data within a minute instead of after allowedLateness of live events.
+   */
+  private void seedHistory(String bootstrap, Set<String> topics) throws Exception {
+    Duration span = options.history() == null ? Duration.ZERO : options.history();
+    if (span.isZero() || span.isNegative() || options.rate() <= 0) {
+      return;
+    }
+    long present;
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(dev.tessera.kafka.Consumers.bytes(bootstrap))) {
+      List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+      for (String topic : topics) {
+        consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(i -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
+      }
+      present = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+    if (present > 0) {
+      return; // not a first start: the topics have their history
+    }
+    long t = System.nanoTime();
+    int count = (int) Math.min(MAX_HISTORY_EVENTS, options.rate() * span.toSeconds());
+    try (EventGenerator history = new EventGenerator(bootstrap, registry.all(), options.rate(), options.entities())) {
+      history.history(span, System.currentTimeMillis() - 1000, count);
+    }
+    status.accept(String.format("  %-9s %,d past events over %s, in event-time order (first start; --history 0 turns it off) in %.1fs",
+        "history", count, dev.tessera.contracts.model.Durations.format(span), secs(t)));
   }
 
   /** The model configs of --models (none without it); INVALID_ARGUMENT when the directory has none. */

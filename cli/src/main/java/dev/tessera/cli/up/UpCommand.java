@@ -36,6 +36,11 @@ public final class UpCommand implements Callable<Integer> {
       + " window state, latest online values).")
   boolean backfill;
 
+  @Option(names = "--history", defaultValue = "2d", description = "On a first start (empty topics), first send this much past events"
+      + " (the live rate over the span, at most 60,000), in event-time order, so offline tables and snapshots have data at once;"
+      + " 0 turns it off (default: ${DEFAULT-VALUE}).")
+  String history;
+
   @Option(names = "--models", description = "Also serve every model config (kind: ModelService) in this directory, each with the model"
       + " service template on the ports after the online API's + 10 (docs/model-serving.md).")
   Path models;
@@ -49,7 +54,8 @@ public final class UpCommand implements Callable<Integer> {
     out.printf("tessera up: home %s, contracts %s%n", root.home().toAbsolutePath().normalize(), dir);
     out.flush();
     LocalStack.Options options = new LocalStack.Options(root.home(), root.configFile(), Map.of(), dir, port, rate, entities,
-        System.getenv("TESSERA_API_KEY"), backfill, models);
+        System.getenv("TESSERA_API_KEY"), backfill, models, history.equals("0") ? java.time.Duration.ZERO
+            : dev.tessera.contracts.model.Durations.parse(history));
     LocalStack stack = LocalStack.start(options, line -> {
       out.println(line);
       out.flush();
