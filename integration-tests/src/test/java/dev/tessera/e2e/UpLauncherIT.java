@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The README's main command as a user runs it: `./tessera up` reaches ready and prints the API key
- * and a curl command; that curl answers a lookup; SIGINT (Ctrl-C) stops every process it started.
+ * The README's main command as a user runs it: `./tessera up` on a fresh home seeds its history,
+ * reaches ready and prints the API key, a curl command and a snapshot command; that curl answers a
+ * lookup; the snapshot command, run as printed, has values in most rows within a minute (the
+ * history's offline rows); SIGINT (Ctrl-C) stops every process it started.
  * (kill -9 of up, and of its children: {@code faults.UpFaultsIT}.)
  */
 @Timeout(400)
@@ -37,6 +39,7 @@ class UpLauncherIT {
     Process up = pb.start();
     List<String> lines = new ArrayList<>();
     String curl = null;
+    String snapshot = null;
     String key = null;
     try (BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
@@ -47,6 +50,9 @@ class UpLauncherIT {
         }
         if (line.strip().startsWith("curl ")) {
           curl = line.strip();
+        }
+        if (line.strip().startsWith("./tessera snapshot ")) {
+          snapshot = line.strip();
         }
         if (line.startsWith("Ctrl-C stops everything.")) {
           break;
@@ -65,6 +71,23 @@ class UpLauncherIT {
               a -> a.body().contains("\"status\":\"OK\""));
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(answer.body()).contains("\"customer_activity\"").contains("\"status\":\"OK\"");
+      assertThat(lines).anySatisfy(l -> assertThat(l).contains("history   60,000 past events over 2d, in event-time order"));
+      // the printed snapshot command, as a user runs it: the history's offline rows give most rows values
+      Path train = home.resolve("train.csv");
+      List<String> command = new ArrayList<>(List.of(snapshot.replace("--out /tmp/train.parquet", "--out " + train).split(" ")));
+      command.set(0, root.resolve("tessera").toString());
+      command.replaceAll(a -> a.replace("'", ""));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).pollInterval(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
+        ProcessBuilder snap = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+        snap.environment().put("TESSERA_HOME", home.toString());
+        snap.environment().put("TESSERA_NO_BUILD", "1");
+        Process p = snap.start();
+        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(printed).isZero();
+        List<String> rows = Files.readAllLines(train);
+        long withValues = rows.stream().skip(1).filter(r -> !r.split(",", -1)[3].isEmpty()).count();
+        assertThat(withValues).as(String.join("\n", rows)).isGreaterThanOrEqualTo((rows.size() - 1) * 3L / 4);
+      });
       List<ProcessHandle> children = up.descendants().toList();
       assertThat(children).as("kafka and online-serving run as child JVMs").hasSizeGreaterThanOrEqualTo(2);
       for (ProcessHandle c : children) {
