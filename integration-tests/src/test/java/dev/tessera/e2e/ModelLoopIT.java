@@ -46,7 +46,8 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * snapshot with a label column; a classifier trained on it with Tribuo and exported to ONNX; the
  * stack restarted with {@code --models}, which serves it with the model service template; the
  * served scores equal Tribuo's own predictions on the same feature vectors; the prediction log reaches
- * its Iceberg table equal to the answer; `tessera model status` reads it.
+ * its Iceberg table equal to the answer; `tessera model status` reads it; after a kill -9 of the model
+ * service, `up` restarts it and it answers again.
  */
 class ModelLoopIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -206,6 +207,30 @@ class ModelLoopIT {
             "--url", url, "--api-key", Stack.API_KEY}, new PrintWriter(new StringWriter(), true), new PrintWriter(err2, true));
         assertThat(refused).isEqualTo(1);
         assertThat(err2.toString()).contains("No candidate to promote");
+
+        // kill -9 of the model service: `up` restarts it, and it answers the same scores
+        ProcessHandle service = ProcessHandle.current().descendants()
+            .filter(h -> h.info().commandLine().orElse("").contains("model-serving/target/quarkus-app/quarkus-run.jar")).findFirst().orElseThrow();
+        service.destroyForcibly();
+        service.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        HttpResponse<String> again2 = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+            .until(() -> http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models/fraud-loop/predict"))
+                .header("X-API-Key", Stack.API_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString()),
+                rr -> rr.statusCode() == 200);
+        JsonNode afterKill = JSON.readTree(again2.body()).path("predictions");
+        for (int i = 0; i < customers.size(); i++) {
+          // features may have moved on (the stream runs); the model scores what it reads, as Tribuo does
+          double[] seen = new double[3];
+          int k = 0;
+          for (JsonNode v : afterKill.get(i).path("features")) {
+            seen[k++] = v.asDouble();
+          }
+          Prediction<Label> tribuo = model.predict(new ArrayExample<>(new Label("?"), NAMES, seen));
+          JsonNode out2 = afterKill.get(i).path("outputs").path("output");
+          tribuo.getOutputScores().forEach((name, label) -> assertThat(out2.get(model.getOutputIDInfo().getID(label)).asDouble())
+              .isCloseTo(label.getScore(), within(1e-5)));
+        }
       }
     }
   }
