@@ -48,7 +48,8 @@ public final class PredictionLogJob {
 
   /** Adds the pipeline of {@code model} to {@code env}; its table is created when missing. */
   public static Table define(StreamExecutionEnvironment env, TesseraConfig config, String bootstrap, String model) {
-    Table table = new PredictionTables(Catalogs.open(config), config.get(OfflineOptions.NAMESPACE)).ensure(model);
+    PredictionTables tables = new PredictionTables(Catalogs.open(config), config.get(OfflineOptions.NAMESPACE));
+    Table table = tables.ensure(model);
     KafkaSource<Tuple3<Integer, Long, byte[]>> source = KafkaSource.<Tuple3<Integer, Long, byte[]>>builder()
         .setBootstrapServers(bootstrap)
         .setTopics(topic(model))
@@ -62,7 +63,7 @@ public final class PredictionLogJob {
         .map(new ToRow()).name("prediction rows").uid("predictions:" + model + "/rows")
         .returns(FlinkCompatibilityUtil.toTypeInfo(FlinkSchemaUtil.convert(table.schema())));
     FlinkSink.forRowData(rows)
-        .tableLoader(IngestJob.tableLoader(config, new PredictionTables(Catalogs.open(config), config.get(OfflineOptions.NAMESPACE)).identifier(model)))
+        .tableLoader(IngestJob.tableLoader(config, tables.identifier(model)))
         .uidPrefix("predictions:" + model + "/iceberg")
         .append();
     return table;

@@ -211,7 +211,6 @@ public final class Predictor implements AutoCloseable {
       compare(d, primary, candidate, m);
     }
     int row = 0;
-    long now = System.nanoTime();
     for (Pending p : batch) {
       Request r = p.request();
       boolean canary = candidate != null && d.canary(r.requestId());
@@ -253,7 +252,6 @@ public final class Predictor implements AutoCloseable {
     if (rejected > 0) {
       rejectedEntities.increment(rejected);
     }
-    LOG.trace("batch of {} entities in {} ms", n, (now - t0) / 1e6);
   }
 
   private Prediction.Entity entity(Map<String, String> keys, OnnxModel.Scores scores, FeatureMatrix m, int row) {

@@ -42,6 +42,7 @@ public final class ModelRuntime implements AutoCloseable {
   private final TesseraConfig tessera;
   private final ModelConfig config;
   private final ContractRegistry registry;
+  private final Map<String, String> pinned;
   private final AtomicReference<Deployment> deployment;
   private final Path stateFile;
   private final ApiKeys callers;
@@ -51,6 +52,7 @@ public final class ModelRuntime implements AutoCloseable {
     this.tessera = tessera;
     this.config = config;
     this.registry = registry;
+    this.pinned = pin(config, registry);
     this.deployment = new AtomicReference<>(initial);
     this.stateFile = stateFile;
     this.auth = tessera.get(ModelOptions.AUTH_ENABLED);
@@ -64,15 +66,18 @@ public final class ModelRuntime implements AutoCloseable {
    * the model reads; a restart resolves again, and checks the config against it.
    */
   public Map<String, String> pinned() {
+    return pinned;
+  }
+
+  private static Map<String, String> pin(ModelConfig config, ContractRegistry registry) {
     Map<String, String> out = new java.util.LinkedHashMap<>();
     for (ModelConfig.Input input : config.inputs()) {
-      String fs = input.feature().featureSet();
-      out.computeIfAbsent(fs, k -> {
+      out.computeIfAbsent(input.feature().featureSet(), k -> {
         var c = registry.resolve(k).orElseThrow();
         return c.name() + "@" + c.majorVersion();
       });
     }
-    return out;
+    return java.util.Collections.unmodifiableMap(out); // in input order
   }
 
   /** The runtime loaded by the service's main (or on first use). */
