@@ -45,7 +45,11 @@ public final class OnlineOptions {
       "Largest request body; a larger one is answered 413.");
   public static final ConfigOption<Duration> LAG_INTERVAL = ConfigOption.duration("tessera.online.lag-interval", Duration.ofSeconds(2),
       "How often changelog end offsets are read for readiness and lag.");
+  public static final ConfigOption<Duration> STATUS_SAMPLE_INTERVAL = ConfigOption.duration("tessera.online.status-sample-interval",
+      Duration.ofSeconds(30), "How often the catalog samples each feature set's live status for its last-hour charts (/ui).");
+  public static final ConfigOption<String> MODELS_DIR = ConfigOption.string("tessera.online.models-dir", null,
+      "Directory of model service configs (kind: ModelService) the catalog's lineage shows as readers of the feature sets they use.");
 
   public static final List<ConfigOption<?>> ALL = List.of(STORE, ROCKSDB_DIR, ROCKSDB_BLOCK_CACHE, ROCKSDB_ROW_CACHE, REDIS_URI, REDIS_PREFIX, MATERIALIZE, MATERIALIZER_GROUP,
-      AUTH_ENABLED, API_KEYS, MAX_IN_FLIGHT, MAX_ENTITIES, MAX_BODY_SIZE, LAG_INTERVAL);
+      AUTH_ENABLED, API_KEYS, MAX_IN_FLIGHT, MAX_ENTITIES, MAX_BODY_SIZE, LAG_INTERVAL, STATUS_SAMPLE_INTERVAL, MODELS_DIR);
 }

@@ -128,6 +128,34 @@ public final class DeadLetters {
     return out;
   }
 
+  /** A detail that names a PII field may quote its value: then only which rule, not the value. */
+  public static String maskedDetail(String detail, java.util.Set<String> pii) {
+    for (String f : pii) {
+      if (detail.contains("'" + f + "'")) {
+        return "(masked: the detail is about PII field '" + f + "')";
+      }
+    }
+    return detail;
+  }
+
+  /** What the first bytes say about how a payload was framed. */
+  public static String framing(byte[] p) {
+    if (p == null || p.length == 0) {
+      return "empty payload";
+    }
+    if (p.length >= 10 && (p[0] & 0xff) == 0xC3 && p[1] == 0x01) {
+      return "Avro single-object, schema fingerprint "
+          + Long.toHexString(java.nio.ByteBuffer.wrap(p, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
+    }
+    if (p.length >= 5 && p[0] == 0) {
+      return "Confluent wire format, schema id " + java.nio.ByteBuffer.wrap(p, 1, 4).getInt();
+    }
+    if (p[0] == '{' || p[0] == '[') {
+      return "looks like JSON text, not Avro";
+    }
+    return "none recognised (plain Avro binary, or other bytes)";
+  }
+
   /** A DLQ record with its headers read. */
   public static DeadLetter of(ConsumerRecord<byte[], byte[]> r) {
     return new DeadLetter(r.partition(), r.offset(), r.timestamp(), header(r, "tessera.contract"), header(r, "tessera.version"),

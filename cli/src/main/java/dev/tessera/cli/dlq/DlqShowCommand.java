@@ -6,8 +6,6 @@ import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.ingest.decode.EventDecoder;
 import dev.tessera.kafka.DeadLetters.DeadLetter;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,31 +88,12 @@ public final class DlqShowCommand implements Callable<Integer> {
     return copy.toString();
   }
 
-  /** A detail that names a PII field may quote its value: then only which rule, not the value. */
   static String maskedDetail(String detail, Set<String> pii) {
-    for (String f : pii) {
-      if (detail.contains("'" + f + "'")) {
-        return "(masked: the detail is about PII field '" + f + "')";
-      }
-    }
-    return detail;
+    return dev.tessera.kafka.DeadLetters.maskedDetail(detail, pii);
   }
 
-  /** What the first bytes say about how the payload was framed. */
   static String framing(byte[] p) {
-    if (p == null || p.length == 0) {
-      return "empty payload";
-    }
-    if (p.length >= 10 && (p[0] & 0xff) == 0xC3 && p[1] == 0x01) {
-      return "Avro single-object, schema fingerprint " + Long.toHexString(ByteBuffer.wrap(p, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
-    }
-    if (p.length >= 5 && p[0] == 0) {
-      return "Confluent wire format, schema id " + ByteBuffer.wrap(p, 1, 4).getInt();
-    }
-    if (p[0] == '{' || p[0] == '[') {
-      return "looks like JSON text, not Avro";
-    }
-    return "none recognised (plain Avro binary, or other bytes)";
+    return dev.tessera.kafka.DeadLetters.framing(p);
   }
 
   static String hex(byte[] p, int max) {

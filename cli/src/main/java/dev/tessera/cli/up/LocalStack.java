@@ -260,6 +260,9 @@ public final class LocalStack implements AutoCloseable {
     props.put(CoreOptions.CONTRACTS_DIR.key(), options.contractsDir().toAbsolutePath().toString());
     props.put("tessera.exit-with-parent", "true");
     props.put("quarkus.log.level", "WARN");
+    if (options.modelsDir() != null) { // the catalog's lineage shows the model services of --models
+      props.put(dev.tessera.config.OnlineOptions.MODELS_DIR.key(), options.modelsDir().toAbsolutePath().toString());
+    }
     List<String> cmd = new ArrayList<>(KafkaBroker.setsid());
     cmd.addAll(ServiceProcess.command(options.home(), TesseraConfig.configFile(options.home(), options.configFile()).orElse(null), options.port(), props));
     // the key by environment, not on the command line where ps shows it

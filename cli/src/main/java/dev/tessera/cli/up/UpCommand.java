@@ -124,6 +124,7 @@ public final class UpCommand implements Callable<Integer> {
     out.println("Tessera is up.");
     out.printf("  Kafka        %s%n", stack.bootstrapServers());
     out.printf("  Online API   %s   (OpenAPI %s/q/openapi, metrics %s/q/metrics)%n", stack.baseUrl(), stack.baseUrl(), stack.baseUrl());
+    out.printf("  Catalog UI   %s/ui   (sign in with the API key below)%n", stack.baseUrl());
     out.printf("  Offline      %s, warehouse %s%n", stack.config().get(dev.tessera.config.OfflineOptions.CATALOG_URI),
         stack.config().get(dev.tessera.config.OfflineOptions.WAREHOUSE));
     for (String model : stack.modelUrls()) {

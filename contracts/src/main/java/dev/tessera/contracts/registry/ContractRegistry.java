@@ -81,6 +81,65 @@ public final class ContractRegistry {
   }
 
   /**
+   * Parses one contract kept as text (a version a store kept, not a file of the repository), with
+   * the files it names by relative path (its source schema) as kept with it; {@code displayName} is
+   * how problems name it. Throws TesseraException (INVALID_ARGUMENT) naming every problem.
+   */
+  public static FeatureSetContract parseText(String displayName, String yaml, Map<String, String> files) {
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("tessera-contract-");
+      int up = 0; // the contract sits deep enough that every "../" of its files stays inside the directory
+      for (String relative : files.keySet()) {
+        up = Math.max(up, countUp(relative));
+      }
+      Path home = dir;
+      for (int i = 0; i < up; i++) {
+        home = home.resolve("d" + i);
+      }
+      Files.createDirectories(home);
+      Path file = home.resolve("contract.yaml");
+      Files.writeString(file, yaml);
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        Path target = home.resolve(f.getKey()).normalize();
+        if (!target.startsWith(dir)) {
+          throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read contract " + displayName + ": file '" + f.getKey()
+              + "' is outside its directory");
+        }
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, f.getValue());
+      }
+      LoadResult result = load(List.of(file));
+      if (!result.ok()) {
+        throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read contract " + displayName + ": "
+            + result.problems().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("; ")));
+      }
+      return result.contracts().get(0).contract();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      if (dir != null) {
+        try (Stream<Path> all = Files.walk(dir)) {
+          all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+          // a temporary directory
+        }
+      }
+    }
+  }
+
+  private static int countUp(String relative) {
+    int n = 0;
+    for (Path part : Path.of(relative)) {
+      if (!part.toString().equals("..")) {
+        break;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * Parses and validates files and directories, never throwing for bad contracts. Problems name
    * files the way the caller named them (a directory's files as {@code dir/relative/path}).
    */

@@ -55,6 +55,9 @@ public final class DlqMonitor implements AutoCloseable {
   private final Map<TopicPartition, Set<Long>> replayed = new ConcurrentHashMap<>();
   /** Per partition, the next offset not counted yet: a re-read for the oldest event counts nothing twice. */
   private final Map<TopicPartition, Long> counted = new HashMap<>();
+  /** feature set -> the newest few events it rejected (for the catalog's samples). */
+  private final Map<String, java.util.Deque<DeadLetter>> newest = new ConcurrentHashMap<>();
+  private static final int SAMPLES = 5;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private Thread thread;
@@ -97,6 +100,19 @@ public final class DlqMonitor implements AutoCloseable {
     }
     return new LiveStatus.Dlq(c.source().dlqTopic(), hour, day, o == null ? null : Math.max(0, now - o.timestamp()), waiting,
         first == null ? null : Math.max(0, now - first));
+  }
+
+  /** The newest events (at most 5) the DLQ monitor has read for {@code c}, newest first; payloads as rejected (mask before showing). */
+  public List<DeadLetter> samples(FeatureSetContract c) {
+    java.util.Deque<DeadLetter> q = newest.get(c.name());
+    if (q == null) {
+      return List.of();
+    }
+    synchronized (q) {
+      List<DeadLetter> out = new java.util.ArrayList<>(q);
+      java.util.Collections.reverse(out);
+      return out;
+    }
   }
 
   private static long minute(long millis) {
@@ -182,6 +198,15 @@ public final class DlqMonitor implements AutoCloseable {
       }
     }
     oldest.merge(d.contract(), new Oldest(tp, d.offset(), d.timestamp()), (a, b) -> b.timestamp() < a.timestamp() ? b : a);
+    java.util.Deque<DeadLetter> q = newest.computeIfAbsent(d.contract(), k -> new java.util.ArrayDeque<>());
+    synchronized (q) {
+      if (q.stream().noneMatch(x -> x.partition() == d.partition() && x.offset() == d.offset())) { // a re-read for the oldest
+        q.addLast(d);
+        if (q.size() > SAMPLES) {
+          q.removeFirst();
+        }
+      }
+    }
     if (!replayed.getOrDefault(tp, Set.of()).contains(d.offset())) {
       unreplayed.computeIfAbsent(d.contract(), k -> new ConcurrentHashMap<>()).computeIfAbsent(tp, k -> new ConcurrentSkipListMap<>())
           .put(d.offset(), d.timestamp());

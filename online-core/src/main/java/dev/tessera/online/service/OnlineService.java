@@ -6,7 +6,10 @@ import dev.tessera.config.TesseraConfig;
 import dev.tessera.contracts.model.FeatureSetContract;
 import dev.tessera.contracts.registry.ContractRegistry;
 import dev.tessera.contracts.rows.WriterSchemas;
+import dev.tessera.online.catalog.ContractHistory;
 import dev.tessera.online.catalog.DlqMonitor;
+import dev.tessera.online.catalog.ModelReaders;
+import dev.tessera.online.catalog.StatusHistory;
 import dev.tessera.online.catalog.FeatureSetCatalog;
 import dev.tessera.online.catalog.ServiceStats;
 import dev.tessera.online.lookup.FeatureLookup;
@@ -18,6 +21,7 @@ import dev.tessera.online.store.OnlineStores;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,6 +42,9 @@ public final class OnlineService implements AutoCloseable {
   private final String bootstrap;
   private final WriterSchemas schemas;
   private final DlqMonitor dlq;
+  private final ContractHistory history;
+  private final StatusHistory statusHistory = new StatusHistory();
+  private final List<ModelReaders.Model> models;
   private MaterializerSupervisor materializer;
 
   public OnlineService(TesseraConfig config, MeterRegistry meters) {
@@ -58,6 +65,8 @@ public final class OnlineService implements AutoCloseable {
     this.lookups = new LookupService(registry, new FeatureLookup(store, schemas), schemas, stats, config.get(OnlineOptions.MAX_ENTITIES));
     this.dlq = bootstrap == null ? null : new DlqMonitor(bootstrap, registry.allMajors());
     this.catalog = new FeatureSetCatalog(registry.allMajors(), stats, readiness::ready, c -> dlq == null ? null : dlq.status(c));
+    this.history = new ContractHistory(store, registry);
+    this.models = ModelReaders.read(config.find(OnlineOptions.MODELS_DIR).orElse(null));
   }
 
   /** Starts the materializer (when this replica writes and there is a changelog) and the readiness checks. */
@@ -75,6 +84,13 @@ public final class OnlineService implements AutoCloseable {
     }
     readiness.start(config.get(OnlineOptions.LAG_INTERVAL));
     usageSaver.scheduleWithFixedDelay(this::saveUsage, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      history.record();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(OnlineService.class).warn("Cannot keep the served contracts in the history: {}", e.toString());
+    }
+    long sampleEvery = config.get(OnlineOptions.STATUS_SAMPLE_INTERVAL).toMillis();
+    usageSaver.scheduleAtFixedRate(this::sampleStatus, 0, Math.max(100, sampleEvery), java.util.concurrent.TimeUnit.MILLISECONDS);
     if (dlq != null) {
       dlq.start();
     }
@@ -87,6 +103,42 @@ public final class OnlineService implements AutoCloseable {
 
   public FeatureSetCatalog catalog() {
     return catalog;
+  }
+
+  /** The served contract versions ever kept in the store, with the diff of each. */
+  public ContractHistory history() {
+    return history;
+  }
+
+  /** The live status of each served major over the last hour. */
+  public StatusHistory statusHistory() {
+    return statusHistory;
+  }
+
+  /** The model services of {@code tessera.online.models-dir} (none without it). */
+  public List<ModelReaders.Model> models() {
+    return models;
+  }
+
+  /** The newest events {@code c} rejected (none without Kafka). */
+  public List<dev.tessera.kafka.DeadLetters.DeadLetter> deadLetterSamples(FeatureSetContract c) {
+    return dlq == null ? List.of() : dlq.samples(c);
+  }
+
+  /** The served contracts (every major). */
+  public ContractRegistry registry() {
+    return registry;
+  }
+
+  private void sampleStatus() {
+    try {
+      long now = System.currentTimeMillis();
+      for (FeatureSetContract c : registry.allMajors()) {
+        statusHistory.sample(c.majorId(), catalog.describe(c, true).live(), now);
+      }
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(OnlineService.class).warn("Cannot sample the live status: {}", e.toString());
+    }
   }
 
   public Readiness readiness() {

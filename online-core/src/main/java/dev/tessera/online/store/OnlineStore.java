@@ -55,6 +55,48 @@ public interface OnlineStore extends AutoCloseable {
   /** The usage kept, by major and consumer. */
   List<Usage> usage();
 
+  /**
+   * One contract version a replica sharing this store served: its YAML as reviewed, the files it
+   * names by relative path (its source schema), and when it was first served. The catalog's version
+   * history and its diffs are read from these.
+   */
+  record ContractVersion(String name, String version, long firstServedMillis, String yaml, Map<String, String> files) {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    public ContractVersion {
+      files = Map.copyOf(files);
+    }
+
+    /** How the stores keep it: JSON of the time, the YAML and the files. */
+    public byte[] toJson() {
+      var node = JSON.createObjectNode().put("first_served", firstServedMillis).put("yaml", yaml);
+      var f = node.putObject("files");
+      files.forEach(f::put);
+      try {
+        return JSON.writeValueAsBytes(node);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    public static ContractVersion fromJson(String name, String version, byte[] json) {
+      try {
+        var node = JSON.readTree(json);
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        node.path("files").fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
+        return new ContractVersion(name, version, node.path("first_served").asLong(), node.path("yaml").asText(), files);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("Cannot read the kept contract " + name + "@" + version + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Keeps {@code version} unless this name and version are kept already (the first serving wins). */
+  void saveContract(ContractVersion version);
+
+  /** Every contract version kept, in no particular order. */
+  List<ContractVersion> contracts();
+
   /** Deletes every row of {@code topic} and its offsets (a retired major's changelog); returns the rows deleted. */
   long deleteTopic(String topic);
 

@@ -28,7 +28,8 @@ import java.util.Optional;
 /**
  * The shared store: Redis (standalone here; Redis Cluster needs the topic in a hash tag). Each key
  * is a hash {@code t} (event time), {@code s} (sequence), {@code v} (changelog value), and the hash
- * {@code <prefix>schemas} keeps the rows' writer schemas by fingerprint; a Lua script
+ * {@code <prefix>schemas} keeps the rows' writer schemas by fingerprint ({@code <prefix>usage}
+ * consumers' usage, {@code <prefix>contracts} the contract versions served); a Lua script
  * applies a batch and the partition's next offset atomically, replacing a row only when the new
  * one is newer. One materializer (consumer group) writes; stateless replicas read.
  */
@@ -217,6 +218,29 @@ public final class RedisOnlineStore implements OnlineStore {
     List<Usage> out = new ArrayList<>();
     byKey.forEach((k, u) -> out.add(new Usage(k.substring(0, k.indexOf('|')), k.substring(k.indexOf('|') + 1), u[0], u[1])));
     return out;
+  }
+
+  @Override
+  public void saveContract(ContractVersion version) {
+    try {
+      redis.hsetnx(b(prefix + "contracts"), b(version.name() + "|" + version.version()), version.toJson());
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write to Redis: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<ContractVersion> contracts() {
+    try {
+      List<ContractVersion> out = new ArrayList<>();
+      redis.hgetall(b(prefix + "contracts")).forEach((k, v) -> {
+        String key = s(k);
+        out.add(ContractVersion.fromJson(key.substring(0, key.indexOf('|')), key.substring(key.indexOf('|') + 1), v));
+      });
+      return out;
+    } catch (RedisException e) {
+      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot read Redis: " + e.getMessage(), e);
+    }
   }
 
   @Override

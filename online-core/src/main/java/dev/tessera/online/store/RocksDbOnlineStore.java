@@ -23,7 +23,8 @@ import org.rocksdb.WriteOptions;
  * The embedded store of one serving replica: RocksDB under a local directory. Data keys are
  * {@code d|<topic>|<key bytes>} with value {@code [event time][sequence][changelog value]};
  * offsets are {@code o|<topic>|<partition>}, written in the same batch as the data; writer schemas
- * of the rows are {@code s|<fingerprint>}.
+ * of the rows are {@code s|<fingerprint>}, consumers' usage {@code u|<major>|<consumer>}, and the
+ * contract versions served {@code k|<name>|<version>} (JSON: first served time, YAML, files).
  */
 public final class RocksDbOnlineStore implements OnlineStore {
   static {
@@ -260,6 +261,36 @@ public final class RocksDbOnlineStore implements OnlineStore {
   }
 
   @Override
+  public synchronized void saveContract(ContractVersion version) {
+    byte[] key = (CONTRACT_PREFIX + version.name() + "|" + version.version()).getBytes(StandardCharsets.UTF_8);
+    open(() -> {
+      try {
+        if (db.get(key) == null) {
+          db.put(writeOptions, key, version.toJson());
+        }
+        return null;
+      } catch (RocksDBException e) {
+        throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot write to the online store: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  @Override
+  public List<ContractVersion> contracts() {
+    return open(() -> {
+      List<ContractVersion> out = new java.util.ArrayList<>();
+      byte[] prefix = CONTRACT_PREFIX.getBytes(StandardCharsets.UTF_8);
+      try (RocksIterator it = db.newIterator()) {
+        for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+          String key = new String(it.key(), prefix.length, it.key().length - prefix.length, StandardCharsets.UTF_8);
+          out.add(ContractVersion.fromJson(key.substring(0, key.indexOf('|')), key.substring(key.indexOf('|') + 1), it.value()));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
   public long deleteTopic(String topic) {
     return open(() -> {
       byte[] data = ("d|" + topic + "|").getBytes(StandardCharsets.UTF_8);
@@ -325,6 +356,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
 
   private static final String SCHEMA_PREFIX = "s|";
   private static final String USAGE_PREFIX = "u|";
+  private static final String CONTRACT_PREFIX = "k|";
 
   private static boolean startsWith(byte[] a, byte[] prefix) {
     return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);

@@ -19,11 +19,11 @@ import java.util.Map;
  * the winner (higher event time, then sequence); one customer's row is older than the TTL.
  */
 public class ChangelogFixture implements QuarkusTestResourceLifecycleManager {
-  static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("../contracts/examples"));
+  public static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(Path.of("../contracts/examples"));
   static final long NOW = System.currentTimeMillis();
   /** Expected winner per feature set and key value (single-key sets). */
-  static final Map<String, Map<String, ChangelogSeeder.Row>> EXPECTED = new HashMap<>();
-  static EmbeddedKafka kafka;
+  public static final Map<String, Map<String, ChangelogSeeder.Row>> EXPECTED = new HashMap<>();
+  public static EmbeddedKafka kafka;
 
   @Override
   public Map<String, String> start() {
@@ -71,7 +71,7 @@ public class ChangelogFixture implements QuarkusTestResourceLifecycleManager {
   }
 
   /** A row whose feature values derive from {@code seed}, typed per feature. */
-  static ChangelogSeeder.Row row(FeatureSetContract c, Map<String, String> keys, int seed, long eventTime, long seq) {
+  public static ChangelogSeeder.Row row(FeatureSetContract c, Map<String, String> keys, int seed, long eventTime, long seq) {
     Map<String, Object> values = new LinkedHashMap<>();
     int n = 0;
     for (Feature f : c.features()) {

@@ -51,6 +51,34 @@ abstract class ServingApiChecks {
     return ChangelogFixture.EXPECTED.get(set).get(key);
   }
 
+  /** The catalog UI on this store: sign-in, a feature set page with the version this store kept, a lookup from its form. */
+  @Test
+  void catalogPagesSignInAndShowTheVersionTheStoreKept() {
+    given().redirects().follow(false).get("/ui/feature-sets/customer_activity@1").then().statusCode(303)
+        .header("Location", containsString("/ui/login?next="));
+    given().redirects().follow(false).formParam("api_key", "wrong").post("/ui/login").then().statusCode(401)
+        .body(containsString("not known to this service"));
+    Response signIn = given().redirects().follow(false).formParam("api_key", ServingProfiles.MARKETING_KEY).formParam("next", "/ui")
+        .post("/ui/login");
+    signIn.then().statusCode(303);
+    String session = signIn.getCookie("tessera_ui");
+    assertThat(session).hasSize(64);
+
+    String page = given().cookie("tessera_ui", session).get("/ui/feature-sets/customer_activity@1").then().statusCode(200)
+        .contentType(containsString("text/html")).extract().asString();
+    assertThat(page).contains("Signed in as <strong>marketing-propensity</strong>").contains("id=\"version-1.0.0\"").contains("served now")
+        .contains("id=\"feature-txn_count_1h\"").contains("amount must not be null").doesNotContain(NO_TRACE);
+    ChangelogSeeder.Row want = expected("customer_activity", "c-3");
+    String answer = given().cookie("tessera_ui", session).formParam("key.customer_id", "c-3").post("/ui/feature-sets/customer_activity@1/lookup")
+        .then().statusCode(200).extract().asString();
+    assertThat(answer).contains("<strong id=\"lookup-status\">OK</strong>")
+        .contains("<th scope=\"row\">txn_count_1h</th><td class=\"value\">" + want.values().get("txn_count_1h") + "</td>");
+    // merchant_risk does not list marketing-propensity: the page shows it, the form says whom to ask
+    given().cookie("tessera_ui", session).get("/ui/feature-sets/merchant_risk").then().statusCode(200)
+        .body(containsString("Your consumer is not listed by this contract"));
+    given().cookie("tessera_ui", session).get("/ui/feature-sets/nope").then().statusCode(404).body(containsString("Unknown feature set &#39;nope&#39;"));
+  }
+
   @Test
   void singleEntityLookupServesTheWinningRow() {
     for (String id : List.of("c-0", "c-1", "c-17", "c-tie")) {

@@ -10,11 +10,11 @@ import java.util.Map;
 public final class ServingProfiles {
   private ServingProfiles() {}
 
-  static final String FRAUD_KEY = "fraud-key-123";
-  static final String MARKETING_KEY = "marketing-key-456";
-  static final String OPS_KEY = "ops-key-789";
+  public static final String FRAUD_KEY = "fraud-key-123";
+  public static final String MARKETING_KEY = "marketing-key-456";
+  public static final String OPS_KEY = "ops-key-789";
 
-  static Map<String, String> common() {
+  public static Map<String, String> common() {
     Map<String, String> m = new HashMap<>();
     m.put("tessera.contracts.dir", "../contracts/examples");
     // marketing's key is configured as a hash only
