@@ -28,6 +28,7 @@ if [ "$major" -lt 20 ]; then
   exit 1
 fi
 mkdir -p "$target"
+target="$(cd "$target" && pwd)"
 cp "$here/package.json" "$here/package-lock.json" "$target/"
 if [ ! -d "$target/node_modules/playwright-core" ] || ! cmp -s "$here/package-lock.json" "$target/.installed-lock"; then
   echo "ui-tests: npm ci (playwright-core) into $target ..."

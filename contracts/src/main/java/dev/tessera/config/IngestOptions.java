@@ -43,6 +43,14 @@ public final class IngestOptions {
       "tessera.ingest.archive", true,
       "Whether the job writes its source topic's events archive (<namespace>.<topic>__events), which backfills read.");
 
+  public static final ConfigOption<Integer> CHANGELOG_PARTITIONS = ConfigOption.integer("tessera.ingest.changelog-partitions", 1,
+      "Partitions of a changelog topic Tessera creates (an existing topic is kept as it is); rows of one key always go to one partition.");
+  public static final ConfigOption<Integer> DLQ_PARTITIONS = ConfigOption.integer("tessera.ingest.dlq-partitions", 1,
+      "Partitions of a dead-letter topic Tessera creates (an existing topic is kept as it is).");
+  public static final ConfigOption<Integer> REPLICATION_FACTOR = ConfigOption.integer("tessera.ingest.replication-factor", -1,
+      "Replication factor of the changelog and DLQ topics Tessera creates; -1: the brokers' default.replication.factor.");
+
   public static final List<ConfigOption<?>> ALL = List.of(GROUP_ID_PREFIX, START_FROM, CHECKPOINT_INTERVAL,
-      CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM, IDLE_TIMEOUT, CONFLUENT_SCHEMA_IDS, ARCHIVE);
+      CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM, IDLE_TIMEOUT, CONFLUENT_SCHEMA_IDS, ARCHIVE, CHANGELOG_PARTITIONS, DLQ_PARTITIONS,
+      REPLICATION_FACTOR);
 }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * Tessera's one configuration: a properties file of {@code tessera.*} keys, with {@code ${home}}
- * (the Tessera home) and {@code ${env:NAME}} expanded. Every choice between the embedded local
+ * (the Tessera home), {@code ${env:NAME}} and {@code ${file:/path}} (a secret's file) expanded. Every choice between the embedded local
  * stack and production (catalog, warehouse, brokers, stores) is a key here, documented in {@code
  * docs/configuration.md}.
  *
@@ -33,7 +33,15 @@ import java.util.regex.Pattern;
  * }
  */
 public final class TesseraConfig {
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(home|env:([A-Za-z_][A-Za-z0-9_]*))}");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(home|env:([A-Za-z_][A-Za-z0-9_]*)|file:([^}]+))}");
+
+  /**
+   * Keys under this prefix that no option declares are Kafka client properties, passed to every
+   * Kafka client ({@code tessera.kafka.<property>}) or to one role ({@code
+   * tessera.kafka.consumer|producer|admin.<property>}); {@code dev.tessera.kafka.KafkaClients}
+   * checks their names against Kafka's.
+   */
+  public static final String KAFKA_CLIENT_PREFIX = "tessera.kafka.";
 
   private final Path home;
   private final Map<String, String> values;
@@ -170,7 +178,14 @@ public final class TesseraConfig {
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String replacement;
-      if (m.group(2) == null) {
+      if (m.group(3) != null) { // a secret kept in a file (a mounted Kubernetes secret): its content, without the final newline
+        try {
+          replacement = java.nio.file.Files.readString(Path.of(m.group(3).trim())).stripTrailing();
+        } catch (java.io.IOException e) {
+          throw new TesseraException(ErrorCode.INVALID_ARGUMENT,
+              "Cannot expand '${file:" + m.group(3) + "}' in " + origin + ": cannot read the file (" + e.getMessage() + ")");
+        }
+      } else if (m.group(2) == null) {
         replacement = home.toString();
       } else {
         replacement = System.getenv(m.group(2));
@@ -190,7 +205,7 @@ public final class TesseraConfig {
     List<String> names = known.stream().map(ConfigOption::key).toList();
     List<String> problems = new ArrayList<>();
     for (String key : values.keySet()) {
-      if (!names.contains(key)) {
+      if (!names.contains(key) && !key.startsWith(KAFKA_CLIENT_PREFIX)) { // Kafka client properties: checked by KafkaClients
         problems.add("Unknown config key '" + key + "' in " + origin + Problems.didYouMean(key, names));
       }
     }

@@ -25,10 +25,13 @@ public final class ChangelogPublisher implements AutoCloseable {
   private long sent;
 
   public ChangelogPublisher(String bootstrapServers, String topic, WriterSchema schema) {
+    this(KafkaClients.plain(bootstrapServers), topic, schema);
+  }
+
+  public ChangelogPublisher(KafkaClients kafka, String topic, WriterSchema schema) {
     this.topic = topic;
-    Topics.publishSchema(bootstrapServers, topic, schema);
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Topics.publishSchema(kafka, topic, schema);
+    Properties p = kafka.producer();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "20");

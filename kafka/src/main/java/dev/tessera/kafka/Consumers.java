@@ -10,8 +10,12 @@ public final class Consumers {
 
   /** Byte-array keys and values, no auto commit, no auto-created topics, committed records only; add a group id where one is used. */
   public static Properties bytes(String bootstrapServers) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return bytes(KafkaClients.plain(bootstrapServers));
+  }
+
+  /** The same over the configured clients' properties (security, tuning); Tessera's settings here win. */
+  public static Properties bytes(KafkaClients kafka) {
+    Properties p = kafka.consumer();
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

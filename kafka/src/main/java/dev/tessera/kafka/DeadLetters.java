@@ -53,9 +53,13 @@ public final class DeadLetters {
 
   /** Every dead letter of {@code topic} rejected at or after {@code sinceMillis} that {@code filter} accepts, in offset order per partition. */
   public static List<DeadLetter> read(String bootstrapServers, String topic, long sinceMillis, Predicate<DeadLetter> filter) {
+    return read(KafkaClients.plain(bootstrapServers), topic, sinceMillis, filter);
+  }
+
+  public static List<DeadLetter> read(KafkaClients kafka, String topic, long sinceMillis, Predicate<DeadLetter> filter) {
     List<DeadLetter> out = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Consumers.bytes(bootstrapServers))) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Consumers.bytes(kafka))) {
       var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
       if (infos == null || infos.isEmpty()) {
         return out; // no DLQ topic yet: nothing was ever rejected
@@ -97,9 +101,13 @@ public final class DeadLetters {
    * transaction that writes the replayed events). Empty when nothing was ever replayed.
    */
   public static Map<String, String> markers(String bootstrapServers, String dlqTopic) {
+    return markers(KafkaClients.plain(bootstrapServers), dlqTopic);
+  }
+
+  public static Map<String, String> markers(KafkaClients kafka, String dlqTopic) {
     String topic = markersTopic(dlqTopic);
     Map<String, String> out = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Consumers.bytes(bootstrapServers))) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Consumers.bytes(kafka))) {
       var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
       if (infos == null || infos.isEmpty()) {
         return out;

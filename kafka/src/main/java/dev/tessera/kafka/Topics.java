@@ -29,11 +29,21 @@ public final class Topics {
 
   /** Creates {@code topic} if missing (compacted for changelogs); partitions as given, replication the broker default. */
   public static void ensure(String bootstrapServers, String topic, boolean compacted, int partitions) {
-    try (Admin admin = Admin.create(adminProps(bootstrapServers))) {
+    ensure(KafkaClients.plain(bootstrapServers), topic, compacted, partitions);
+  }
+
+  public static void ensure(KafkaClients kafka, String topic, boolean compacted, int partitions) {
+    ensure(kafka, topic, compacted, partitions, -1);
+  }
+
+  /** Creates {@code topic} if missing with this many partitions and replicas (-1: the brokers' default); an existing topic is kept. */
+  public static void ensure(KafkaClients kafka, String topic, boolean compacted, int partitions, int replicationFactor) {
+    String bootstrapServers = where(kafka);
+    try (Admin admin = Admin.create(adminProps(kafka))) {
       if (admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
         return;
       }
-      NewTopic t = new NewTopic(topic, partitions, (short) -1);
+      NewTopic t = new NewTopic(topic, partitions, (short) replicationFactor);
       if (compacted) {
         t.configs(Map.of("cleanup.policy", "compact"));
       }
@@ -52,7 +62,12 @@ public final class Topics {
 
   /** Deletes {@code topic} if it exists; returns whether it did. */
   public static boolean delete(String bootstrapServers, String topic) {
-    try (Admin admin = Admin.create(adminProps(bootstrapServers))) {
+    return delete(KafkaClients.plain(bootstrapServers), topic);
+  }
+
+  public static boolean delete(KafkaClients kafka, String topic) {
+    String bootstrapServers = where(kafka);
+    try (Admin admin = Admin.create(adminProps(kafka))) {
       if (!admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
         return false;
       }
@@ -73,12 +88,15 @@ public final class Topics {
    * topic} and waits for each acknowledgement; call before producing rows written with it.
    */
   public static void publishSchema(String bootstrapServers, String topic, WriterSchema schema) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    publishSchema(KafkaClients.plain(bootstrapServers), topic, schema);
+  }
+
+  public static void publishSchema(KafkaClients kafka, String topic, WriterSchema schema) {
+    Properties p = kafka.producer();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-    try (Admin admin = Admin.create(adminProps(bootstrapServers));
+    try (Admin admin = Admin.create(adminProps(kafka));
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
       List<Future<?>> acks = new ArrayList<>();
@@ -96,11 +114,15 @@ public final class Topics {
     }
   }
 
-  private static Properties adminProps(String bootstrapServers) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+  private static Properties adminProps(KafkaClients kafka) {
+    Properties props = kafka.admin();
+    props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     return props;
+  }
+
+  /** The brokers and how they are reached, for error messages (no secret). */
+  private static String where(KafkaClients kafka) {
+    return kafka.bootstrapServers() + (kafka.hasProperties() ? " (" + kafka.security() + ")" : "");
   }
 
   private static TesseraException unavailable(String what, Throwable cause) {

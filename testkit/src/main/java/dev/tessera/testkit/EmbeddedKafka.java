@@ -32,16 +32,85 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
   private CheckedProducer producer;
 
+  private final Tls tls;
+
   public EmbeddedKafka() throws Exception {
-    cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+    this(null, Map.of());
+  }
+
+  private EmbeddedKafka(Tls tls, Map<String, String> users) throws Exception {
+    this.tls = tls;
+    TestKitNodes.Builder nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1);
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build())
         .setConfigProp("offsets.topic.replication.factor", "1")
         .setConfigProp("transaction.state.log.replication.factor", "1")
-        .setConfigProp("transaction.state.log.min.isr", "1")
-        .build();
+        .setConfigProp("transaction.state.log.min.isr", "1");
+    if (tls != null) {
+      // the client listener (EXTERNAL, also inter-broker) is SASL_SSL with PLAIN; the broker signs in as "broker"
+      StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" "
+          + "password=\"broker-secret\" user_broker=\"broker-secret\"");
+      users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+      jaas.append(';');
+      String l = "listener.name.external.";
+      // the test kit accepts only PLAINTEXT or SASL_PLAINTEXT nodes, but keeps a protocol map given here
+      builder.setConfigProp("listener.security.protocol.map", "EXTERNAL:SASL_SSL,CONTROLLER:PLAINTEXT")
+          .setConfigProp("sasl.enabled.mechanisms", "PLAIN")
+          .setConfigProp("sasl.mechanism.inter.broker.protocol", "PLAIN")
+          .setConfigProp(l + "plain.sasl.jaas.config", jaas.toString())
+          .setConfigProp(l + "ssl.keystore.location", tls.keystore().toString())
+          .setConfigProp(l + "ssl.keystore.password", tls.password())
+          .setConfigProp(l + "ssl.key.password", tls.password())
+          .setConfigProp(l + "ssl.keystore.type", "PKCS12")
+          .setConfigProp(l + "ssl.truststore.location", tls.truststore().toString())
+          .setConfigProp(l + "ssl.truststore.password", tls.password())
+          .setConfigProp(l + "ssl.truststore.type", "PKCS12");
+    }
+    cluster = builder.build();
     cluster.format();
     cluster.startup();
     cluster.waitForReadyBrokers();
+  }
+
+  /**
+   * A broker whose client listener is SASL_SSL: TLS with a certificate made for this test (CN and
+   * SAN localhost and 127.0.0.1, by {@code keytool} into {@code dir}), and SASL PLAIN with these
+   * users and passwords. Clients need {@link #tls()}'s truststore. Its own helpers (producer,
+   * readers, topics) are not for it: use the clients under test.
+   */
+  public static EmbeddedKafka saslSsl(java.nio.file.Path dir, Map<String, String> users) throws Exception {
+    return new EmbeddedKafka(Tls.generate(dir), users);
+  }
+
+  /** The certificate material of a {@link #saslSsl} broker (null for a plaintext one). */
+  public Tls tls() {
+    return tls;
+  }
+
+  /** A PKCS12 keystore with one self-signed certificate for localhost, and a truststore holding it; one password for all. */
+  public record Tls(java.nio.file.Path keystore, java.nio.file.Path truststore, String password) {
+    static Tls generate(java.nio.file.Path dir) throws Exception {
+      java.nio.file.Files.createDirectories(dir);
+      String password = "pw-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+      java.nio.file.Path keystore = dir.resolve("broker.p12");
+      java.nio.file.Path cert = dir.resolve("broker.pem");
+      java.nio.file.Path truststore = dir.resolve("truststore.p12");
+      String keytool = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+      run(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
+          "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", password,
+          "-keypass", password);
+      run(keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", password, "-file", cert.toString());
+      run(keytool, "-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore", truststore.toString(), "-storetype",
+          "PKCS12", "-storepass", password);
+      return new Tls(keystore, truststore, password);
+    }
+
+    private static void run(String... command) throws Exception {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("keytool failed: " + String.join(" ", command).replaceAll("pw-[0-9a-f]+", "***") + "\n" + out);
+      }
+    }
   }
 
   public String bootstrapServers() {

@@ -114,8 +114,8 @@ public final class RetireCommand implements Callable<Integer> {
       long rows = store.deleteTopic(c.changelogTopic());
       out.printf("retire %s: deleted %,d online rows of %s%n", c.majorId(), rows, c.changelogTopic());
     }
-    String kafka = config.find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
-    if (kafka == null) {
+    dev.tessera.kafka.KafkaClients kafka = dev.tessera.kafka.KafkaClients.of(config);
+    if (kafka.bootstrapServers() == null) {
       out.printf("retire %s: changelog topic %s: no Kafka configured; the next tessera up deletes it%n", c.majorId(), c.changelogTopic());
     } else {
       try {

@@ -99,8 +99,10 @@ public final class DlqCommand implements Runnable {
       return DeadLetters.markers(bootstrap(spec), dlqTopic(registry));
     }
 
-    String bootstrap(CommandSpec spec) {
-      return bootstrap(CliContext.of(spec).config(), ((TesseraCommand) spec.root().userObject()).home());
+    /** The Kafka clients: the brokers below, with every Kafka client property of the config (security). */
+    dev.tessera.kafka.KafkaClients bootstrap(CommandSpec spec) {
+      TesseraConfig config = CliContext.of(spec).config();
+      return dev.tessera.kafka.KafkaClients.of(config).withBootstrapServers(bootstrap(config, ((TesseraCommand) spec.root().userObject()).home()));
     }
 
     private String bootstrap(TesseraConfig config, Path home) {

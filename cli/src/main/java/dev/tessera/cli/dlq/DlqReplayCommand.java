@@ -71,7 +71,7 @@ public final class DlqReplayCommand implements Callable<Integer> {
     Backfill.Engine.parse(engine, "--engine");
     List<DeadLetter> letters = selection.read(spec, registry);
     Map<String, String> markers = selection.markers(spec, registry);
-    String bootstrap = selection.bootstrap(spec);
+    dev.tessera.kafka.KafkaClients bootstrap = selection.bootstrap(spec);
     PrintWriter out = spec.commandLine().getOut();
     Map<FeatureSetContract, List<DeadLetter>> byContract = new LinkedHashMap<>();
     List<DeadLetter> unknown = new ArrayList<>();

@@ -68,6 +68,10 @@ public final class IngestCommand implements Callable<Integer> {
     if (fromFile != null && !Files.isRegularFile(fromFile)) {
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest from '" + fromFile + "': no such file");
     }
+    if (fromFile == null && config.find(IngestOptions.BOOTSTRAP_SERVERS).isPresent()) {
+      // brokers that refuse the credential, or cannot be reached: one clear error now, not a job restarting forever
+      dev.tessera.kafka.KafkaClients.of(config).verify(java.time.Duration.ofSeconds(30));
+    }
     StreamExecutionEnvironment env = IngestEnvironment.environment(config, resumeFrom);
     IngestPipeline pipeline = IngestJob.define(env, contract, IngestEnvironment.settings(config, contract, bounded || fromFile != null)
         .withArchive(config.get(IngestOptions.ARCHIVE)).withBootstrap(bootstrap), fromFile);

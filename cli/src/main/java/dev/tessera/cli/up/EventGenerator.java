@@ -54,6 +54,11 @@ public final class EventGenerator implements AutoCloseable {
 
   /** @param rate events per second over all topics; @param entities distinct ids per key field */
   public EventGenerator(String bootstrap, List<FeatureSetContract> contracts, double rate, int entities) {
+    this(dev.tessera.kafka.KafkaClients.plain(bootstrap), contracts, rate, entities);
+  }
+
+  /** The same over the configured Kafka clients (a secured cluster). */
+  public EventGenerator(dev.tessera.kafka.KafkaClients kafka, List<FeatureSetContract> contracts, double rate, int entities) {
     Map<String, Source> byTopic = new LinkedHashMap<>();
     for (FeatureSetContract c : contracts) {
       Source s = byTopic.get(c.source().topic());
@@ -70,8 +75,7 @@ public final class EventGenerator implements AutoCloseable {
     this.sources = List.copyOf(byTopic.values());
     this.rate = rate;
     this.entities = entities;
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = kafka.producer();
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");

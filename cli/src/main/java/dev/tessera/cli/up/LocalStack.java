@@ -196,7 +196,7 @@ public final class LocalStack implements AutoCloseable {
       for (FeatureSetContract c : registry.allMajors()) {
         Rollout rollout = rollouts.get(c.majorId());
         // events of `tessera dlq replay` waiting for a backfill: from the earliest of them on
-        java.util.Optional<Long> replayed = DlqReplay.pendingFrom(bootstrap, c, backfills.getOrDefault(c.majorId(), java.util.List.of()));
+        java.util.Optional<Long> replayed = DlqReplay.pendingFrom(dev.tessera.kafka.KafkaClients.plain(bootstrap), c, backfills.getOrDefault(c.majorId(), java.util.List.of()));
         if ((rollout.added().isEmpty() && replayed.isEmpty()) || bootstraps.containsKey(c.majorId())) {
           continue;
         }
@@ -216,7 +216,7 @@ public final class LocalStack implements AutoCloseable {
       if (c != null && Files.isRegularFile(e.getValue())) {
         Topics.ensure(bootstrap, c.changelogTopic(), true, 1);
         Topics.publishSchema(bootstrap, c.changelogTopic(), dev.tessera.contracts.rows.WriterSchema.of(c));
-        Backfill.publish(bootstrap, c, e.getValue(), line -> status.accept(String.format("  %-9s %s: %s", "backfill", c.name(), line)));
+        Backfill.publish(dev.tessera.kafka.KafkaClients.plain(bootstrap), c, e.getValue(), line -> status.accept(String.format("  %-9s %s: %s", "backfill", c.name(), line)));
       }
     }
 

@@ -159,11 +159,13 @@ public final class Backfill {
           Files.copy(latestFile, request.keepLatest(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
           progress.accept(String.format("kept the latest values of %,d keys in %s, to publish when Kafka is up", r.keys(), request.keepLatest()));
         }
-        String kafka = config.find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
+        dev.tessera.kafka.KafkaClients kafka = dev.tessera.kafka.KafkaClients.of(config);
         long published = 0;
-        if (request.publish() && kafka == null) {
+        if (request.publish() && kafka.bootstrapServers() == null) {
           progress.accept("no Kafka configured (tessera.kafka.bootstrap-servers): latest values not published to the changelog");
         } else if (request.publish()) {
+          dev.tessera.kafka.Topics.ensure(kafka, contract.changelogTopic(), true, config.get(dev.tessera.config.IngestOptions.CHANGELOG_PARTITIONS),
+              config.get(dev.tessera.config.IngestOptions.REPLICATION_FACTOR));
           published = publish(kafka, contract, latestFile, progress);
         }
         return new BackfillResult(r.archived(), r.duplicates(), r.accepted(), r.rejected(), r.keys(), rows, r.range().from(),
@@ -193,9 +195,10 @@ public final class Backfill {
    * the feature set's changelog, created first when missing (a new major backfilled before its
    * stream ever ran); returns the number of keys.
    */
-  public static long publish(String bootstrapServers, FeatureSetContract contract, Path latestFile, Consumer<String> progress) throws IOException {
-    dev.tessera.kafka.Topics.ensure(bootstrapServers, contract.changelogTopic(), true, 1);
-    try (ChangelogPublisher publisher = new ChangelogPublisher(bootstrapServers, contract.changelogTopic(), new ChangelogRowWriter(contract).schema());
+  public static long publish(dev.tessera.kafka.KafkaClients kafka, FeatureSetContract contract, Path latestFile, Consumer<String> progress)
+      throws IOException {
+    dev.tessera.kafka.Topics.ensure(kafka, contract.changelogTopic(), true, 1);
+    try (ChangelogPublisher publisher = new ChangelogPublisher(kafka, contract.changelogTopic(), new ChangelogRowWriter(contract).schema());
         DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(latestFile), 1 << 16))) {
       while (true) {
         byte[] key;

@@ -8,6 +8,7 @@ import dev.tessera.ingest.decode.EventDecoder;
 import dev.tessera.ingest.decode.LatenessRule;
 import dev.tessera.ingest.decode.RejectReason;
 import dev.tessera.kafka.Consumers;
+import dev.tessera.kafka.KafkaClients;
 import dev.tessera.kafka.DeadLetters;
 import dev.tessera.kafka.DeadLetters.DeadLetter;
 import dev.tessera.kafka.Topics;
@@ -145,10 +146,10 @@ public final class DlqReplay {
    * #backfills}): a letter waiting for a backfill is done once one ran from its event time or
    * earlier. Reads the tail of each source partition for its horizon.
    */
-  public static Plan plan(String bootstrapServers, FeatureSetContract contract, List<DeadLetter> letters, Map<String, String> markers,
+  public static Plan plan(KafkaClients kafka, FeatureSetContract contract, List<DeadLetter> letters, Map<String, String> markers,
       List<BackfillSnapshot> backfills) {
     EventDecoder decoder = new EventDecoder(contract, Set.of());
-    Map<Integer, Long> horizons = horizons(bootstrapServers, contract, decoder);
+    Map<Integer, Long> horizons = horizons(kafka, contract, decoder);
     long margin = liveMargin(contract);
     List<Item> items = new ArrayList<>();
     for (DeadLetter d : letters) {
@@ -196,9 +197,9 @@ public final class DlqReplay {
    * markers say {@code pending} and no backfill of {@code backfills} has counted them since), for
    * {@code tessera up --backfill}; empty when none wait.
    */
-  public static java.util.Optional<Long> pendingFrom(String bootstrapServers, FeatureSetContract contract, List<BackfillSnapshot> backfills) {
+  public static java.util.Optional<Long> pendingFrom(KafkaClients kafka, FeatureSetContract contract, List<BackfillSnapshot> backfills) {
     Long from = null;
-    for (String marker : DeadLetters.markers(bootstrapServers, contract.source().dlqTopic()).values()) {
+    for (String marker : DeadLetters.markers(kafka, contract.source().dlqTopic()).values()) {
       String[] words = marker.split(" ");
       if (marker.startsWith(PENDING) && words.length >= 5 && words[2].startsWith(contract.majorId() + ".")) {
         long since = Long.parseLong(words[1]);
@@ -217,10 +218,10 @@ public final class DlqReplay {
    * its result), the backfill and its markers; without it, the backfill letters wait. Markers of
    * letters still rejected are written when their reason or detail changed.
    */
-  public static Outcome execute(String bootstrapServers, Plan plan, LongFunction<BackfillResult> backfill, Consumer<String> progress) {
+  public static Outcome execute(KafkaClients kafka, Plan plan, LongFunction<BackfillResult> backfill, Consumer<String> progress) {
     String markersTopic = DeadLetters.markersTopic(plan.dlqTopic());
-    Topics.ensure(bootstrapServers, markersTopic, true, 1);
-    Map<String, String> before = DeadLetters.markers(bootstrapServers, plan.dlqTopic());
+    Topics.ensure(kafka, markersTopic, true, 1);
+    Map<String, String> before = DeadLetters.markers(kafka, plan.dlqTopic());
     List<Item> live = plan.route(Route.LIVE);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     long now = System.currentTimeMillis();
@@ -248,7 +249,7 @@ public final class DlqReplay {
         records.add(marker(markersTopic, i.letter(), i.detail()));
       }
     }
-    send(bootstrapServers, records);
+    send(kafka, records);
     if (!live.isEmpty()) {
       progress.accept(String.format("wrote %,d events back into %s, for the running stream", live.size(), plan.contract().source().topic()));
     }
@@ -272,7 +273,7 @@ public final class DlqReplay {
         }
       }
     }
-    send(bootstrapServers, markers);
+    send(kafka, markers);
     return new Outcome(live.size(), backfilled, backfill == null ? toBackfill.size() : 0, plan.route(Route.REJECTED).size(), reasonsChanged,
         plan.route(Route.DONE).size(), result);
   }
@@ -384,12 +385,11 @@ public final class DlqReplay {
   }
 
   /** Sends the records in one transaction: all of them, or none. */
-  private static void send(String bootstrapServers, List<ProducerRecord<byte[], byte[]>> records) {
+  private static void send(KafkaClients kafka, List<ProducerRecord<byte[], byte[]>> records) {
     if (records.isEmpty()) {
       return;
     }
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = kafka.producer();
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tessera-dlq-replay-" + UUID.randomUUID());
@@ -415,13 +415,13 @@ public final class DlqReplay {
    * last {@value #TAIL} records (decodable ones) minus the lateness bound; absent for an empty
    * partition.
    */
-  static Map<Integer, Long> horizons(String bootstrapServers, FeatureSetContract contract, EventDecoder decoder) {
+  static Map<Integer, Long> horizons(KafkaClients kafka, FeatureSetContract contract, EventDecoder decoder) {
     String topic = contract.source().topic();
     LatenessRule rule = new LatenessRule(contract);
     String timeField = contract.source().eventTime();
     boolean micros = dev.tessera.contracts.schema.SourceTypes.isMicros(contract.source().schema().getField(timeField).schema());
     Map<Integer, Long> latest = new TreeMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Consumers.bytes(bootstrapServers))) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Consumers.bytes(kafka))) {
       var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
       if (infos == null) {
         return Map.of();

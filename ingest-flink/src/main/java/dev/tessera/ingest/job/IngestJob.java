@@ -8,6 +8,7 @@ import dev.tessera.kafka.Topics;
 import java.nio.file.Path;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.util.CloseableIterator;
+import dev.tessera.config.IngestOptions;
 import dev.tessera.config.OfflineOptions;
 import dev.tessera.offline.catalog.Catalogs;
 import dev.tessera.ingest.rollout.Rollout;
@@ -18,6 +19,7 @@ import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import dev.tessera.kafka.KafkaClients;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -73,10 +75,12 @@ public final class IngestJob {
     FeatureTables tables = new FeatureTables(catalog, settings.config().get(OfflineOptions.NAMESPACE));
     Table table = tables.ensure(contract);
     boolean kafka = settings.bootstrapServers() != null;
+    KafkaClients clients = kafka ? settings.kafka() : null;
     if (kafka) {
-      Topics.ensure(settings.bootstrapServers(), contract.changelogTopic(), true, 1);
+      Topics.ensure(clients, contract.changelogTopic(), true, settings.config().get(IngestOptions.CHANGELOG_PARTITIONS),
+          settings.config().get(IngestOptions.REPLICATION_FACTOR));
       // readers meet the writer schema on every partition before the first row written with it
-      Topics.publishSchema(settings.bootstrapServers(), contract.changelogTopic(), WriterSchema.of(contract));
+      Topics.publishSchema(clients, contract.changelogTopic(), WriterSchema.of(contract));
     }
     DataStream<JobRecords.Raw> raw;
     if (fromFile != null) {
@@ -94,8 +98,10 @@ public final class IngestJob {
       if (!kafka) {
         throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot ingest " + contract.id() + " from Kafka: no bootstrap servers configured");
       }
-      Topics.ensure(settings.bootstrapServers(), contract.source().dlqTopic(), false, 1);
+      Topics.ensure(clients, contract.source().dlqTopic(), false, settings.config().get(IngestOptions.DLQ_PARTITIONS),
+          settings.config().get(IngestOptions.REPLICATION_FACTOR));
       var source = KafkaSource.<JobRecords.Raw>builder()
+          .setProperties(clients.consumer()) // security and tuning from config; what follows is Tessera's and wins
           .setBootstrapServers(settings.bootstrapServers())
           .setTopics(contract.source().topic())
           .setGroupId(settings.groupId())
@@ -131,7 +137,7 @@ public final class IngestJob {
     DataStream<JobRecords.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ).union(rows.getSideOutput(WindowFunction.TOO_LATE));
 
     if (kafka) {
-      rows.sinkTo(KafkaSink.<JobRecords.Row>builder().setBootstrapServers(settings.bootstrapServers())
+      rows.sinkTo(KafkaSink.<JobRecords.Row>builder().setKafkaProducerConfig(clients.producer()).setBootstrapServers(settings.bootstrapServers())
           .setRecordSerializer(new SinkSerializers.Changelog(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
           .name("changelog:" + contract.changelogTopic()).uid(contract.tableName() + "/changelog");
     }
@@ -139,7 +145,7 @@ public final class IngestJob {
     if (fromFile != null) {
       fileDlq = dlq.collectAsync();
     } else {
-      dlq.sinkTo(KafkaSink.<JobRecords.Rejected>builder().setBootstrapServers(settings.bootstrapServers())
+      dlq.sinkTo(KafkaSink.<JobRecords.Rejected>builder().setKafkaProducerConfig(clients.producer()).setBootstrapServers(settings.bootstrapServers())
           .setRecordSerializer(new SinkSerializers.Dlq(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
           .name("dlq:" + contract.source().dlqTopic()).uid(contract.tableName() + "/dlq");
     }

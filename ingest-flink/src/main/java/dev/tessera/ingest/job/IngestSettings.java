@@ -38,6 +38,11 @@ public record IngestSettings(
     this(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, true, null);
   }
 
+  /** The job's Kafka clients: these brokers, with every Kafka client property of the config (security, tuning). */
+  public dev.tessera.kafka.KafkaClients kafka() {
+    return dev.tessera.kafka.KafkaClients.of(config).withBootstrapServers(bootstrapServers);
+  }
+
   /** The same settings with or without the events archive. */
   public IngestSettings withArchive(boolean archive) {
     return new IngestSettings(bootstrapServers, groupId, startingOffsets, bounded, confluentSchemaIds, idleTimeout, config, archive, bootstrap);

@@ -51,6 +51,7 @@ public final class PredictionLogJob {
     PredictionTables tables = new PredictionTables(Catalogs.open(config), config.get(OfflineOptions.NAMESPACE));
     Table table = tables.ensure(model);
     KafkaSource<Tuple3<Integer, Long, byte[]>> source = KafkaSource.<Tuple3<Integer, Long, byte[]>>builder()
+        .setProperties(dev.tessera.kafka.KafkaClients.of(config).withBootstrapServers(bootstrap).consumer())
         .setBootstrapServers(bootstrap)
         .setTopics(topic(model))
         .setGroupId("tessera-prediction-log." + model)

@@ -34,7 +34,7 @@ public final class PredictionLog implements AutoCloseable {
   private final String topic;
   private final BlockingQueue<Entry> buffer;
   private final KafkaProducer<String, byte[]> producer;
-  private final String bootstrap;
+  private final dev.tessera.kafka.KafkaClients kafka;
   private final Thread sender;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -42,16 +42,21 @@ public final class PredictionLog implements AutoCloseable {
 
   /** A log to {@code tessera.predictions.<model>} on {@code bootstrap}; null bootstrap: every record is dropped (and counted). */
   public PredictionLog(String model, String bootstrap, int capacity) {
+    this(model, dev.tessera.kafka.KafkaClients.plain(bootstrap), capacity);
+  }
+
+  /** A log over the configured Kafka clients (security, tuning); no bootstrap servers: every record is dropped (and counted). */
+  public PredictionLog(String model, dev.tessera.kafka.KafkaClients kafka, int capacity) {
     this.topic = topic(model);
-    this.bootstrap = bootstrap;
+    this.kafka = kafka;
+    String bootstrap = kafka.bootstrapServers();
     this.buffer = new ArrayBlockingQueue<>(Math.max(1, capacity));
     if (bootstrap == null || bootstrap.isBlank()) {
       producer = null;
       sender = null;
       return;
     }
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = kafka.producer();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -126,7 +131,10 @@ public final class PredictionLog implements AutoCloseable {
 
   /** Creates the topic (1 partition here; a platform creates it ahead with its own layout); an existing one is kept. */
   private void ensureTopic() {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 10_000, "default.api.timeout.ms", 10_000))) {
+    Properties props = kafka.admin();
+    props.put("request.timeout.ms", 10_000);
+    props.put("default.api.timeout.ms", 10_000);
+    try (Admin admin = Admin.create(props)) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(15, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {

@@ -42,9 +42,10 @@ public class ModelServer {
     runtime = ModelRuntime.current();
     ModelConfig config = runtime.config();
     features = runtime.features(meters);
-    String bootstrap = runtime.tessera().find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
+    dev.tessera.kafka.KafkaClients kafka = dev.tessera.kafka.KafkaClients.of(runtime.tessera());
+    String bootstrap = kafka.bootstrapServers();
     boolean logging = runtime.tessera().get(ModelOptions.LOG_ENABLED);
-    log = logging ? new PredictionLog(config.name(), bootstrap, runtime.tessera().get(ModelOptions.LOG_BUFFER)) : null;
+    log = logging ? new PredictionLog(config.name(), kafka, runtime.tessera().get(ModelOptions.LOG_BUFFER)) : null;
     if (logging && (bootstrap == null || bootstrap.isBlank())) {
       LOG.warn("No tessera.kafka.bootstrap-servers: predictions are not logged (each is counted as dropped)");
     }

@@ -44,7 +44,7 @@ public final class DlqMonitor implements AutoCloseable {
 
   private record Oldest(TopicPartition partition, long offset, long timestamp) {}
 
-  private final String bootstrap;
+  private final dev.tessera.kafka.KafkaClients kafka;
   private final Map<String, String> topicOf = new HashMap<>();
   /** feature set -> reason -> minute -> events rejected in it (the last day). */
   private final Map<String, Map<String, ConcurrentSkipListMap<Long, Long>>> minutes = new ConcurrentHashMap<>();
@@ -63,7 +63,11 @@ public final class DlqMonitor implements AutoCloseable {
   private Thread thread;
 
   public DlqMonitor(String bootstrap, List<FeatureSetContract> served) {
-    this.bootstrap = bootstrap;
+    this(dev.tessera.kafka.KafkaClients.plain(bootstrap), served);
+  }
+
+  public DlqMonitor(dev.tessera.kafka.KafkaClients kafka, List<FeatureSetContract> served) {
+    this.kafka = kafka;
     served.forEach(c -> topicOf.put(c.name(), c.source().dlqTopic()));
   }
 
@@ -120,7 +124,7 @@ public final class DlqMonitor implements AutoCloseable {
   }
 
   private void loop() {
-    Properties p = Consumers.bytes(bootstrap);
+    Properties p = Consumers.bytes(kafka);
     long lastCheck = 0;
     Set<TopicPartition> assigned = new HashSet<>();
     while (running) {

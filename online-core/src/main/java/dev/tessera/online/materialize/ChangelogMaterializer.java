@@ -59,9 +59,9 @@ public final class ChangelogMaterializer implements AutoCloseable {
   private final AtomicLong applied = new AtomicLong();
   private Listener listener = (topic, eventTime, at) -> {};
 
-  private ChangelogMaterializer(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store, WriterSchemas schemas,
+  private ChangelogMaterializer(dev.tessera.kafka.KafkaClients kafka, List<FeatureSetContract> contracts, OnlineStore store, WriterSchemas schemas,
       String groupId) {
-    Properties p = dev.tessera.kafka.Consumers.bytes(bootstrapServers); // ingest creates changelog topics, compacted
+    Properties p = dev.tessera.kafka.Consumers.bytes(kafka); // ingest creates changelog topics, compacted
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     if (groupId != null) {
@@ -96,13 +96,25 @@ public final class ChangelogMaterializer implements AutoCloseable {
   /** Every replica reads every partition of {@code contracts}' changelog topics into its own store. */
   public static ChangelogMaterializer allPartitions(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store,
       WriterSchemas schemas) {
-    return new ChangelogMaterializer(bootstrapServers, contracts, store, schemas, null);
+    return allPartitions(dev.tessera.kafka.KafkaClients.plain(bootstrapServers), contracts, store, schemas);
+  }
+
+  /** Every partition, over the configured clients (security, tuning). */
+  public static ChangelogMaterializer allPartitions(dev.tessera.kafka.KafkaClients kafka, List<FeatureSetContract> contracts, OnlineStore store,
+      WriterSchemas schemas) {
+    return new ChangelogMaterializer(kafka, contracts, store, schemas, null);
   }
 
   /** Members of consumer group {@code groupId} split the partitions and write one shared store. */
   public static ChangelogMaterializer consumerGroup(String bootstrapServers, List<FeatureSetContract> contracts, OnlineStore store,
       WriterSchemas schemas, String groupId) {
-    return new ChangelogMaterializer(bootstrapServers, contracts, store, schemas, groupId);
+    return consumerGroup(dev.tessera.kafka.KafkaClients.plain(bootstrapServers), contracts, store, schemas, groupId);
+  }
+
+  /** A consumer group, over the configured clients (security, tuning). */
+  public static ChangelogMaterializer consumerGroup(dev.tessera.kafka.KafkaClients kafka, List<FeatureSetContract> contracts, OnlineStore store,
+      WriterSchemas schemas, String groupId) {
+    return new ChangelogMaterializer(kafka, contracts, store, schemas, groupId);
   }
 
   public ChangelogMaterializer listener(Listener listener) {

@@ -32,6 +32,12 @@ public final class MaterializerSupervisor implements AutoCloseable {
   /** Every partition by this replica (an embedded store each replica holds in full), or a consumer group (a shared store). */
   public static MaterializerSupervisor of(String bootstrap, List<FeatureSetContract> served, OnlineStore store, WriterSchemas schemas,
       String consumerGroup, ChangelogMaterializer.Listener listener) {
+    return of(dev.tessera.kafka.KafkaClients.plain(bootstrap), served, store, schemas, consumerGroup, listener);
+  }
+
+  /** The same over the configured clients (security, tuning). */
+  public static MaterializerSupervisor of(dev.tessera.kafka.KafkaClients bootstrap, List<FeatureSetContract> served, OnlineStore store,
+      WriterSchemas schemas, String consumerGroup, ChangelogMaterializer.Listener listener) {
     return new MaterializerSupervisor(() -> (consumerGroup == null
         ? ChangelogMaterializer.allPartitions(bootstrap, served, store, schemas)
         : ChangelogMaterializer.consumerGroup(bootstrap, served, store, schemas, consumerGroup)).listener(listener));

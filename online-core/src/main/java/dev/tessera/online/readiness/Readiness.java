@@ -38,7 +38,7 @@ public final class Readiness implements AutoCloseable {
   private final Map<String, FeatureSetContract> byTopic = new HashMap<>();
   private final OnlineStore store;
   private final ServiceStats stats;
-  private final String bootstrap;
+  private final dev.tessera.kafka.KafkaClients kafka;
   private final long startedAt = System.currentTimeMillis();
   private final ScheduledExecutorService monitor;
   private Admin admin;
@@ -49,11 +49,16 @@ public final class Readiness implements AutoCloseable {
 
   /** @param bootstrap the Kafka bootstrap servers; null: no changelog, ready at once */
   public Readiness(List<FeatureSetContract> served, OnlineStore store, ServiceStats stats, String bootstrap) {
+    this(served, store, stats, dev.tessera.kafka.KafkaClients.plain(bootstrap));
+  }
+
+  /** @param kafka the configured Kafka clients; no bootstrap servers: no changelog, ready at once */
+  public Readiness(List<FeatureSetContract> served, OnlineStore store, ServiceStats stats, dev.tessera.kafka.KafkaClients kafka) {
     this.served = List.copyOf(served);
     served.forEach(c -> byTopic.put(c.changelogTopic(), c));
     this.store = store;
     this.stats = stats;
-    this.bootstrap = bootstrap;
+    this.kafka = kafka;
     this.monitor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tessera-changelog-lag");
       t.setDaemon(true);
@@ -63,14 +68,13 @@ public final class Readiness implements AutoCloseable {
 
   /** Starts reading end offsets every {@code interval}. */
   public void start(Duration interval) {
-    if (bootstrap == null) {
+    if (kafka.bootstrapServers() == null) {
       LOG.warn("tessera.kafka.bootstrap-servers is empty: serving the store as it is, no changelog");
       ready = true;
       readyAt = System.currentTimeMillis();
       return;
     }
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = kafka.admin();
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     admin = Admin.create(p);
