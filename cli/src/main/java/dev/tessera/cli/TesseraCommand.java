@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
     version = "tessera 0.1.0",
     description = "Tessera: a feature store with data contracts.",
     subcommands = {ContractCommand.class, IngestCommand.class, BackfillCommand.class, SnapshotCommand.class, OfflineCommand.class, ServeCommand.class, UpCommand.class, AuditCommand.class,
-        dev.tessera.cli.dlq.DlqCommand.class, dev.tessera.cli.model.ModelCommand.class})
+        dev.tessera.cli.dlq.DlqCommand.class, dev.tessera.cli.model.ModelCommand.class, dev.tessera.cli.deploy.DeployCommand.class})
 public final class TesseraCommand implements Runnable {
 
   @Option(

@@ -40,12 +40,15 @@ public final class OnlineService implements AutoCloseable {
   private final LookupService lookups;
   private final FeatureSetCatalog catalog;
   private final String bootstrap;
+  private final dev.tessera.kafka.KafkaClients kafka;
   private final WriterSchemas schemas;
   private final DlqMonitor dlq;
   private final ContractHistory history;
   private final StatusHistory statusHistory = new StatusHistory();
   private final List<ModelReaders.Model> models;
   private MaterializerSupervisor materializer;
+  /** Events each major's DLQ received in the last hour, by reason ({@code tessera_dlq_rejected_last_hour}): what alerts and dashboards read. */
+  private final io.micrometer.core.instrument.MultiGauge dlqLastHour;
 
   public OnlineService(TesseraConfig config, MeterRegistry meters) {
     this(config, ContractRegistry.fromDirectory(Path.of(config.get(CoreOptions.CONTRACTS_DIR))), meters);
@@ -58,24 +61,30 @@ public final class OnlineService implements AutoCloseable {
     this.store = OnlineStores.open(config);
     this.schemas = new WriterSchemas(store::schema);
     store.schemas().forEach(schemas::register);
-    this.bootstrap = config.find(CoreOptions.KAFKA_BOOTSTRAP_SERVERS).orElse(null);
+    this.kafka = dev.tessera.kafka.KafkaClients.of(config);
+    this.bootstrap = kafka.bootstrapServers();
     this.stats = new ServiceStats(registry.allMajors(), meters);
     stats.loadUsage(store.usage());
-    this.readiness = new Readiness(registry.allMajors(), store, stats, bootstrap);
+    this.readiness = new Readiness(registry.allMajors(), store, stats, kafka);
     this.lookups = new LookupService(registry, new FeatureLookup(store, schemas), schemas, stats, config.get(OnlineOptions.MAX_ENTITIES));
-    this.dlq = bootstrap == null ? null : new DlqMonitor(bootstrap, registry.allMajors());
+    this.dlq = bootstrap == null ? null : new DlqMonitor(kafka, registry.allMajors());
     this.catalog = new FeatureSetCatalog(registry.allMajors(), stats, readiness::ready, c -> dlq == null ? null : dlq.status(c));
     this.history = new ContractHistory(store, registry);
     this.models = ModelReaders.read(config.find(OnlineOptions.MODELS_DIR).orElse(null));
+    this.dlqLastHour = io.micrometer.core.instrument.MultiGauge.builder("tessera.dlq.rejected.last.hour")
+        .description("Events rejected in the last hour (by when they were rejected), by feature set major and reason").register(meters);
   }
 
   /** Starts the materializer (when this replica writes and there is a changelog) and the readiness checks. */
   public OnlineService start() {
+    // a refused credential ends start-up with one clear line; unreachable brokers are retried by the readers
+    kafka.checkCredentials(java.time.Duration.ofSeconds(15))
+        .ifPresent(w -> org.slf4j.LoggerFactory.getLogger(OnlineService.class).warn("{} (the readers retry)", w));
     if (bootstrap != null && config.get(OnlineOptions.MATERIALIZE)) {
       Map<String, String> byTopic = new HashMap<>();
       registry.allMajors().forEach(c -> byTopic.put(c.changelogTopic(), c.majorId()));
       String group = config.get(OnlineOptions.STORE) == OnlineOptions.Store.ROCKSDB ? null : config.get(OnlineOptions.MATERIALIZER_GROUP);
-      materializer = MaterializerSupervisor.of(bootstrap, registry.allMajors(), store, schemas, group, (topic, eventTime, visibleAt) -> {
+      materializer = MaterializerSupervisor.of(kafka, registry.allMajors(), store, schemas, group, (topic, eventTime, visibleAt) -> {
         String featureSet = byTopic.get(topic);
         if (featureSet != null && readiness.ready()) { // start-up catch-up replays old rows: their lag is not freshness
           stats.applied(featureSet, Math.max(0, visibleAt - eventTime));
@@ -133,9 +142,16 @@ public final class OnlineService implements AutoCloseable {
   private void sampleStatus() {
     try {
       long now = System.currentTimeMillis();
+      List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
       for (FeatureSetContract c : registry.allMajors()) {
-        statusHistory.sample(c.majorId(), catalog.describe(c, true).live(), now);
+        dev.tessera.online.catalog.LiveStatus live = catalog.describe(c, true).live();
+        statusHistory.sample(c.majorId(), live, now);
+        if (live.dlq() != null) {
+          live.dlq().lastHour().forEach((reason, n) -> rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
+              io.micrometer.core.instrument.Tags.of("feature_set", c.name(), "major", Integer.toString(c.majorVersion()), "reason", reason), n)));
+        }
       }
+      dlqLastHour.register(rows, true);
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(OnlineService.class).warn("Cannot sample the live status: {}", e.toString());
     }

@@ -89,6 +89,12 @@ class CatalogUiIT {
     awaitCatalog(http, n -> n.path("live").path("freshness").path("samples").asLong() >= 20
         && n.path("live").path("dlq").path("last_hour").path("quality_rule").asLong() == 2);
     Thread.sleep(1_500); // a few status samples for the charts
+    // the series the rendered SLA alerts and dashboard read (tessera deploy render), as this service exports them
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).contains("tessera_dlq_rejected_last_hour{feature_set=\"customer_activity\",major=\"1\",reason=\"quality_rule\"} 2.0")
+        .contains("tessera_dlq_rejected_last_hour{feature_set=\"customer_activity\",major=\"1\",reason=\"decode\"} 1.0")
+        .contains("tessera_freshness_lag_seconds_bucket{feature_set=\"customer_activity\",major=\"1\",le=")
+        .contains("http_server_requests_seconds_count{");
 
     Path work = Path.of("target/ui-tests");
     Path spec = work.resolve("catalog.spec.mjs");
