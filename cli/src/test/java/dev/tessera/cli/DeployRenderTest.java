@@ -34,7 +34,7 @@ class DeployRenderTest {
   @BeforeAll
   static void render() throws Exception {
     promtool = findOrInstallPromtool();
-    CliRun.Result r = CliRun.run("deploy", "render", "--contracts", EXAMPLES.toString(), "--out", out.toString(), "--catalog-url",
+    CliRun.Result r = CliRun.run("deploy", "render", "--only", "alerts", "--contracts", EXAMPLES.toString(), "--out", out.toString(), "--catalog-url",
         "https://features.example.com/");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("customer_activity@1      6 alert rules (freshness 1m latency p99 10ms availability 99.9% completeness 99.5%)")
@@ -141,6 +141,96 @@ class DeployRenderTest {
     JsonNode freshness = dashboard.path("panels").get(1);
     assertThat(freshness.path("targets").get(0).path("expr").asText()).contains("tessera_freshness_lag_seconds_bucket{feature_set=\"customer_activity\"");
     assertThat(freshness.at("/fieldConfig/defaults/thresholds/steps/1/value").asDouble()).isEqualTo(60.0);
+  }
+
+  /** The Kubernetes objects, parsed with the fabric8 model: the wiring of images, ports, probes, config and secrets, and each pipeline's job. */
+  @Test
+  void kubernetesObjectsAreWiredTogether(@TempDir Path dir) throws Exception {
+    Path config = Files.writeString(dir.resolve("tessera.properties"), String.join("\n",
+        "tessera.kafka.bootstrap-servers=b-1.kafka:9096",
+        "tessera.kafka.security.protocol=SASL_SSL",
+        "tessera.kafka.sasl.mechanism=SCRAM-SHA-512",
+        "tessera.kafka.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"t\" password=\"never-in-a-configmap\";",
+        "tessera.ingest.checkpoint-dir=s3://lake/checkpoints",
+        "tessera.online.store=redis",
+        "tessera.online.api-keys=fraud-scoring:also-never-in-a-configmap",
+        "tessera.offline.warehouse=s3://lake/warehouse", ""));
+    Path render = dir.resolve("out");
+    CliRun.Result r = CliRun.run("--config", config.toString(), "deploy", "render", "--contracts", EXAMPLES.toString(), "--models",
+        "../model-serving/examples", "--out", render.toString(), "--registry", "registry.example.com/ml", "--tag", "1.2.3", "--namespace", "features");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("kubernetes: 15 objects (config, contracts, online-serving, 1 model services, 4 ingest FlinkDeployments)")
+        .contains("create Secret tessera-secrets with keys tessera.kafka.sasl.jaas.config,tessera.online.api-keys");
+    Path k = render.resolve("kubernetes");
+    ObjectMapper json = new ObjectMapper();
+
+    io.fabric8.kubernetes.api.model.ConfigMap cfg = parse(json, k.resolve("configmap-tessera-config.yaml"), io.fabric8.kubernetes.api.model.ConfigMap.class);
+    String properties = cfg.getData().get("tessera.properties");
+    assertThat(properties).contains("tessera.contracts.dir=/etc/tessera/contracts").contains("tessera.kafka.security.protocol=SASL_SSL")
+        .contains("tessera.kafka.sasl.jaas.config=${file:/etc/tessera/secrets/tessera.kafka.sasl.jaas.config}")
+        .contains("tessera.online.api-keys=${file:/etc/tessera/secrets/tessera.online.api-keys}").doesNotContain("never-in-a-configmap");
+    assertThat(cfg.getMetadata().getNamespace()).isEqualTo("features");
+    io.fabric8.kubernetes.api.model.ConfigMap contracts = parse(json, k.resolve("configmap-tessera-contracts.yaml"),
+        io.fabric8.kubernetes.api.model.ConfigMap.class);
+    assertThat(contracts.getData()).containsKeys("customer_activity.yaml", "transaction.avsc");
+
+    io.fabric8.kubernetes.api.model.apps.Deployment online = parse(json, k.resolve("deployment-tessera-online.yaml"),
+        io.fabric8.kubernetes.api.model.apps.Deployment.class);
+    var container = online.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("registry.example.com/ml/tessera-online-serving:1.2.3");
+    assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(8080);
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("TESSERA_CONFIG=/etc/tessera/config/tessera.properties"));
+    var volumes = online.getSpec().getTemplate().getSpec().getVolumes();
+    assertThat(volumes).anySatisfy(v -> assertThat(v.getSecret() == null ? null : v.getSecret().getSecretName()).isEqualTo("tessera-secrets"));
+    assertThat(volumes).anySatisfy(v -> assertThat(v.getConfigMap() == null ? null : v.getConfigMap().getName()).isEqualTo("tessera-config"));
+    assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath())
+        .contains("/etc/tessera/config", "/etc/tessera/contracts", "/etc/tessera/secrets");
+    io.fabric8.kubernetes.api.model.Service svc = parse(json, k.resolve("service-tessera-online.yaml"), io.fabric8.kubernetes.api.model.Service.class);
+    assertThat(svc.getSpec().getPorts().get(0).getPort()).isEqualTo(8080);
+    assertThat(svc.getSpec().getSelector()).isEqualTo(online.getSpec().getSelector().getMatchLabels());
+    var hpa = parse(json, k.resolve("hpa-tessera-online.yaml"), io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class);
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("tessera-online");
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    var pdb = parse(json, k.resolve("pdb-tessera-online.yaml"), io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(online.getSpec().getSelector().getMatchLabels());
+
+    io.fabric8.kubernetes.api.model.apps.Deployment model = parse(json, k.resolve("deployment-tessera-model-fraud-scorer.yaml"),
+        io.fabric8.kubernetes.api.model.apps.Deployment.class);
+    var m = model.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(m.getImage()).isEqualTo("registry.example.com/ml/tessera-model-serving:1.2.3");
+    assertThat(m.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("TESSERA_MODEL_CONFIG=/etc/tessera/model/fraud-scorer.yaml"));
+    io.fabric8.kubernetes.api.model.ConfigMap modelFiles = parse(json, k.resolve("configmap-tessera-model-fraud-scorer.yaml"),
+        io.fabric8.kubernetes.api.model.ConfigMap.class);
+    assertThat(java.util.Base64.getDecoder().decode(modelFiles.getBinaryData().get("fraud-scorer.onnx")))
+        .isEqualTo(Files.readAllBytes(Path.of("../model-serving/examples/fraud-scorer.onnx")));
+
+    io.fabric8.kubernetes.api.model.GenericKubernetesResource flink = parse(json, k.resolve("flinkdeployment-customer-activity-v1.yaml"),
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+    assertThat(flink.getApiVersion()).isEqualTo("flink.apache.org/v1beta1");
+    assertThat(flink.getKind()).isEqualTo("FlinkDeployment");
+    Map<?, ?> spec = (Map<?, ?>) flink.getAdditionalProperties().get("spec");
+    Map<?, ?> job = (Map<?, ?>) spec.get("job");
+    assertThat(spec.get("image")).isEqualTo("registry.example.com/ml/tessera-ingest:1.2.3");
+    assertThat(job.get("entryClass")).isEqualTo("dev.tessera.ingest.job.IngestApplication");
+    assertThat(job.get("args")).isEqualTo(List.of("--contract", "/etc/tessera/contracts/customer_activity.yaml"));
+    assertThat(job.get("upgradeMode")).isEqualTo("savepoint");
+    assertThat(((Map<?, ?>) spec.get("flinkConfiguration")).get("execution.checkpointing.dir")).isEqualTo("s3://lake/checkpoints/customer_activity-v1");
+    assertThat(Files.exists(k.resolve("flinkdeployment-merchant-risk-v2.yaml"))).isTrue();
+    Class.forName("dev.tessera.ingest.job.IngestApplication").getMethod("main", String[].class); // the entry class exists
+
+    // a local checkpoint directory cannot serve a cluster: refused, naming the key
+    Path local = Files.writeString(dir.resolve("local.properties"), "tessera.kafka.bootstrap-servers=b:9092\n");
+    CliRun.Result refused = CliRun.run("--config", local.toString(), "deploy", "render", "--only", "kubernetes", "--contracts", EXAMPLES.toString(), "--out",
+        dir.resolve("local-out").toString());
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("tessera.ingest.checkpoint-dir").contains("durable shared storage");
+  }
+
+  static <T> T parse(ObjectMapper json, Path file, Class<T> type) throws IOException {
+    Object tree = new Yaml().load(Files.readString(file));
+    return json.convertValue(tree, type);
   }
 
   record Run(int exit, String output) {}

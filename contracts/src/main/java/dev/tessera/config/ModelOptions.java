@@ -34,6 +34,11 @@ public final class ModelOptions {
   public static final ConfigOption<Integer> LOG_BUFFER = ConfigOption.integer("tessera.model.log.buffer", 20_000,
       "Prediction log records held for Kafka; when full, records are dropped and counted, never waited for.");
 
+  public static final ConfigOption<Integer> LOG_PARTITIONS = ConfigOption.integer("tessera.model.log.partitions", 1,
+      "Partitions of the prediction log topic (tessera.predictions.<model>) when the model service creates it; an existing topic is kept.");
+  public static final ConfigOption<Integer> LOG_REPLICATION_FACTOR = ConfigOption.integer("tessera.model.log.replication-factor", -1,
+      "Replicas of the prediction log topic when the model service creates it; -1: the brokers' default.replication.factor.");
+
   public static final List<ConfigOption<?>> ALL = List.of(CONFIG, ONLINE_URL, ONLINE_API_KEY, AUTH_ENABLED, API_KEYS, MAX_ENTITIES, MAX_QUEUED,
-      BATCH_WORKERS, FETCH_TIMEOUT, LOG_ENABLED, LOG_BUFFER);
+      BATCH_WORKERS, FETCH_TIMEOUT, LOG_ENABLED, LOG_BUFFER, LOG_PARTITIONS, LOG_REPLICATION_FACTOR);
 }

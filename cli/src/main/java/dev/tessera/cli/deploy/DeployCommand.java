@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -54,6 +55,28 @@ public final class DeployCommand implements Runnable {
     @Option(names = "--namespace", description = "Kubernetes namespace of the PrometheusRule objects (default: none, the applier's).")
     String namespace;
 
+    @Option(names = "--only", description = "Render only alerts (rules and dashboard) or only kubernetes (the workloads); default both.")
+    String only;
+
+    @Option(names = "--models", description = "Directory of model service configs (kind: ModelService) to deploy too.")
+    Path models;
+
+    @Option(names = "--registry", defaultValue = "", description = "Image registry of Tessera's images (default: none, local names).")
+    String registry;
+
+    @Option(names = "--tag", defaultValue = "0.1.0", description = "Tag of Tessera's images (default: ${DEFAULT-VALUE}).")
+    String tag;
+
+    @Option(names = "--flink-version", defaultValue = "v2_1",
+        description = "flinkVersion of the FlinkDeployments, as the Flink Kubernetes Operator names it (default: ${DEFAULT-VALUE}).")
+    String flinkVersion;
+
+    @Option(names = "--online-replicas", defaultValue = "2", description = "Replicas of online-serving at least (default: ${DEFAULT-VALUE}).")
+    int onlineReplicas;
+
+    @Option(names = "--max-replicas", defaultValue = "10", description = "Replicas the autoscalers may reach (default: ${DEFAULT-VALUE}).")
+    int maxReplicas;
+
     @Option(names = "--changelog-lag-threshold", defaultValue = "10000",
         description = "Changelog records behind before TesseraChangelogLagHigh fires (default: ${DEFAULT-VALUE}).")
     long lagThreshold;
@@ -71,18 +94,55 @@ public final class DeployCommand implements Runnable {
       Path kubernetes = Files.createDirectories(out.resolve("kubernetes"));
       Path grafana = Files.createDirectories(out.resolve("grafana"));
       PrintWriter o = spec.commandLine().getOut();
-      for (FeatureSetContract c : live) {
+      if (only != null && !only.equals("alerts") && !only.equals("kubernetes")) {
+        throw new dev.tessera.errors.TesseraException(dev.tessera.errors.ErrorCode.INVALID_ARGUMENT, "--only " + only
+            + ": expected alerts or kubernetes");
+      }
+      boolean alerts = only == null || only.equals("alerts");
+      boolean workloads = only == null || only.equals("kubernetes");
+      for (FeatureSetContract c : alerts ? live : List.<FeatureSetContract>of()) {
         String base = c.name() + "-v" + c.majorVersion();
         write(prometheus.resolve(base + ".rules.yaml"), yaml(AlertRules.rulesFile(List.of(c), options)));
         write(kubernetes.resolve(base + ".prometheusrule.yaml"), yaml(AlertRules.prometheusRule(c, options, namespace)));
         o.printf("  %-24s %d alert rules (%s)%n", c.majorId(), ((List<?>) AlertRules.group(c, options).get("rules")).size(),
             slaOf(c));
       }
-      Path dashboard = grafana.resolve("tessera-feature-sets.json");
-      write(dashboard, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(Dashboard.of(live)));
+      if (workloads) {
+        workloads(CliContext.of(spec), registry, live.size(), kubernetes, o);
+      }
+      if (alerts) {
+        Path dashboard = grafana.resolve("tessera-feature-sets.json");
+        write(dashboard, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(Dashboard.of(live)));
+      }
       o.printf("deploy render: %d feature set majors -> %s (prometheus/, kubernetes/, grafana/)%n", live.size(), out);
       o.flush();
       return 0;
+    }
+
+    /** The workloads: config, contracts, online-serving, model services, an ingest FlinkDeployment per major. */
+    private void workloads(CliContext ctx, ContractRegistry registry, int majors, Path kubernetes, PrintWriter o) throws IOException {
+      Path contractsDir = contracts != null ? contracts : Path.of(ctx.config().get(dev.tessera.config.CoreOptions.CONTRACTS_DIR));
+      List<Path> modelConfigs = new java.util.ArrayList<>();
+      if (models != null) {
+        try (var files = Files.list(models)) {
+          for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList()) {
+            if (Files.readString(f).contains("kind: ModelService")) {
+              modelConfigs.add(f);
+            }
+          }
+        }
+      }
+      var objects = KubernetesObjects.render(ctx.config(), registry, contractsDir, modelConfigs,
+          new KubernetesObjects.Options(this.registry, tag, namespace, flinkVersion, onlineReplicas, maxReplicas));
+      for (KubernetesObjects.Rendered r : objects) {
+        write(kubernetes.resolve(r.file()), yaml(r.object()));
+      }
+      Map<?, ?> annotations = (Map<?, ?>) ((Map<?, ?>) objects.get(0).object().get("metadata")).get("annotations");
+      String secrets = String.valueOf(annotations.get("tessera.dev/secret-keys"));
+      o.printf("  kubernetes: %d objects (config, contracts, online-serving, %d model services, %d ingest FlinkDeployments)%n", objects.size(),
+          modelConfigs.size(), majors);
+      o.printf("  secrets: %s%n", secrets.isEmpty() ? "none in the config" : "create Secret tessera-secrets with keys " + secrets
+          + " (kubectl create secret generic tessera-secrets --from-file=<key>=<file> ...)");
     }
 
     private static String slaOf(FeatureSetContract c) {
@@ -112,8 +172,9 @@ public final class DeployCommand implements Runnable {
     }
   }
 
-  /** Block-style YAML, long strings kept on one line (PromQL expressions). */
+  /** Block-style YAML, long strings kept on one line (PromQL expressions), no anchors (shared parts copied). */
   static String yaml(Object value) {
+    value = new ObjectMapper().convertValue(value, Object.class); // a fresh tree: nothing shared, so no &anchors
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     options.setWidth(Integer.MAX_VALUE);

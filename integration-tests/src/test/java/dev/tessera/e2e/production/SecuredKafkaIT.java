@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate this test makes, SASL PLAIN), and every Kafka client is configured only through
  * {@code tessera.kafka.*} keys, the password from a file ({@code ${file:...}}). The event generator
  * of {@code tessera up} produces, the ingest job (Flink MiniCluster) reads and writes its changelog
- * and DLQ, the online service's materializer, readiness and DLQ monitor read: a lookup answers
- * with values. A wrong password, and a client that does not speak TLS, each end in one clear error
+ * and DLQ (the changelog created with 3 partitions from config, each key's rows in one of them),
+ * the online service's materializer, readiness and DLQ monitor read: a lookup answers with values. A wrong password, and a client that does not speak TLS, each end in one clear error
  * within seconds instead of a client retrying forever.
  */
 @Timeout(300)
@@ -97,6 +97,29 @@ class SecuredKafkaIT {
               }
               assertThat(ok).as("customers c-1..c-20 answered OK with counted transactions").isGreaterThanOrEqualTo(10);
             });
+        // the changelog has the configured 3 partitions, and every key's rows stay in one of them (ordering per key kept)
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(dev.tessera.kafka.Consumers.bytes(clients))) {
+          var partitions = consumer.partitionsFor(activity.changelogTopic(), Duration.ofSeconds(10)).stream()
+              .map(p -> new org.apache.kafka.common.TopicPartition(activity.changelogTopic(), p.partition())).toList();
+          assertThat(partitions).hasSize(3);
+          consumer.assign(partitions);
+          consumer.seekToBeginning(partitions);
+          Map<Integer, Long> endOffsets = new HashMap<>();
+          consumer.endOffsets(partitions).forEach((tp, o) -> endOffsets.put(tp.partition(), o));
+          Map<String, java.util.Set<Integer>> partitionsOfKey = new HashMap<>();
+          long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+          while (partitions.stream().anyMatch(tp -> consumer.position(tp) < endOffsets.get(tp.partition())) && System.nanoTime() < deadline) {
+            for (var r : consumer.poll(Duration.ofMillis(200))) {
+              if (!dev.tessera.kafka.ChangelogRecords.isSchemaRecord(r.headers()) && r.offset() < endOffsets.get(r.partition())) {
+                partitionsOfKey.computeIfAbsent(java.util.HexFormat.of().formatHex(r.key()), k -> new java.util.TreeSet<>()).add(r.partition());
+              }
+            }
+          }
+          assertThat(partitionsOfKey).hasSizeGreaterThanOrEqualTo(10);
+          assertThat(partitionsOfKey.values()).allSatisfy(p -> assertThat(p).hasSize(1));
+          assertThat(partitionsOfKey.values().stream().flatMap(java.util.Set::stream).distinct().count()).as("keys spread over partitions")
+              .isGreaterThan(1);
+        }
         // the generator's invalid events (null amounts) reached the DLQ through the job's producer, read back over SASL_SSL
         await("rejected events in the DLQ").atMost(Duration.ofSeconds(60))
             .until(() -> !DeadLetters.read(clients, activity.source().dlqTopic(), 0, d -> true).isEmpty());
@@ -120,6 +143,7 @@ class SecuredKafkaIT {
     m.put("tessera.kafka.ssl.truststore.password", kafka.tls().password());
     m.put("tessera.kafka.ssl.truststore.type", "PKCS12");
     m.put("tessera.online.lag-interval", "500ms");
+    m.put("tessera.ingest.changelog-partitions", "3");
     return TesseraConfig.defaults(home, m);
   }
 }

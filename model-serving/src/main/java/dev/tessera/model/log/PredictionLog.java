@@ -35,6 +35,8 @@ public final class PredictionLog implements AutoCloseable {
   private final BlockingQueue<Entry> buffer;
   private final KafkaProducer<String, byte[]> producer;
   private final dev.tessera.kafka.KafkaClients kafka;
+  private final int partitions;
+  private final int replicationFactor;
   private final Thread sender;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -42,12 +44,14 @@ public final class PredictionLog implements AutoCloseable {
 
   /** A log to {@code tessera.predictions.<model>} on {@code bootstrap}; null bootstrap: every record is dropped (and counted). */
   public PredictionLog(String model, String bootstrap, int capacity) {
-    this(model, dev.tessera.kafka.KafkaClients.plain(bootstrap), capacity);
+    this(model, dev.tessera.kafka.KafkaClients.plain(bootstrap), capacity, 1, -1);
   }
 
   /** A log over the configured Kafka clients (security, tuning); no bootstrap servers: every record is dropped (and counted). */
-  public PredictionLog(String model, dev.tessera.kafka.KafkaClients kafka, int capacity) {
+  public PredictionLog(String model, dev.tessera.kafka.KafkaClients kafka, int capacity, int partitions, int replicationFactor) {
     this.topic = topic(model);
+    this.partitions = partitions;
+    this.replicationFactor = replicationFactor;
     this.kafka = kafka;
     String bootstrap = kafka.bootstrapServers();
     this.buffer = new ArrayBlockingQueue<>(Math.max(1, capacity));
@@ -135,7 +139,7 @@ public final class PredictionLog implements AutoCloseable {
     props.put("request.timeout.ms", 10_000);
     props.put("default.api.timeout.ms", 10_000);
     try (Admin admin = Admin.create(props)) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(15, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicationFactor))).all().get(15, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         LOG.warn("Prediction log: cannot create topic {} ({}); records are sent anyway", topic, e.getCause().toString());

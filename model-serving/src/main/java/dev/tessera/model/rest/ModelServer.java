@@ -45,7 +45,8 @@ public class ModelServer {
     dev.tessera.kafka.KafkaClients kafka = dev.tessera.kafka.KafkaClients.of(runtime.tessera());
     String bootstrap = kafka.bootstrapServers();
     boolean logging = runtime.tessera().get(ModelOptions.LOG_ENABLED);
-    log = logging ? new PredictionLog(config.name(), kafka, runtime.tessera().get(ModelOptions.LOG_BUFFER)) : null;
+    log = logging ? new PredictionLog(config.name(), kafka, runtime.tessera().get(ModelOptions.LOG_BUFFER),
+        runtime.tessera().get(ModelOptions.LOG_PARTITIONS), runtime.tessera().get(ModelOptions.LOG_REPLICATION_FACTOR)) : null;
     if (logging && (bootstrap == null || bootstrap.isBlank())) {
       LOG.warn("No tessera.kafka.bootstrap-servers: predictions are not logged (each is counted as dropped)");
     }

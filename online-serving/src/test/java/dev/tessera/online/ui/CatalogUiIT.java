@@ -47,6 +47,8 @@ class CatalogUiIT {
   @TestHTTPResource("/")
   URL base;
 
+  @jakarta.inject.Inject dev.tessera.online.rest.ServiceLifecycle lifecycle;
+
   public static class Profile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -88,7 +90,9 @@ class CatalogUiIT {
         rejected(activity, "quality_rule", "rule range on 'amount': -5.0 is below 0.0"), rejected(activity, "decode", "not Avro")));
     awaitCatalog(http, n -> n.path("live").path("freshness").path("samples").asLong() >= 20
         && n.path("live").path("dlq").path("last_hour").path("quality_rule").asLong() == 2);
-    Thread.sleep(1_500); // a few status samples for the charts
+    // the charts draw samples with freshness in them (the service samples every 500 ms here)
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> lifecycle.service().statusHistory()
+        .lastHour("customer_activity@1").stream().filter(p -> p.freshnessP99Ms() != null).count() >= 2);
     // the series the rendered SLA alerts and dashboard read (tessera deploy render), as this service exports them
     String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     assertThat(metrics).contains("tessera_dlq_rejected_last_hour{feature_set=\"customer_activity\",major=\"1\",reason=\"quality_rule\"} 2.0")
