@@ -211,10 +211,12 @@ public final class KafkaClients implements Serializable {
       if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
         throw new TesseraException(ErrorCode.UNAUTHENTICATED, "Cannot authenticate to " + where + ": " + cause.getMessage(), cause);
       }
+      if (cause instanceof org.apache.kafka.common.errors.TimeoutException) { // the client's own timeout, as the call's failure
+        throw unreachable(where, timeout, cause);
+      }
       throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot connect to " + where + ": " + cause, cause);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot reach " + where + " within " + timeout.toSeconds()
-          + " s: is the broker up, and does its listener expect this security.protocol?", e);
+      throw unreachable(where, timeout, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TesseraException(ErrorCode.UNAVAILABLE, "Interrupted while connecting to " + where, e);
@@ -243,6 +245,11 @@ public final class KafkaClients implements Serializable {
       }
       throw e;
     }
+  }
+
+  private static TesseraException unreachable(String where, java.time.Duration timeout, Throwable cause) {
+    return new TesseraException(ErrorCode.UNAVAILABLE, "Cannot reach " + where + " within " + timeout.toSeconds()
+        + " s: is the broker up, and does its listener expect this security.protocol?", cause);
   }
 
   /** Every property set, secrets masked: what a log line or {@code tessera config} may show. */

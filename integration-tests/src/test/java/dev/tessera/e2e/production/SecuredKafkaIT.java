@@ -66,6 +66,17 @@ class SecuredKafkaIT {
           .hasMessageContaining("security.protocol SASL_SSL, sasl.mechanism PLAIN")
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("not-the-password"));
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+      // the same through the CLI, as a user meets it: tessera ingest with the wrong password is one line and exit 1, no job started
+      Path badConfig = home.resolve("bad.properties");
+      StringBuilder props = new StringBuilder();
+      config(kafka, "not-the-password").values().forEach((k, v) -> props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+      java.nio.file.Files.writeString(badConfig, props);
+      java.io.StringWriter err = new java.io.StringWriter();
+      int exit = dev.tessera.cli.Main.run(new String[] {"--home", home.toString(), "--config", badConfig.toString(), "ingest", "--contract",
+          EXAMPLES.resolve("customer_activity.yaml").toString()}, new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err));
+      assertThat(exit).isEqualTo(1);
+      assertThat(err.toString()).contains("Cannot authenticate to Kafka at " + kafka.bootstrapServers()
+          + " (security.protocol SASL_SSL, sasl.mechanism PLAIN)").doesNotContain("not-the-password");
       // a plaintext client at the TLS listener: UNAVAILABLE within its timeout, with the hint
       assertThatThrownBy(() -> KafkaClients.plain(kafka.bootstrapServers()).verify(Duration.ofSeconds(8)))
           .isInstanceOfSatisfying(TesseraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))

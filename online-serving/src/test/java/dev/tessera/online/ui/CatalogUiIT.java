@@ -93,12 +93,14 @@ class CatalogUiIT {
     // the charts draw samples with freshness in them (the service samples every 500 ms here)
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> lifecycle.service().statusHistory()
         .lastHour("customer_activity@1").stream().filter(p -> p.freshnessP99Ms() != null).count() >= 2);
-    // the series the rendered SLA alerts and dashboard read (tessera deploy render), as this service exports them
-    String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(metrics).contains("tessera_dlq_rejected_last_hour{feature_set=\"customer_activity\",major=\"1\",reason=\"quality_rule\"} 2.0")
+    // the series the rendered SLA alerts and dashboard read (tessera deploy render), as this service exports them (the DLQ gauge
+    // follows the monitor at the next status sample)
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+        http.send(HttpRequest.newBuilder(URI.create(base + "q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body())
+        .contains("tessera_dlq_rejected_last_hour{feature_set=\"customer_activity\",major=\"1\",reason=\"quality_rule\"} 2.0")
         .contains("tessera_dlq_rejected_last_hour{feature_set=\"customer_activity\",major=\"1\",reason=\"decode\"} 1.0")
         .contains("tessera_freshness_lag_seconds_bucket{feature_set=\"customer_activity\",major=\"1\",le=")
-        .contains("http_server_requests_seconds_count{");
+        .contains("http_server_requests_seconds_count{"));
 
     Path work = Path.of("target/ui-tests");
     Path spec = work.resolve("catalog.spec.mjs");
