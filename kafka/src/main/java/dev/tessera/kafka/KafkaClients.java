@@ -262,11 +262,9 @@ public final class KafkaClients implements Serializable {
     return "bootstrap.servers=" + bootstrapServers + (shown.isEmpty() ? "" : " " + shown);
   }
 
-  /** A value shown as {@code ***} when its key names a secret. */
+  /** A value shown as {@code ***} when its key names a secret ({@link dev.tessera.config.SecretKeys}). */
   static String mask(String key, String value) {
-    String k = key.toLowerCase(Locale.ROOT);
-    return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("token") || k.endsWith(".key")
-        || k.contains("credentials") ? "***" : value;
+    return dev.tessera.config.SecretKeys.masked(key, value);
   }
 
   @Override

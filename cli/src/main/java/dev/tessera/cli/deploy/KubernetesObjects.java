@@ -59,20 +59,13 @@ public final class KubernetesObjects {
 
   private KubernetesObjects() {}
 
-  /** Whether a config key holds a secret: never written into a ConfigMap. */
-  static boolean isSecret(String key) {
-    String k = key.toLowerCase(Locale.ROOT);
-    return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("credential") || k.contains("jaas")
-        || k.contains("api-key") || k.endsWith(".key");
-  }
-
   public static List<Rendered> render(TesseraConfig config, ContractRegistry registry, Path contractsDir, List<Path> modelConfigs,
       Options o) throws IOException {
     List<Rendered> out = new ArrayList<>();
     Map<String, String> properties = new TreeMap<>();
     List<String> secretKeys = new ArrayList<>();
     new TreeMap<>(config.values()).forEach((k, v) -> {
-      if (isSecret(k)) {
+      if (dev.tessera.config.SecretKeys.isSecret(k)) {
         secretKeys.add(k);
         properties.put(k, "${file:" + SECRETS_DIR + "/" + k + "}");
       } else {

@@ -49,9 +49,6 @@ public final class ContractHistory {
   /** Keeps the YAML of every served contract version the store does not hold yet. */
   public ContractHistory record() {
     long now = System.currentTimeMillis();
-    for (LoadedContract loaded : registry.loaded()) {
-      record(loaded, now);
-    }
     registry.allMajors().forEach(c -> registry.loaded(c.name(), c.majorVersion()).ifPresent(l -> record(l, now)));
     return this;
   }
