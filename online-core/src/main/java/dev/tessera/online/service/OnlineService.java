@@ -39,7 +39,6 @@ public final class OnlineService implements AutoCloseable {
   private final Readiness readiness;
   private final LookupService lookups;
   private final FeatureSetCatalog catalog;
-  private final String bootstrap;
   private final dev.tessera.kafka.KafkaClients kafka;
   private final WriterSchemas schemas;
   private final DlqMonitor dlq;
@@ -62,12 +61,11 @@ public final class OnlineService implements AutoCloseable {
     this.schemas = new WriterSchemas(store::schema);
     store.schemas().forEach(schemas::register);
     this.kafka = dev.tessera.kafka.KafkaClients.of(config);
-    this.bootstrap = kafka.bootstrapServers();
     this.stats = new ServiceStats(registry.allMajors(), meters);
     stats.loadUsage(store.usage());
     this.readiness = new Readiness(registry.allMajors(), store, stats, kafka);
     this.lookups = new LookupService(registry, new FeatureLookup(store, schemas), schemas, stats, config.get(OnlineOptions.MAX_ENTITIES));
-    this.dlq = bootstrap == null ? null : new DlqMonitor(kafka, registry.allMajors());
+    this.dlq = kafka.bootstrapServers() == null ? null : new DlqMonitor(kafka, registry.allMajors());
     this.catalog = new FeatureSetCatalog(registry.allMajors(), stats, readiness::ready, c -> dlq == null ? null : dlq.status(c));
     this.history = new ContractHistory(store, registry);
     this.models = ModelReaders.read(config.find(OnlineOptions.MODELS_DIR).orElse(null));
@@ -80,7 +78,7 @@ public final class OnlineService implements AutoCloseable {
     // a refused credential ends start-up with one clear line; unreachable brokers are retried by the readers
     kafka.checkCredentials(java.time.Duration.ofSeconds(15))
         .ifPresent(w -> org.slf4j.LoggerFactory.getLogger(OnlineService.class).warn("{} (the readers retry)", w));
-    if (bootstrap != null && config.get(OnlineOptions.MATERIALIZE)) {
+    if (kafka.bootstrapServers() != null && config.get(OnlineOptions.MATERIALIZE)) {
       Map<String, String> byTopic = new HashMap<>();
       registry.allMajors().forEach(c -> byTopic.put(c.changelogTopic(), c.majorId()));
       String group = config.get(OnlineOptions.STORE) == OnlineOptions.Store.ROCKSDB ? null : config.get(OnlineOptions.MATERIALIZER_GROUP);
