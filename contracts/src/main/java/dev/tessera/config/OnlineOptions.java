@@ -25,8 +25,19 @@ public final class OnlineOptions {
       "tessera.online.rocksdb.block-cache", 256L << 20, "RocksDB block cache; size it to the hot set of the served feature sets.");
   public static final ConfigOption<Long> ROCKSDB_ROW_CACHE = ConfigOption.bytes(
       "tessera.online.rocksdb.row-cache", 128L << 20, "In-process cache of stored rows in front of RocksDB (never older than the store); 0 disables it.");
+  /** A single Redis (with replicas behind Sentinel or a managed endpoint) or a Redis Cluster. */
+  public enum RedisMode {
+    STANDALONE,
+    CLUSTER
+  }
+
+  public static final ConfigOption<RedisMode> REDIS_MODE = ConfigOption.enumeration("tessera.online.redis.mode", RedisMode.class, RedisMode.STANDALONE,
+      "standalone: one Redis endpoint; cluster: a Redis Cluster, tessera.online.redis.uri lists seed nodes separated by commas.");
   public static final ConfigOption<String> REDIS_URI = ConfigOption.string(
-      "tessera.online.redis.uri", "redis://127.0.0.1:6379", "Redis URI of the shared store (redis://[password@]host:port[/db]).");
+      "tessera.online.redis.uri", "redis://127.0.0.1:6379",
+      "Redis URI of the shared store (redis://[password@]host:port[/db], rediss:// for TLS); in cluster mode, seed node URIs separated by commas.");
+  public static final ConfigOption<Integer> REDIS_SLOT_GROUPS = ConfigOption.integer("tessera.online.redis.slot-groups", 64,
+      "Cluster mode: hash-tag groups per changelog topic (each a slot, an atomic batch and its own offsets); fixed once a store holds data.");
   public static final ConfigOption<String> REDIS_PREFIX = ConfigOption.string(
       "tessera.online.redis.prefix", "tessera:", "Prefix of every Redis key the store writes.");
   public static final ConfigOption<Boolean> MATERIALIZE = ConfigOption.bool("tessera.online.materialize", true,
@@ -50,6 +61,6 @@ public final class OnlineOptions {
   public static final ConfigOption<String> MODELS_DIR = ConfigOption.string("tessera.online.models-dir", null,
       "Directory of model service configs (kind: ModelService) the catalog's lineage shows as readers of the feature sets they use.");
 
-  public static final List<ConfigOption<?>> ALL = List.of(STORE, ROCKSDB_DIR, ROCKSDB_BLOCK_CACHE, ROCKSDB_ROW_CACHE, REDIS_URI, REDIS_PREFIX, MATERIALIZE, MATERIALIZER_GROUP,
+  public static final List<ConfigOption<?>> ALL = List.of(STORE, ROCKSDB_DIR, ROCKSDB_BLOCK_CACHE, ROCKSDB_ROW_CACHE, REDIS_MODE, REDIS_URI, REDIS_SLOT_GROUPS, REDIS_PREFIX, MATERIALIZE, MATERIALIZER_GROUP,
       AUTH_ENABLED, API_KEYS, MAX_IN_FLIGHT, MAX_ENTITIES, MAX_BODY_SIZE, LAG_INTERVAL, STATUS_SAMPLE_INTERVAL, MODELS_DIR);
 }

@@ -12,7 +12,8 @@ public final class OnlineStores {
     return switch (config.get(OnlineOptions.STORE)) {
       case ROCKSDB -> new RocksDbOnlineStore(Path.of(config.get(OnlineOptions.ROCKSDB_DIR)), config.get(OnlineOptions.ROCKSDB_BLOCK_CACHE),
           config.get(OnlineOptions.ROCKSDB_ROW_CACHE));
-      case REDIS -> new RedisOnlineStore(config.get(OnlineOptions.REDIS_URI), config.get(OnlineOptions.REDIS_PREFIX));
+      case REDIS -> new RedisOnlineStore(config.get(OnlineOptions.REDIS_MODE), config.get(OnlineOptions.REDIS_URI),
+          config.get(OnlineOptions.REDIS_PREFIX), config.get(OnlineOptions.REDIS_SLOT_GROUPS));
     };
   }
 }
