@@ -13,6 +13,10 @@ public final class CoreOptions {
       "tessera.flink.rest", null,
       "host:port of a Flink session cluster's REST endpoint for ingest jobs and --engine flink snapshots; empty runs a MiniCluster in the process.");
 
+  public static final ConfigOption<String> FLINK_PROVIDED_JARS = ConfigOption.string(
+      "tessera.flink.provided-jars", "(flink-(?!connector-|sql-connector-).*|frocksdbjni-.*|slf4j-.*|log4j-.*)\\.jar",
+      "Regex of jar file names on the CLI's class path that a Flink distribution provides: not shipped with jobs submitted to tessera.flink.rest.");
+
   /** Shared by ingest jobs (source, changelog, DLQ) and online serving (changelog). */
   public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = ConfigOption.string(
       "tessera.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,...); empty: no Kafka (file backfills only, no changelog).");
@@ -21,5 +25,5 @@ public final class CoreOptions {
       "tessera.lifecycle.quiet-period", java.time.Duration.ofDays(7),
       "How long no consumer may have read a major before `tessera contract retire` retires it.");
 
-  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR, FLINK_REST, KAFKA_BOOTSTRAP_SERVERS, RETIRE_QUIET_PERIOD);
+  public static final List<ConfigOption<?>> ALL = List.of(CONTRACTS_DIR, FLINK_REST, FLINK_PROVIDED_JARS, KAFKA_BOOTSTRAP_SERVERS, RETIRE_QUIET_PERIOD);
 }

@@ -39,7 +39,7 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--from-file", paramLabel = "<events.jsonl|events.avro>", description = "Backfill from a file instead of Kafka.")
   Path fromFile;
 
-  @Option(names = "--flink-rest", paramLabel = "<host:port>", description = "Submit to this Flink cluster (default: tessera.flink.rest, else a MiniCluster).")
+  @Option(names = "--flink-rest", paramLabel = "<host:port>", description = "Submit to this Flink session cluster (default: tessera.flink.rest, else a MiniCluster). A streaming job is submitted and the command returns its id; with --bounded it waits for the job to finish.")
   String flinkRest;
 
   @Option(names = "--bounded", description = "Stop at the current end of the topic instead of running until stopped.")
@@ -84,6 +84,16 @@ public final class IngestCommand implements Callable<Integer> {
     out.printf("ingest %s: %s -> %s%s%n", contract.id(), fromFile != null ? fromFile : contract.source().topic(),
         contract.tableName(), config.find(IngestOptions.BOOTSTRAP_SERVERS).isPresent() ? " + " + contract.changelogTopic() : "");
     out.flush();
+    java.util.Optional<String> cluster = config.find(dev.tessera.config.CoreOptions.FLINK_REST);
+    if (cluster.isPresent() && fromFile == null && !bounded) {
+      // a streaming job on a session cluster outlives this command: submit, say where it runs and how to stop it
+      org.apache.flink.core.execution.JobClient job = env.executeAsync("tessera ingest " + contract.id());
+      out.printf("submitted job %s to the Flink cluster at %s; it runs there until stopped.%n", job.getJobID(), cluster.get());
+      out.printf("stop it with a savepoint: curl -X POST http://%s/jobs/%s/stop -H 'Content-Type: application/json' "
+          + "-d '{\"targetDirectory\": \"<dir>\"}', then resume with --resume-from <savepoint>%n", cluster.get(), job.getJobID());
+      out.flush();
+      return 0;
+    }
     env.execute("tessera ingest " + contract.id());
     if (fromFile != null) {
       Path dlq = Path.of(fromFile + ".tessera-dlq.jsonl");
