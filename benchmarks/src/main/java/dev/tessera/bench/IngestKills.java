@@ -127,8 +127,14 @@ public final class IngestKills {
    */
   public static Result compare(Path home, FeatureSetContract c, Map<String, List<long[]>> byKey, String bootstrap,
       List<Double> recoveries) throws Exception {
+    return compare(TesseraConfig.defaults(home, Map.of()), c, byKey, bootstrap, recoveries);
+  }
+
+  /** {@link #compare(Path, FeatureSetContract, Map, String, List)} with the catalog and warehouse of {@code config}. */
+  public static Result compare(TesseraConfig config, FeatureSetContract c, Map<String, List<long[]>> byKey, String bootstrap,
+      List<Double> recoveries) throws Exception {
     Map<String, List<List<Object>>> expected = expected(c, byKey);
-    Map<String, List<List<Object>>> got = icebergRows(home, c);
+    Map<String, List<List<Object>>> got = icebergRows(config, c);
     long expectedRows = expected.values().stream().mapToLong(List::size).sum();
     long rows = got.values().stream().mapToLong(List::size).sum();
     long lost = 0;
@@ -327,7 +333,10 @@ public final class IngestKills {
   }
 
   public static Map<String, List<List<Object>>> icebergRows(Path home, FeatureSetContract c) throws Exception {
-    TesseraConfig config = TesseraConfig.defaults(home, Map.of());
+    return icebergRows(TesseraConfig.defaults(home, Map.of()), c);
+  }
+
+  public static Map<String, List<List<Object>>> icebergRows(TesseraConfig config, FeatureSetContract c) throws Exception {
     Catalog catalog = Catalogs.open(config);
     Map<String, List<List<Object>>> out = new TreeMap<>();
     try (CloseableIterable<Record> records = IcebergGenerics.read(new FeatureTables(catalog, config.get(OfflineOptions.NAMESPACE)).load(c))
