@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Redis Cluster of private {@code redis-server} processes on local ports (Debian's package):
  * {@code masters} masters with one replica each, created with {@code redis-cli --cluster create},
- * append-only files under {@code dir}, a 2 s node timeout so that a failover takes seconds. The
+ * append-only files under {@code dir}, a 3 s node timeout so that a failover takes seconds. The
  * machine's own Redis is never touched. {@link #close} kills every node.
  */
 public final class RedisClusterProcesses implements AutoCloseable {
@@ -33,6 +33,20 @@ public final class RedisClusterProcesses implements AutoCloseable {
       create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
       run(create, Duration.ofSeconds(60));
       awaitState(Duration.ofSeconds(60), this::healthy, "every node to report cluster_state:ok with " + masters + " masters");
+      // a replica still in its first sync cannot take over: wait until every replica's link to its master is up
+      awaitState(Duration.ofSeconds(60), () -> {
+        try {
+          for (int port : alivePorts()) {
+            String replication = cli(port, "INFO", "replication");
+            if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
+              return false;
+            }
+          }
+          return true;
+        } catch (Exception e) {
+          return false;
+        }
+      }, "every replica to finish its first sync");
     } catch (Exception | Error e) {
       close();
       throw e;
@@ -80,7 +94,23 @@ public final class RedisClusterProcesses implements AutoCloseable {
       } catch (Exception e) {
         return false;
       }
-    }, "a replica to take over the slots of the master on port " + killed);
+    }, () -> "a replica to take over the slots of the master on port " + killed + "; CLUSTER NODES as the live nodes see it:\n"
+        + describe());
+  }
+
+  /** Each live node's view of the cluster and the tail of its log, for a failing test's message. */
+  private String describe() {
+    StringBuilder out = new StringBuilder();
+    for (int port : alivePorts()) {
+      try {
+        out.append("node ").append(port).append(":\n").append(cli(port, "CLUSTER", "NODES"));
+        List<String> log = Files.readAllLines(dir.resolve("node-" + port).resolve("redis.log"));
+        out.append(String.join("\n", log.subList(Math.max(0, log.size() - 15), log.size()))).append('\n');
+      } catch (Exception e) {
+        out.append("(").append(e).append(")\n");
+      }
+    }
+    return out.toString();
   }
 
   /** {@code redis-cli -p <port> <args>}, its output. */
@@ -110,7 +140,9 @@ public final class RedisClusterProcesses implements AutoCloseable {
   private void start(int port) throws Exception {
     Path home = Files.createDirectories(dir.resolve("node-" + port));
     Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", home.toString(),
-        "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
+        "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "3000",
+        // a replica may take over however long ago it last heard from its master (a loaded CI machine)
+        "--cluster-replica-validity-factor", "0",
         "--appendonly", "yes", "--appendfsync", "everysec", "--save", "")
         .redirectErrorStream(true).redirectOutput(home.resolve("redis.log").toFile()).start();
     nodes.put(port, p);
@@ -143,10 +175,15 @@ public final class RedisClusterProcesses implements AutoCloseable {
   }
 
   private static void awaitState(Duration timeout, java.util.function.BooleanSupplier check, String what) throws InterruptedException {
+    awaitState(timeout, check, () -> what);
+  }
+
+  private static void awaitState(Duration timeout, java.util.function.BooleanSupplier check, java.util.function.Supplier<String> what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!check.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Timed out after " + timeout + " waiting for " + what);
+        throw new IllegalStateException("Timed out after " + timeout + " waiting for " + what.get());
       }
       Thread.sleep(200);
     }
