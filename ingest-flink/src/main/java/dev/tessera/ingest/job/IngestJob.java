@@ -71,6 +71,9 @@ public final class IngestJob {
    * and in file mode the DLQ is collected for {@link IngestPipeline#writeDlqFile}.
    */
   public static IngestPipeline define(StreamExecutionEnvironment env, FeatureSetContract contract, IngestSettings settings, Path fromFile) {
+    // no copy of each record between chained operators: none of the job's functions keeps or changes
+    // a record it was given (each builds new ones), and the sinks encode rows as they come
+    env.getConfig().enableObjectReuse();
     Catalog catalog = Catalogs.open(settings.config());
     FeatureTables tables = new FeatureTables(catalog, settings.config().get(OfflineOptions.NAMESPACE));
     Table table = tables.ensure(contract);

@@ -288,34 +288,56 @@ public final class FeatureWindows {
     p.add(functions[f], counted, value, time, e.seq());
   }
 
+  /**
+   * The values at {@code t}. One pass over the buckets of the widest window and one over the
+   * pending events serve every feature; each feature still folds its buckets, then its pending
+   * events, in ascending time, so sums come out bit for bit as when each feature was folded alone.
+   */
   private Object[] valuesAt(KeyState state, long t, boolean withPending) {
     long current = Math.floorDiv(t, hop);
-    Object[] values = new Object[functions.length];
-    for (int f = 0; f < functions.length; f++) {
-      PartialAggregate acc = new PartialAggregate();
-      long low = windowBuckets[f] == 0 ? Long.MIN_VALUE : current - windowBuckets[f] + 1;
+    int n = functions.length;
+    PartialAggregate[] acc = new PartialAggregate[n];
+    long[] low = new long[n];
+    long lowest = Long.MAX_VALUE;
+    for (int f = 0; f < n; f++) {
+      acc[f] = new PartialAggregate();
       if (windowBuckets[f] == 0) {
+        low[f] = Long.MIN_VALUE;
         if (state.history[f] != null) {
-          acc.merge(functions[f], state.history[f]);
+          acc[f].merge(functions[f], state.history[f]);
         }
       } else {
-        for (PartialAggregate[] slots : state.buckets.subMap(low, true, current, true).values()) {
-          if (slots[f] != null) {
-            acc.merge(functions[f], slots[f]);
+        low[f] = current - windowBuckets[f] + 1;
+        lowest = Math.min(lowest, low[f]);
+      }
+    }
+    if (lowest <= current && !state.buckets.isEmpty()) {
+      for (Map.Entry<Long, PartialAggregate[]> e : state.buckets.subMap(lowest, true, current, true).entrySet()) {
+        long bucket = e.getKey();
+        PartialAggregate[] slots = e.getValue();
+        for (int f = 0; f < n; f++) {
+          if (windowBuckets[f] != 0 && bucket >= low[f] && slots[f] != null) {
+            acc[f].merge(functions[f], slots[f]);
           }
         }
       }
-      if (withPending) {
-        for (var entry : state.pending.headMap(t, true).entrySet()) {
-          if (Math.floorDiv(entry.getKey(), hop) >= low) {
-            for (KeyState.Pending e : entry.getValue()) {
-              add(acc, f, entry.getKey(), e);
+    }
+    if (withPending && !state.pending.isEmpty()) {
+      for (Map.Entry<Long, List<KeyState.Pending>> entry : state.pending.headMap(t, true).entrySet()) {
+        long bucket = Math.floorDiv(entry.getKey(), hop);
+        for (KeyState.Pending e : entry.getValue()) {
+          for (int f = 0; f < n; f++) {
+            if (bucket >= low[f]) {
+              add(acc[f], f, entry.getKey(), e);
             }
           }
         }
       }
+    }
+    Object[] values = new Object[n];
+    for (int f = 0; f < n; f++) {
       values[f] = state.coveredFrom != null && state.coveredFrom[f] != Long.MIN_VALUE && windowStart(f, t) < state.coveredFrom[f]
-          ? null : result(f, acc);
+          ? null : result(f, acc[f]);
     }
     return values;
   }

@@ -2,6 +2,7 @@ package dev.tessera.ingest.window;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -72,6 +73,34 @@ public final class KeyState {
   /** Every time at or before this is final. */
   public long finalizedUntil() {
     return finalizedUntil;
+  }
+
+  /**
+   * A deep copy, equal to decoding this state's encoding (KeyStateSerializerTest checks that):
+   * partials and containers are new, the immutable values (numbers, strings) and the events' field
+   * arrays (never changed once pending) are shared.
+   */
+  public KeyState copy() {
+    KeyState c = new KeyState(layout);
+    for (int i = 0; i < history.length; i++) {
+      c.history[i] = history[i] == null ? null : history[i].copy();
+    }
+    for (Map.Entry<Long, PartialAggregate[]> e : buckets.entrySet()) {
+      PartialAggregate[] from = e.getValue();
+      PartialAggregate[] to = new PartialAggregate[from.length];
+      for (int i = 0; i < from.length; i++) {
+        to[i] = from[i] == null ? null : from[i].copy();
+      }
+      c.buckets.put(e.getKey(), to);
+    }
+    for (Map.Entry<Long, List<Pending>> e : pending.entrySet()) {
+      c.pending.put(e.getKey(), new ArrayList<>(e.getValue()));
+    }
+    c.finalizedUntil = finalizedUntil;
+    c.lastFinal = lastFinal == null ? null : lastFinal.clone();
+    c.sequence = sequence;
+    c.coveredFrom = coveredFrom == null ? null : coveredFrom.clone();
+    return c;
   }
 
   void addPending(long time, long seq, Object[] fields) {

@@ -23,39 +23,44 @@ public final class KeyStateCodec {
   public static byte[] encode(KeyState s) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT);
-      out.writeInt(s.history.length);
-      writePartials(out, s.history);
-      out.writeInt(s.buckets.size());
-      for (Map.Entry<Long, PartialAggregate[]> e : s.buckets.entrySet()) {
-        out.writeLong(e.getKey());
-        writePartials(out, e.getValue());
-      }
-      out.writeInt(s.pending.size());
-      for (Map.Entry<Long, List<KeyState.Pending>> e : s.pending.entrySet()) {
-        out.writeLong(e.getKey());
-        out.writeInt(e.getValue().size());
-        for (KeyState.Pending p : e.getValue()) {
-          out.writeLong(p.seq());
-          ValueArrayCodec.write(out, p.fields());
-        }
-      }
-      out.writeLong(s.finalizedUntil);
-      out.writeBoolean(s.lastFinal != null);
-      if (s.lastFinal != null) {
-        ValueArrayCodec.write(out, s.lastFinal);
-      }
-      out.writeLong(s.sequence);
-      out.writeBoolean(s.coveredFrom != null);
-      if (s.coveredFrom != null) {
-        for (long c : s.coveredFrom) {
-          out.writeLong(c);
-        }
-      }
+      encode(s, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  /** Writes what {@link #encode(KeyState)} returns to {@code out} (a reused buffer: no allocation per key). */
+  public static void encode(KeyState s, java.io.DataOutput out) throws IOException {
+    out.writeByte(FORMAT);
+    out.writeInt(s.history.length);
+    writePartials(out, s.history);
+    out.writeInt(s.buckets.size());
+    for (Map.Entry<Long, PartialAggregate[]> e : s.buckets.entrySet()) {
+      out.writeLong(e.getKey());
+      writePartials(out, e.getValue());
+    }
+    out.writeInt(s.pending.size());
+    for (Map.Entry<Long, List<KeyState.Pending>> e : s.pending.entrySet()) {
+      out.writeLong(e.getKey());
+      out.writeInt(e.getValue().size());
+      for (KeyState.Pending p : e.getValue()) {
+        out.writeLong(p.seq());
+        ValueArrayCodec.write(out, p.fields());
+      }
+    }
+    out.writeLong(s.finalizedUntil);
+    out.writeBoolean(s.lastFinal != null);
+    if (s.lastFinal != null) {
+      ValueArrayCodec.write(out, s.lastFinal);
+    }
+    out.writeLong(s.sequence);
+    out.writeBoolean(s.coveredFrom != null);
+    if (s.coveredFrom != null) {
+      for (long c : s.coveredFrom) {
+        out.writeLong(c);
+      }
+    }
   }
 
   /** Reads bytes written in {@code layout}. */
@@ -99,7 +104,7 @@ public final class KeyStateCodec {
     }
   }
 
-  private static void writePartials(DataOutputStream out, PartialAggregate[] partials) throws IOException {
+  private static void writePartials(java.io.DataOutput out, PartialAggregate[] partials) throws IOException {
     for (PartialAggregate p : partials) {
       out.writeBoolean(p != null);
       if (p == null) {

@@ -45,8 +45,8 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
   @Override
   public KeyState copy(KeyState from) {
-    KeyState s = Migration.adopt(from, layout);
-    return KeyStateCodec.decode(KeyStateCodec.encode(s), layout);
+    // copy-on-write snapshots copy every key touched while a checkpoint is written: an object copy, not encode + decode
+    return Migration.adopt(from, layout).copy();
   }
 
   @Override
@@ -61,10 +61,16 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
   @Override
   public void serialize(KeyState record, DataOutputView target) throws IOException {
-    byte[] bytes = KeyStateCodec.encode(Migration.adopt(record, layout));
-    target.writeInt(bytes.length);
-    target.write(bytes);
+    // the same bytes as KeyStateCodec.encode (length first), through one buffer per thread instead of an array per key
+    org.apache.flink.core.memory.DataOutputSerializer buffer = BUFFER.get();
+    buffer.clear();
+    KeyStateCodec.encode(Migration.adopt(record, layout), buffer);
+    target.writeInt(buffer.length());
+    target.write(buffer.getSharedBuffer(), 0, buffer.length());
   }
+
+  private static final ThreadLocal<org.apache.flink.core.memory.DataOutputSerializer> BUFFER =
+      ThreadLocal.withInitial(() -> new org.apache.flink.core.memory.DataOutputSerializer(1024));
 
   @Override
   public KeyState deserialize(DataInputView source) throws IOException {

@@ -67,6 +67,24 @@ final class PartialAggregate {
     }
   }
 
+  /** A copy (the values it holds are immutable: numbers, strings, booleans). */
+  PartialAggregate copy() {
+    PartialAggregate p = new PartialAggregate();
+    p.count = count;
+    p.sum = sum;
+    p.longSum = longSum;
+    p.min = min;
+    p.max = max;
+    p.firstTime = firstTime;
+    p.firstSeq = firstSeq;
+    p.first = first;
+    p.lastTime = lastTime;
+    p.lastSeq = lastSeq;
+    p.last = last;
+    p.anyEvent = anyEvent;
+    return p;
+  }
+
   /** Folds {@code other} into this partial. */
   void merge(AggregateFunction fn, PartialAggregate other) {
     anyEvent |= other.anyEvent;
@@ -106,6 +124,13 @@ final class PartialAggregate {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   static int compare(Object a, Object b) {
+    // the common cases without the interface call (same results: Double.compareTo is Double.compare)
+    if (a instanceof Double x && b instanceof Double y) {
+      return Double.compare(x, y);
+    }
+    if (a instanceof Long x && b instanceof Long y) {
+      return Long.compare(x, y);
+    }
     if (a instanceof Number x && b instanceof Number y && a.getClass() != b.getClass()) {
       return Double.compare(x.doubleValue(), y.doubleValue());
     }

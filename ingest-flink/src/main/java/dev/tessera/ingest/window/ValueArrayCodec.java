@@ -32,7 +32,7 @@ public final class ValueArrayCodec {
     }
   }
 
-  public static void write(DataOutputStream out, Object[] values) throws IOException {
+  public static void write(java.io.DataOutput out, Object[] values) throws IOException {
     out.writeInt(values.length);
     for (Object v : values) {
       writeValue(out, v);
@@ -47,7 +47,7 @@ public final class ValueArrayCodec {
     return values;
   }
 
-  public static void writeValue(DataOutputStream out, Object v) throws IOException {
+  public static void writeValue(java.io.DataOutput out, Object v) throws IOException {
     if (v == null) {
       out.writeByte(0);
     } else if (v instanceof Integer x) {
