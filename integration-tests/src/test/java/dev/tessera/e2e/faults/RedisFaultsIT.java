@@ -15,6 +15,7 @@ import dev.tessera.online.store.RedisOnlineStore;
 import dev.tessera.online.store.StoredRow;
 import dev.tessera.testkit.ChangelogSeeder;
 import dev.tessera.testkit.EmbeddedKafka;
+import dev.tessera.testkit.NewestRows;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -53,9 +53,8 @@ class RedisFaultsIT {
   @TempDir Path dir;
   Process redis;
   int port;
-  final Random random = new Random(7);
-  final Map<String, ChangelogSeeder.Row> newest = new HashMap<>();
-  long sequence;
+  final NewestRows rows = new NewestRows(C, KEYS, 7, 1_767_225_600_000L);
+  final Map<String, ChangelogSeeder.Row> newest = rows.newest();
 
   @AfterEach
   void stopRedis() {
@@ -76,21 +75,21 @@ class RedisFaultsIT {
       ChangelogSeeder seeder = new ChangelogSeeder(kafka).createTopics(List.of(C), 2);
       try (MaterializerSupervisor materializer = MaterializerSupervisor.of(kafka.bootstrapServers(), List.of(C), store,
           new WriterSchemas(), "faults-materializer", (topic, eventTime, at) -> {}).start()) {
-        seeder.send(rows(3_000, false));
+        seeder.send(rows.rows(3_000, false));
         awaitCaughtUp(kafka, replica);
         assertNewest(seeder, replica);
 
         // SCRIPT FLUSH: the next write finds NOSCRIPT, loads the script again and goes on
         redisCli("SCRIPT", "FLUSH");
-        seeder.send(rows(3_000, false));
+        seeder.send(rows.rows(3_000, false));
         awaitCaughtUp(kafka, replica);
         assertNewest(seeder, replica);
 
         // kill -9 while rows arrive; a lookup meanwhile fails at once; then the same Redis comes back on its AOF
-        seeder.send(rows(1_500, false));
+        seeder.send(rows.rows(1_500, false));
         new ProcessBuilder("kill", "-9", Long.toString(redis.pid())).start().waitFor();
         redis.waitFor();
-        seeder.send(rows(1_500, false));
+        seeder.send(rows.rows(1_500, false));
         byte[] someKey = EntityKeys.encode(C, Map.of("customer_id", "c-1"));
         assertThatThrownBy(() -> replica.get(C.changelogTopic(), someKey))
             .isInstanceOfSatisfying(TesseraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
@@ -102,7 +101,7 @@ class RedisFaultsIT {
         assertNewest(seeder, replica);
 
         // stale rows (older than each key's newest) after both faults: applied, and they replace nothing
-        seeder.send(rows(2_000, true));
+        seeder.send(rows.rows(2_000, true));
         awaitCaughtUp(kafka, replica);
         assertNewest(seeder, replica);
         assertThat(redisCli("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "faults:d|*").trim())
@@ -111,24 +110,6 @@ class RedisFaultsIT {
     }
   }
 
-  /** {@code n} rows for random keys; fresh ones are newer than every row of their key, stale ones older. */
-  private List<ChangelogSeeder.Row> rows(int n, boolean stale) {
-    List<ChangelogSeeder.Row> rows = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      String key = "c-" + random.nextInt(KEYS);
-      ChangelogSeeder.Row current = newest.get(key);
-      long t = stale ? (current == null ? 1_000 : current.eventTime() - 1 - random.nextInt(1_000))
-          : (current == null ? 1_767_225_600_000L : current.eventTime() + 1 + random.nextInt(1_000));
-      ChangelogSeeder.Row row = new ChangelogSeeder.Row(C, Map.of("customer_id", key),
-          Map.of("txn_count_1h", (long) random.nextInt(100), "amount_sum_24h", random.nextInt(100_000) / 100.0, "last_country", "DE"),
-          t, ++sequence);
-      if (!stale || current == null) {
-        newest.put(key, row);
-      }
-      rows.add(row);
-    }
-    return rows;
-  }
 
   private void assertNewest(ChangelogSeeder seeder, RedisOnlineStore replica) {
     for (var e : newest.entrySet()) {

@@ -10,7 +10,6 @@ import dev.tessera.testkit.FlinkSessionCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(600)
 class FlinkSessionClusterIT {
-  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final Path ROOT = CliProcess.ROOT;
   static final FeatureSetContract C = ContractRegistry.fromDirectory(ROOT.resolve("contracts/examples")).get("customer_activity");
 
   @TempDir Path home;
@@ -60,11 +58,11 @@ class FlinkSessionClusterIT {
       IngestKills.Events events = new IngestKills.Events(C, random, 2, byKey);
       long t0 = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
       int n = 0;
-      kafka.producer().send(batch(events, random, 10_000, t0, n));
+      kafka.producer().send(CliProcess.events(events, random, 10_000, t0, n));
       n += 10_000;
 
       // submit: the command returns once the job runs on the cluster
-      CommandResult submitted = tessera(Duration.ofMinutes(3), "ingest", "--contract", contractFile().toString());
+      CliProcess.Result submitted = CliProcess.run(home, Duration.ofMinutes(3), "ingest", "--contract", contractFile().toString());
       assertThat(submitted.exit()).as(submitted.output()).isZero();
       Matcher id = Pattern.compile("submitted job ([0-9a-f]{32}) to the Flink cluster at " + Pattern.quote(flink.rest())).matcher(submitted.output());
       assertThat(id.find()).as(submitted.output()).isTrue();
@@ -74,7 +72,7 @@ class FlinkSessionClusterIT {
       awaitCompletedCheckpoint(flink, job);
 
       // more events while it runs; then stop with a savepoint through the REST API
-      kafka.producer().send(batch(events, random, 5_000, t0, n));
+      kafka.producer().send(CliProcess.events(events, random, 5_000, t0, n));
       n += 5_000;
       Thread.sleep(2_000);
       String savepoint = flink.stopWithSavepoint(job, home.resolve("savepoints"));
@@ -82,9 +80,9 @@ class FlinkSessionClusterIT {
       System.out.println("savepoint: " + savepoint);
 
       // events while no job runs, then resume from the savepoint on the cluster and run to the end of the topic
-      kafka.producer().send(batch(events, random, 5_000, t0, n));
+      kafka.producer().send(CliProcess.events(events, random, 5_000, t0, n));
       n += 5_000;
-      CommandResult resumed = tessera(Duration.ofMinutes(5), "ingest", "--contract", contractFile().toString(),
+      CliProcess.Result resumed = CliProcess.run(home, Duration.ofMinutes(5), "ingest", "--contract", contractFile().toString(),
           "--resume-from", Path.of(java.net.URI.create(savepoint)).toString(), "--bounded");
       assertThat(resumed.exit()).as(resumed.output()).isZero();
       assertThat(resumed.output()).contains("done");
@@ -104,12 +102,12 @@ class FlinkSessionClusterIT {
       }
       Path spineFile = Files.writeString(home.resolve("spine.csv"), spine);
       int before = flink.jobs("FINISHED").size();
-      CommandResult onCluster = tessera(Duration.ofMinutes(5), "snapshot", "--engine", "flink", "--spine", spineFile.toString(),
+      CliProcess.Result onCluster = CliProcess.run(home, Duration.ofMinutes(5), "snapshot", "--engine", "flink", "--spine", spineFile.toString(),
           "--time-column", "ts", "--features", "customer_activity:*", "--out", home.resolve("cluster.csv").toString());
       assertThat(onCluster.exit()).as(onCluster.output()).isZero();
       assertThat(onCluster.output()).contains("(engine flink)");
       assertThat(flink.jobs("FINISHED")).as("the join ran on the cluster").hasSize(before + 1);
-      CommandResult local = tessera(Duration.ofMinutes(5), "snapshot", "--engine", "local", "--spine", spineFile.toString(),
+      CliProcess.Result local = CliProcess.run(home, Duration.ofMinutes(5), "snapshot", "--engine", "local", "--spine", spineFile.toString(),
           "--time-column", "ts", "--features", "customer_activity:*", "--out", home.resolve("local.csv").toString());
       assertThat(local.exit()).as(local.output()).isZero();
       List<String> rows = Files.readAllLines(home.resolve("cluster.csv"));
@@ -119,13 +117,6 @@ class FlinkSessionClusterIT {
     }
   }
 
-  private static List<ProducerRecord<byte[], byte[]>> batch(IngestKills.Events events, Random random, int count, long t0, int from) {
-    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(count);
-    for (int i = from; i < from + count; i++) {
-      out.add(events.event(random.nextInt(2000), t0 + i * 50L, true));
-    }
-    return out;
-  }
 
   private static Path contractFile() {
     return ROOT.resolve("contracts/examples/customer_activity.yaml");
@@ -141,22 +132,5 @@ class FlinkSessionClusterIT {
     }
   }
 
-  record CommandResult(int exit, String output) {}
 
-  /** The real CLI, as a user runs it: {@code ./tessera --home <home> <args>}. */
-  private CommandResult tessera(Duration timeout, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("tessera").toString(), "--home", home.toString()));
-    cmd.addAll(List.of(args));
-    Path log = Files.createTempFile(home, "cli-", ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("TESSERA_NO_BUILD", "1");
-    Process p = pb.start();
-    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("tessera " + String.join(" ", args) + " did not end within " + timeout + ":\n" + Files.readString(log));
-    }
-    String output = Files.readString(log);
-    System.out.println("[tessera " + args[0] + "] " + output);
-    return new CommandResult(p.exitValue(), output);
-  }
 }

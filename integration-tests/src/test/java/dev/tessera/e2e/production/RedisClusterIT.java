@@ -18,6 +18,7 @@ import dev.tessera.online.store.RedisOnlineStore;
 import dev.tessera.online.store.StoredRow;
 import dev.tessera.testkit.ChangelogSeeder;
 import dev.tessera.testkit.EmbeddedKafka;
+import dev.tessera.testkit.NewestRows;
 import dev.tessera.testkit.RedisClusterProcesses;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -58,9 +58,8 @@ class RedisClusterIT {
   }
 
   @TempDir Path dir;
-  final Random random = new Random(19);
-  final Map<String, ChangelogSeeder.Row> newest = new HashMap<>();
-  long sequence;
+  final NewestRows rows = new NewestRows(C, KEYS, 19, START);
+  final Map<String, ChangelogSeeder.Row> newest = rows.newest();
 
   @Test
   void materializesAcrossMastersAndSurvivesAFailover() throws Exception {
@@ -80,7 +79,7 @@ class RedisClusterIT {
 
       try (OnlineService online = new OnlineService(config, registry, new SimpleMeterRegistry()).start();
           RedisOnlineStore reader = new RedisOnlineStore(OnlineOptions.RedisMode.CLUSTER, cluster.seeds(), "cl:", 64)) {
-        seeder.send(rows(4_000, false));
+        seeder.send(rows.rows(4_000, false));
         awaitCaughtUp(kafka, reader);
         assertNewest(seeder, reader);
         List<Integer> masters = cluster.masters();
@@ -95,10 +94,10 @@ class RedisClusterIT {
 
         // kill -9 of the master holding the most keys, while rows arrive
         int victim = keysPerMaster.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        seeder.send(rows(2_000, false));
+        seeder.send(rows.rows(2_000, false));
         cluster.kill9(victim);
         long killed = System.nanoTime();
-        seeder.send(rows(2_000, false));
+        seeder.send(rows.rows(2_000, false));
         cluster.awaitFailover(victim, 3, Duration.ofSeconds(60));
         System.out.printf("replica promoted %.1f s after the kill%n", (System.nanoTime() - killed) / 1e9);
         assertThat(cluster.masters()).as("a replica took over").hasSize(3).doesNotContain(victim);
@@ -117,7 +116,7 @@ class RedisClusterIT {
         });
 
         // stale rows after the failover replace nothing; no key is written twice under another name
-        seeder.send(rows(2_000, true));
+        seeder.send(rows.rows(2_000, true));
         awaitCaughtUp(kafka, reader);
         assertNewest(seeder, reader);
         long total = 0;
@@ -139,24 +138,6 @@ class RedisClusterIT {
     return Long.parseLong(cluster.cli(port, "EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "cl:d|*").trim());
   }
 
-  /** {@code n} rows for random keys; fresh ones are newer than every row of their key, stale ones older. */
-  private List<ChangelogSeeder.Row> rows(int n, boolean stale) {
-    List<ChangelogSeeder.Row> rows = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      String key = "c-" + random.nextInt(KEYS);
-      ChangelogSeeder.Row current = newest.get(key);
-      long t = stale ? (current == null ? 1_000 : current.eventTime() - 1 - random.nextInt(1_000))
-          : (current == null ? START : current.eventTime() + 1 + random.nextInt(1_000));
-      ChangelogSeeder.Row row = new ChangelogSeeder.Row(C, Map.of("customer_id", key),
-          Map.of("txn_count_1h", (long) random.nextInt(100), "amount_sum_24h", random.nextInt(100_000) / 100.0, "last_country", "DE"),
-          t, ++sequence);
-      if (!stale || current == null) {
-        newest.put(key, row);
-      }
-      rows.add(row);
-    }
-    return rows;
-  }
 
   private void assertNewest(ChangelogSeeder seeder, RedisOnlineStore reader) {
     List<String> names = new ArrayList<>(newest.keySet());

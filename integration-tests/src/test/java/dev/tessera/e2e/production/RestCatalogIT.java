@@ -12,14 +12,12 @@ import dev.tessera.testkit.IcebergRestCatalogServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(600)
 class RestCatalogIT {
-  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final Path ROOT = CliProcess.ROOT;
   static final FeatureSetContract C = ContractRegistry.fromDirectory(ROOT.resolve("contracts/examples")).get("customer_activity");
   static final Path CONTRACT = ROOT.resolve("contracts/examples/customer_activity.yaml");
 
@@ -79,7 +77,7 @@ class RestCatalogIT {
         Map<String, List<long[]>> byKey = new HashMap<>();
         IngestKills.Events events = new IngestKills.Events(C, random, 2, byKey);
         long t0 = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
-        kafka.producer().send(batch(events, random, 8_000, t0, 0));
+        kafka.producer().send(CliProcess.events(events, random, 8_000, t0, 0));
 
         long started = System.currentTimeMillis();
         Process ingest = IngestKills.ingest(home, CONTRACT, null, false);
@@ -88,11 +86,11 @@ class RestCatalogIT {
           awaitCommit(home);
           // the catalog dies mid-ingest, events keep coming, and it comes back on its catalog file
           rest.kill9();
-          kafka.producer().send(batch(events, random, 6_000, t0, 8_000));
+          kafka.producer().send(CliProcess.events(events, random, 6_000, t0, 8_000));
           Thread.sleep(3_000);
           rest.start();
           long back = System.currentTimeMillis();
-          kafka.producer().send(batch(events, random, 6_000, t0, 14_000));
+          kafka.producer().send(CliProcess.events(events, random, 6_000, t0, 14_000));
           IngestKills.awaitCheckpoint(home, back, ingest);
         } finally {
           new ProcessBuilder("kill", "-9", Long.toString(ingest.pid())).start().waitFor();
@@ -119,18 +117,18 @@ class RestCatalogIT {
           spine.append("c-").append(random.nextInt(2000)).append(',').append(t0 + random.nextInt(20_000) * 50L).append('\n');
         }
         Path spineFile = Files.writeString(home.resolve("spine.csv"), spine);
-        CommandResult snap = tessera("snapshot", "--spine", spineFile.toString(), "--time-column", "ts", "--features", "customer_activity:*",
+        CliProcess.Result snap = CliProcess.run(home, Duration.ofMinutes(5), "snapshot", "--spine", spineFile.toString(), "--time-column", "ts", "--features", "customer_activity:*",
             "--out", home.resolve("train.csv").toString());
         assertThat(snap.exit()).as(snap.output()).isZero();
         List<String> rows = Files.readAllLines(home.resolve("train.csv"));
         assertThat(rows).hasSize(201);
         assertThat(rows.stream().skip(1).filter(l -> !l.endsWith(",,,,,"))).as("rows with values").hasSizeGreaterThan(50);
 
-        kafka.producer().send(batch(events, random, 2_000, t0, 20_000));
+        kafka.producer().send(CliProcess.events(events, random, 2_000, t0, 20_000));
         Process more = IngestKills.ingest(home, CONTRACT, IngestKills.latestCheckpoint(home).orElseThrow(), true);
         assertThat(more.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(more.exitValue()).as(Files.readString(home.resolve("ingest.log"))).isZero();
-        CommandResult replay = tessera("snapshot", "--replay", home.resolve("train.csv.manifest.json").toString(),
+        CliProcess.Result replay = CliProcess.run(home, Duration.ofMinutes(5), "snapshot", "--replay", home.resolve("train.csv.manifest.json").toString(),
             "--out", home.resolve("again.csv").toString());
         assertThat(replay.exit()).as(replay.output()).isZero();
         assertThat(Files.readAllLines(home.resolve("again.csv"))).isEqualTo(rows);
@@ -150,34 +148,11 @@ class RestCatalogIT {
     }
   }
 
-  private static List<ProducerRecord<byte[], byte[]>> batch(IngestKills.Events events, Random random, int count, long t0, int from) {
-    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(count);
-    for (int i = from; i < from + count; i++) {
-      out.add(events.event(random.nextInt(2000), t0 + i * 50L, true));
-    }
-    return out;
-  }
 
   private static String tail(Path log) throws java.io.IOException {
     List<String> lines = Files.readAllLines(log);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
   }
 
-  record CommandResult(int exit, String output) {}
 
-  private CommandResult tessera(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("tessera").toString(), "--home", home.toString()));
-    cmd.addAll(List.of(args));
-    Path log = Files.createTempFile(home, "cli-", ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("TESSERA_NO_BUILD", "1");
-    Process p = pb.start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("tessera " + String.join(" ", args) + " did not end:\n" + Files.readString(log));
-    }
-    String output = Files.readString(log);
-    System.out.println("[tessera " + args[0] + "] " + output);
-    return new CommandResult(p.exitValue(), output);
-  }
 }

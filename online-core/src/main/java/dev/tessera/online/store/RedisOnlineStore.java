@@ -121,6 +121,7 @@ public final class RedisOnlineStore implements OnlineStore {
     // for the 60 s default timeout; reconnects are retried at most 2 s apart, so a restarted Redis is used within seconds
     TimeoutOptions timeouts = TimeoutOptions.enabled(Duration.ofSeconds(10));
     AbstractRedisClient c = null;
+    Commands commands;
     try {
       if (mode == OnlineOptions.RedisMode.CLUSTER) {
         if (slotGroups < 1 || slotGroups > 16_384) {
@@ -146,15 +147,8 @@ public final class RedisOnlineStore implements OnlineStore {
         StatefulRedisClusterConnection<byte[], byte[]> conn = cluster.connect(ByteArrayCodec.INSTANCE);
         // reads go to the slot's master while it is up, to a replica while it is not
         conn.setReadFrom(ReadFrom.UPSTREAM_PREFERRED);
-        var sync = conn.sync();
-        var async = conn.async();
-        this.connection = conn;
-        this.hashes = sync;
-        this.scripts = sync;
-        this.keys = sync;
-        this.asyncHashes = async;
-        this.asyncScripts = async;
-        checkLayout(sync);
+        commands = Commands.of(conn, conn.sync(), conn.async());
+        checkLayout(commands.hashes());
       } else {
         this.groups = 0;
         RedisClient single = RedisClient.create(resources, uri);
@@ -162,15 +156,14 @@ public final class RedisOnlineStore implements OnlineStore {
         single.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(timeouts).build());
         StatefulRedisConnection<byte[], byte[]> conn = single.connect(ByteArrayCodec.INSTANCE);
-        var sync = conn.sync();
-        var async = conn.async();
-        this.connection = conn;
-        this.hashes = sync;
-        this.scripts = sync;
-        this.keys = sync;
-        this.asyncHashes = async;
-        this.asyncScripts = async;
+        commands = Commands.of(conn, conn.sync(), conn.async());
       }
+      this.connection = commands.connection();
+      this.hashes = commands.hashes();
+      this.scripts = commands.scripts();
+      this.keys = commands.keys();
+      this.asyncHashes = commands.asyncHashes();
+      this.asyncScripts = commands.asyncScripts();
       this.client = c;
       this.script = scripts.scriptLoad(APPLY_BYTES);
     } catch (RedisException e) {
@@ -180,6 +173,17 @@ public final class RedisOnlineStore implements OnlineStore {
     } catch (RuntimeException e) {
       shutdown(c);
       throw e;
+    }
+  }
+
+  /** The commands the store uses, from either kind of connection (both implement them). */
+  private record Commands(StatefulConnection<byte[], byte[]> connection, RedisHashCommands<byte[], byte[]> hashes,
+      RedisScriptingCommands<byte[], byte[]> scripts, RedisKeyCommands<byte[], byte[]> keys,
+      RedisHashAsyncCommands<byte[], byte[]> asyncHashes, RedisScriptingAsyncCommands<byte[], byte[]> asyncScripts) {
+    static <S extends RedisHashCommands<byte[], byte[]> & RedisScriptingCommands<byte[], byte[]> & RedisKeyCommands<byte[], byte[]>,
+        A extends RedisHashAsyncCommands<byte[], byte[]> & RedisScriptingAsyncCommands<byte[], byte[]>> Commands of(
+        StatefulConnection<byte[], byte[]> connection, S sync, A async) {
+      return new Commands(connection, sync, sync, sync, async, async);
     }
   }
 
