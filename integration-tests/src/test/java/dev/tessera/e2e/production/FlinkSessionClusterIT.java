@@ -69,12 +69,12 @@ class FlinkSessionClusterIT {
       String job = id.group(1);
       flink.awaitJobState(job, "RUNNING", Duration.ofMinutes(2));
       assertThat(flink.get("/jobs/" + job).path("name").asText()).isEqualTo("tessera ingest " + C.id());
-      awaitCompletedCheckpoint(flink, job);
+      int checkpoints = awaitCompletedCheckpoints(flink, job, 1);
 
-      // more events while it runs; then stop with a savepoint through the REST API
+      // more events while it runs, read into a checkpoint's state; then stop with a savepoint through the REST API
       kafka.producer().send(CliProcess.events(events, random, 5_000, t0, n));
       n += 5_000;
-      Thread.sleep(2_000);
+      awaitCompletedCheckpoints(flink, job, checkpoints + 2); // the second one began after the send
       String savepoint = flink.stopWithSavepoint(job, home.resolve("savepoints"));
       flink.awaitJobState(job, "FINISHED", Duration.ofMinutes(1));
       System.out.println("savepoint: " + savepoint);
@@ -122,15 +122,19 @@ class FlinkSessionClusterIT {
     return ROOT.resolve("contracts/examples/customer_activity.yaml");
   }
 
-  private static void awaitCompletedCheckpoint(FlinkSessionCluster flink, String job) throws Exception {
+  /** Until job {@code job} has completed at least {@code count} checkpoints; returns how many it has. */
+  private static int awaitCompletedCheckpoints(FlinkSessionCluster flink, String job, int count) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (flink.get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asInt() < 1) {
+    int completed;
+    while ((completed = flink.get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asInt()) < count) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no completed checkpoint of " + job + " within 2 minutes:\n" + flink.logs());
+        throw new AssertionError(completed + " completed checkpoints of " + job + " within 2 minutes, not " + count + ":\n" + flink.logs());
       }
       Thread.sleep(250);
     }
+    return completed;
   }
+
 
 
 }

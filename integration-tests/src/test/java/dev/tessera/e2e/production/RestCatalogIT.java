@@ -87,7 +87,7 @@ class RestCatalogIT {
           // the catalog dies mid-ingest, events keep coming, and it comes back on its catalog file
           rest.kill9();
           kafka.producer().send(CliProcess.events(events, random, 6_000, t0, 8_000));
-          Thread.sleep(3_000);
+          Thread.sleep(3_000); // the outage: three checkpoint intervals whose commits meet no catalog
           rest.start();
           long back = System.currentTimeMillis();
           kafka.producer().send(CliProcess.events(events, random, 6_000, t0, 14_000));
