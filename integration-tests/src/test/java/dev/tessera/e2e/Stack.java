@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** The local stack of `tessera up` for end-to-end tests (no generator: tests produce their own events), and helpers. */
-final class Stack {
+public final class Stack {
   static final Path CONTRACTS = Path.of("../contracts/examples").toAbsolutePath().normalize();
   static final ContractRegistry REGISTRY = ContractRegistry.fromDirectory(CONTRACTS);
   static final String PAYMENTS = "payments.transactions";
@@ -95,7 +95,7 @@ final class Stack {
   }
 
   /** Every record of a topic now, with its headers as strings. */
-  static List<Map<String, String>> readHeaders(String bootstrap, String topic) {
+  public static List<Map<String, String>> readHeaders(String bootstrap, String topic) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
