@@ -135,6 +135,34 @@ final class ContainerStack implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Starts a model service from its image at .40: the model config {@code config} in {@code models}
+   * (mounted), features from online-serving's container, the prediction log to the brokers; its URL
+   * once it answers.
+   */
+  String startModel(Path models, String config, Duration timeout) throws Exception {
+    GenericContainer<?> c = container("tessera/model-serving:local", 40, "model")
+        .withFileSystemBind(models.toString(), "/etc/tessera/model", BindMode.READ_ONLY)
+        .withFileSystemBind(CONTRACTS.toString(), "/etc/tessera/contracts", BindMode.READ_ONLY)
+        .withEnv("TESSERA_MODEL_CONFIG", "/etc/tessera/model/" + config)
+        .withEnv(TesseraConfig.envName("tessera.kafka.bootstrap-servers"), bootstrap())
+        .withEnv(TesseraConfig.envName("tessera.contracts.dir"), "/etc/tessera/contracts")
+        .withEnv(TesseraConfig.envName("tessera.model.online-url"), onlineUrl())
+        .withEnv(TesseraConfig.envName("tessera.model.online-api-key"), API_KEY)
+        .withEnv(TesseraConfig.envName("tessera.model.api-keys"), "*:" + API_KEY)
+        .withEnv("JAVA_OPTS", "-Xmx384m");
+    c.start();
+    String url = "http://" + ip(40) + ":8080";
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (status(url + "/q/health/ready", Duration.ofSeconds(2)) != 200) {
+      if (System.nanoTime() > deadline || !c.isRunning()) {
+        throw new AssertionError("the model service was not ready within " + timeout + "; its log ends:\n" + tail(c.getLogs(), 60));
+      }
+      Thread.sleep(250);
+    }
+    return url;
+  }
+
   GenericContainer<?> online() {
     return online;
   }

@@ -49,6 +49,7 @@ import org.testcontainers.containers.GenericContainer;
  * <ol>
  *   <li>a broker is cut off the network during ingest: online keeps serving, ingest keeps
  *       checkpointing;
+ *   <li>a model service from its image scores with the features online-serving serves;
  *   <li>the S3 container is killed and started again while checkpoints commit;
  *   <li>the ingest JVM is killed (-9) and resumed bounded: Iceberg holds exactly the reference rows
  *       (0 lost, 0 duplicated, the same check as the fault suite's), the changelog's last row per key
@@ -192,7 +193,8 @@ class PipelineContainerIT {
       producer.join(TimeUnit.MINUTES.toMillis(2));
       // the cut is real: the controller quorum fenced kafka-2 (no heartbeat), its partitions moved to the others
       try (Admin admin = admin()) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size() == 2);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions() // a request that went to the cut broker times out
+            .until(() -> admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size() == 2);
       }
       assertThat(failed).as("lookups that failed of %d while kafka-2 was cut off", lookups).isEmpty();
       // and ingest went on: a checkpoint completed after the events sent during the cut
@@ -205,10 +207,10 @@ class PipelineContainerIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void theS3ContainerRestartsWhileCheckpointsCommit() throws Exception {
-    // events in flight, then S3 gone for four checkpoint intervals; repeated (at most 3 times) until the job felt it:
-    // an S3 request that failed in its log (data files are uploaded and commits made at checkpoints)
+    // S3 gone for four checkpoint intervals while events arrive (their rows are uploaded and committed at the
+    // checkpoints meanwhile); repeated (at most 3 times) until the job felt it: an S3 request that failed in its log
     Path log = home.resolve("ingest.log");
     java.util.regex.Pattern failure = java.util.regex.Pattern.compile("Unable to execute HTTP request|Connection refused|SdkClientException|No route to host");
     boolean felt = false;
@@ -216,10 +218,12 @@ class PipelineContainerIT {
     while (!felt && outages < 3) {
       outages++;
       long logBefore = Files.size(log);
-      send(3_000);
       stack.signal(stack.s3(), "KILL");
       long down = System.currentTimeMillis();
-      Thread.sleep(4_000);
+      for (int i = 0; i < 8; i++) {
+        send(400);
+        Thread.sleep(Math.max(0, down + (i + 1) * 500L - System.currentTimeMillis()));
+      }
       stack.startAgain(stack.s3());
       ContainerStack.awaitHttp(stack.s3Endpoint() + "/", Duration.ofSeconds(60));
       long back = System.currentTimeMillis();
@@ -237,7 +241,7 @@ class PipelineContainerIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void killedAndResumedTheResultsEqualTheReference() throws Exception {
     // bad events: one that is not Avro, one that breaks a quality rule
     List<ProducerRecord<byte[], byte[]>> bad = new ArrayList<>();
@@ -291,7 +295,7 @@ class PipelineContainerIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void onlineServingStoppedAndContinuedNeverServesAWrongValue() throws Exception {
     Map<String, Set<String>> published = published();
     GenericContainer<?> online = stack.online();
@@ -327,7 +331,7 @@ class PipelineContainerIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aKilledOnlineServingIsReplacedOnANewVolumeAndRebuildsFromTheChangelog() throws Exception {
     Map<List<Object>, RowValues> latest = ChangelogTopic.latest(stack.bootstrap(), C);
     stack.remove(stack.online());
@@ -336,6 +340,33 @@ class PipelineContainerIT {
     System.out.println("a new online-serving container rebuilt " + latest.size() + " keys and was ready in "
         + (System.currentTimeMillis() - started) + " ms");
     assertThat(servedDifferently(latest)).isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void aModelServiceFromItsImageScoresWithFeaturesFromOnlineServing() throws Exception {
+    // the example model, with customer_profile (not ingested here) defaulted instead of rejected
+    Path models = Files.createDirectories(home.resolve("models"));
+    Path example = ContainerStack.ROOT.resolve("model-serving/examples");
+    Files.copy(example.resolve("fraud-scorer.onnx"), models.resolve("fraud-scorer.onnx"));
+    Files.writeString(models.resolve("fraud-scorer.yaml"), Files.readString(example.resolve("fraud-scorer.yaml"))
+        .replace("{feature: customer_profile:credit_limit, missing: reject}", "customer_profile:credit_limit"));
+    String url = stack.startModel(models, "fraud-scorer.yaml", Duration.ofSeconds(120));
+    // while ingest runs, a key's served row is its newest event's: its counts are not zero
+    String key = byKey.entrySet().stream().max(java.util.Comparator.comparingInt(e -> e.getValue().size())).orElseThrow().getKey();
+    FeatureVector online = client.get(C.name(), Map.of("customer_id", key));
+    assertThat(online.getLong("txn_count_1h")).as("%s served", key).isPositive();
+    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/v1/models/fraud-scorer/predict"))
+        .header("X-API-Key", ContainerStack.API_KEY).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"entities\": [{\"customer_id\": \"" + key + "\"}], \"return_features\": true}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    var prediction = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("predictions").path(0);
+    assertThat(prediction.path("outputs").isEmpty()).as(response.body()).isFalse();
+    long after = client.get(C.name(), Map.of("customer_id", key)).getLong("txn_count_1h");
+    assertThat(prediction.path("features").path("customer_activity__txn_count_1h").asDouble())
+        .as("the model saw online-serving's value").isIn(online.getLong("txn_count_1h").doubleValue(), (double) after);
+    System.out.println("the model service container scored " + key + ": " + prediction);
   }
 
   /** Keys whose served value differs from the changelog's last row (features and event time), as "key: served vs expected". */
