@@ -45,6 +45,12 @@ public final class OfflineFixture implements AutoCloseable {
     return new FeatureTableWriter(tables.ensure(c), c).append(rows);
   }
 
+  /** As the streaming sink writes: rows in the order given, files not marked sorted. */
+  public long appendInArrivalOrder(String featureSet, List<FeatureRow> rows) {
+    FeatureSetContract c = contract(featureSet);
+    return new FeatureTableWriter(tables.ensure(c), c).appendInArrivalOrder(rows);
+  }
+
   @Override
   public void close() throws Exception {
     if (catalog instanceof AutoCloseable closeable) {

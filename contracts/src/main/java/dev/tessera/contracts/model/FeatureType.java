@@ -33,11 +33,11 @@ public enum FeatureType {
     if (v == null) {
       return null;
     }
-    return switch (this) {
-      case INT -> ((Number) v).intValue();
-      case LONG, TIMESTAMP -> ((Number) v).longValue();
-      case FLOAT -> ((Number) v).floatValue();
-      case DOUBLE -> ((Number) v).doubleValue();
+    return switch (this) { // a value of the right class as it is (no unboxing and boxing again)
+      case INT -> v instanceof Integer ? v : ((Number) v).intValue();
+      case LONG, TIMESTAMP -> v instanceof Long ? v : ((Number) v).longValue();
+      case FLOAT -> v instanceof Float ? v : ((Number) v).floatValue();
+      case DOUBLE -> v instanceof Double ? v : ((Number) v).doubleValue();
       case BOOLEAN -> (Boolean) v;
       case STRING -> v.toString();
     };

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Schema;
@@ -38,8 +40,17 @@ public final class FeatureTableWriter {
     this.contract = contract;
   }
 
-  /** Writes and commits the rows; returns the new snapshot id. */
+  /** Writes and commits the rows, each data file sorted by key and event time and marked so; returns the new snapshot id. */
   public long append(List<FeatureRow> rows) {
+    return append(rows, true);
+  }
+
+  /** Writes and commits the rows in the order given, as the streaming sink does (files not marked sorted); returns the new snapshot id. */
+  public long appendInArrivalOrder(List<FeatureRow> rows) {
+    return append(rows, false);
+  }
+
+  private long append(List<FeatureRow> rows, boolean sorted) {
     Schema schema = table.schema();
     List<Types.NestedField> keyFields = contract.entity().keyNames().stream().map(schema::findField).toList();
     List<Types.NestedField> featureFields = contract.featureNames().stream().map(schema::findField).toList();
@@ -60,7 +71,25 @@ public final class FeatureTableWriter {
       record.setField(time.name(), IcebergValues.toIceberg(row.eventTime(), time.type()));
       records.add(record);
     }
-    return append(table, records, sortOrder(keyFields, time));
+    if (!sorted) {
+      return append(table, records, (a, b) -> 0, null); // a stable sort: the order given
+    }
+    return append(table, records, sortOrder(keyFields, time), implementsOrder(table.sortOrder(), keyFields, time) ? table.sortOrder() : null);
+  }
+
+  /** Whether the table's sort order is exactly the keys then the event time, ascending: the order these rows are written in. */
+  private static boolean implementsOrder(SortOrder order, List<Types.NestedField> keys, Types.NestedField time) {
+    if (order.fields().size() != keys.size() + 1) {
+      return false;
+    }
+    for (int i = 0; i <= keys.size(); i++) {
+      var f = order.fields().get(i);
+      int source = i < keys.size() ? keys.get(i).fieldId() : time.fieldId();
+      if (f.sourceId() != source || !f.transform().isIdentity() || f.direction() != org.apache.iceberg.SortDirection.ASC) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -68,6 +97,15 @@ public final class FeatureTableWriter {
    * records sorted by {@code order} within it; returns the new snapshot id.
    */
   public static long append(Table table, List<Record> records, Comparator<Record> order) {
+    return append(table, records, order, null);
+  }
+
+  /**
+   * As above; {@code sortedBy}, when not null, is the table sort order that {@code order} implements:
+   * each data file is marked with its id, so that readers (the point-in-time join) can merge the
+   * files as they are instead of sorting their rows again.
+   */
+  public static long append(Table table, List<Record> records, Comparator<Record> order, SortOrder sortedBy) {
     Schema schema = table.schema();
     PartitionKey partitionKey = new PartitionKey(table.spec(), schema);
     InternalRecordWrapper internal = new InternalRecordWrapper(schema.asStruct());
@@ -90,6 +128,9 @@ public final class FeatureTableWriter {
         throw TesseraException.io("Cannot write data file for " + table.name(), ex);
       }
       DataFile file = writer.toDataFile();
+      if (sortedBy != null && !sortedBy.isUnsorted()) {
+        file = DataFiles.builder(table.spec()).copy(file).withSortOrder(sortedBy).build();
+      }
       append.appendFile(file);
     }
     append.commit();

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The point-in-time join against a brute-force reference on random data: three feature sets with
  * different entities (one composite key), keys with no rows, spine rows before a key's first row,
  * at exactly a row's event time, at exactly the TTL and one millisecond past it. Run with a large
- * sort buffer and with one small enough to force spilling.
+ * sort buffer and with one small enough to force spilling. Sorted data files (merged as they are)
+ * and unsorted ones (sorted by the join) in one table.
  */
 class PointInTimeSnapshotTest {
   @TempDir Path home;
@@ -50,9 +51,14 @@ class PointInTimeSnapshotTest {
       List<FeatureRow> activityRows = SnapshotData.rows(activity, customers, 60, 120, r);
       List<FeatureRow> pairRows = SnapshotData.rows(pair, pairs, 12, 200, r);
       List<FeatureRow> profileRows = SnapshotData.rows(profile, customers.subList(0, 20), 5, 400, r);
-      // two appends per table: a snapshot reads all committed files
-      fx.append("customer_activity", activityRows.subList(0, activityRows.size() / 2));
-      fx.append("customer_activity", activityRows.subList(activityRows.size() / 2, activityRows.size()));
+      // several appends per table: a snapshot reads all committed files; customer_activity's last third is written
+      // as the streaming sink writes (arrival order, files not marked sorted), the rest sorted (merged as they are)
+      int third = activityRows.size() / 3;
+      fx.append("customer_activity", activityRows.subList(0, third));
+      fx.append("customer_activity", activityRows.subList(third, 2 * third));
+      List<FeatureRow> arrival = new ArrayList<>(activityRows.subList(2 * third, activityRows.size()));
+      java.util.Collections.shuffle(arrival, r);
+      fx.appendInArrivalOrder("customer_activity", arrival);
       fx.append("customer_merchant", pairRows);
       fx.append("customer_profile", profileRows);
 

@@ -304,11 +304,12 @@ public final class FlinkPointInTimeJoin {
     public void flatMap(FileTask task, Collector<Item> out) throws IOException {
       Schema schema = schemas.get(task.fs);
       FeatureSetRead read = reads.get(task.fs);
+      int[] positions = PointInTimeJoin.positions(schema, read);
       try (CloseableIterable<Record> records = Parquet.read(io.newInputFile(task.location)).project(schema)
           .split(task.start, task.length)
           .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema)).build()) {
         for (Record r : records) {
-          PointInTimeJoin.TableRow row = PointInTimeJoin.tableRow(read, r);
+          PointInTimeJoin.TableRow row = PointInTimeJoin.tableRow(read, r, positions);
           if (row != null) {
             out.collect(new Item(task.fs, row.key(), row.time(), -1, false, encode(row.values(), read.featureTypes())));
           }

@@ -19,10 +19,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.PriorityQueue;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SortDirection;
+import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.data.parquet.InternalReader;
+import org.apache.iceberg.expressions.Evaluator;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -35,9 +44,10 @@ import org.apache.iceberg.io.CloseableIterator;
  * {@code event_time <= ts}, and nulls when there is none or it is older than the TTL
  * ({@code ts - event_time > ttl}). Nothing from after {@code ts} can leak in.
  *
- * <p>Per feature set: the spine's (key, ts, row index) and the table's rows are each sorted by
- * key and time with an {@link ExternalSorter}, merged in one pass, and the matches sorted back by
- * row index. A second pass over the spine zips them into output rows in spine order. Memory is
+ * <p>Per feature set: the spine's (key, ts, row index) is sorted by key and time with an {@link
+ * ExternalSorter}; the table's rows come in the same order from its data files, those written
+ * sorted merged as they are and the others through an external sort; both are merged in one pass,
+ * and the matches sorted back by row index. A second pass over the spine zips them into output rows in spine order. Memory is
  * bounded by the sort buffer; the spine and tables are never held whole.
  */
 public final class PointInTimeJoin {
@@ -55,6 +65,16 @@ public final class PointInTimeJoin {
 
   record SpineKey(String key, long ts, long idx) {}
 
+  /** (key, ts, row index), written out as {@link #TABLE_ORDER}. */
+  static final Comparator<SpineKey> SPINE_ORDER = (a, b) -> {
+    int c = a.key().compareTo(b.key());
+    if (c != 0) {
+      return c;
+    }
+    c = Long.compare(a.ts(), b.ts());
+    return c != 0 ? c : Long.compare(a.idx(), b.idx());
+  };
+
   record TableRow(String key, long time, Object[] values) {}
 
   record Match(long idx, Object[] values) {}
@@ -66,7 +86,7 @@ public final class PointInTimeJoin {
     long budget = sortBuffer / (reads.size() + 2);
     List<ExternalSorter<SpineKey>> spineSorters = new ArrayList<>();
     reads.forEach(r -> spineSorters.add(new ExternalSorter<>(SPINE_CODEC,
-        Comparator.comparing(SpineKey::key).thenComparingLong(SpineKey::ts).thenComparingLong(SpineKey::idx), budget, spillDir)));
+        SPINE_ORDER, budget, spillDir)));
     long rows = 0;
     long minTs = Long.MAX_VALUE;
     long maxTs = Long.MIN_VALUE;
@@ -96,7 +116,7 @@ public final class PointInTimeJoin {
       for (int f = 0; f < reads.size(); f++) {
         FeatureSetRead read = reads.get(f);
         try (ExternalSorter<SpineKey> spineKeys = spineSorters.get(f);
-            ExternalSorter<TableRow> tableRows = readTable(read, minTs, maxTs, budget)) {
+            TableRows tableRows = readTable(read, minTs, maxTs, budget)) {
           ExternalSorter<Match> found = new ExternalSorter<>(matchCodec(read.featureTypes()),
               Comparator.comparingLong(Match::idx), budget, spillDir);
           matches.add(found);
@@ -137,11 +157,19 @@ public final class PointInTimeJoin {
     return keyIdx;
   }
 
-  private ExternalSorter<TableRow> readTable(FeatureSetRead read, long minTs, long maxTs, long budget) {
-    ExternalSorter<TableRow> sorter = new ExternalSorter<>(tableCodec(read.featureTypes()),
-        Comparator.comparing(TableRow::key).thenComparingLong(TableRow::time), budget, spillDir);
+  /**
+   * The table rows some spine row can see, in (key, time) order. Data files written sorted by the
+   * table's sort order (key, event time; {@code FeatureTableWriter} marks them with its order id)
+   * are read as sorted runs and merged as they are; the others (the streaming sink's) go through
+   * the external sorter, whose output is one more run. Sorted runs are used for one string key
+   * column, whose order in the file (String order) is the join's, and for at most
+   * {@link #MAX_SORTED_RUNS} files within the memory budget (each open file holds a row group).
+   */
+  private TableRows readTable(FeatureSetRead read, long minTs, long maxTs, long budget) {
+    ExternalSorter<TableRow> sorter = new ExternalSorter<>(tableCodec(read.featureTypes()), TABLE_ORDER, budget, spillDir);
+    TableRows rows = new TableRows(sorter);
     if (read.snapshotId() == null || minTs > maxTs) {
-      return sorter;
+      return rows;
     }
     Table table = catalog.loadTable(TableIdentifier.parse(read.table()));
     if (table.snapshot(read.snapshotId()) == null) {
@@ -157,33 +185,250 @@ public final class PointInTimeJoin {
     List<String> columns = new ArrayList<>(read.keyColumns());
     columns.addAll(read.features());
     columns.add(time);
+    Schema projected = table.schema().select(columns);
+    int[] positions = positions(projected, read);
+    boolean[] micros = timestamps(projected, positions);
     long n = 0;
-    try (CloseableIterable<Record> records = IcebergGenerics.read(table).useSnapshot(read.snapshotId())
-        .select(columns).where(filter).build()) {
-      for (Record r : records) {
-        TableRow row = tableRow(read, r);
-        if (row != null) {
-          sorter.add(row);
+    long openBytes = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(read.snapshotId()).filter(filter).select(columns).planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (rows.runs.size() < MAX_SORTED_RUNS && openBytes + task.file().fileSizeInBytes() <= 4 * budget && sortedRun(table, read, task)) {
+          openBytes += task.file().fileSizeInBytes();
+          rows.runs.add(new FileRun(read, task, openFile(table, task, projected), positions, micros));
+          continue;
         }
-        if (++n % 500_000 == 0) {
-          progress.update("reading " + read.table(), n, -1);
+        try (CloseableIterable<StructLike> records = openFile(table, task, projected)) {
+          for (StructLike r : records) {
+            TableRow row = tableRow(read, r, positions, micros);
+            if (row != null) {
+              sorter.add(row);
+            }
+            if (++n % 500_000 == 0) {
+              progress.update("reading " + read.table(), n, -1);
+            }
+          }
         }
       }
     } catch (IOException e) {
+      rows.close();
       throw new UncheckedIOException(e);
     } catch (IllegalArgumentException e) {
+      rows.close();
       throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read " + columns + " from " + read.table()
           + " at snapshot " + read.snapshotId() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      rows.close();
+      throw e;
     }
-    progress.update("reading " + read.table(), n, n);
-    return sorter;
+    progress.update("reading " + read.table() + " (" + rows.runs.size() + " sorted files merged as they are)", n, n);
+    return rows;
   }
 
-  /** A table record as a join row; null when a key column is null. */
-  static TableRow tableRow(FeatureSetRead read, Record r) {
+  static final int MAX_SORTED_RUNS = 64;
+
+  /** (key, time): written out rather than composed from key extractors, as it runs for every row of every merge step. */
+  static final Comparator<TableRow> TABLE_ORDER = PointInTimeJoin::compareRows;
+
+  static int compareRows(TableRow a, TableRow b) {
+    int c = a.key().compareTo(b.key());
+    return c != 0 ? c : Long.compare(a.time(), b.time());
+  }
+
+  /** Whether a data file can be merged as it is: sorted by (key, event time) with one string key, whole, no deletes. */
+  static boolean sortedRun(Table table, FeatureSetRead read, FileScanTask task) {
+    Integer orderId = task.file().sortOrderId();
+    SortOrder order = table.sortOrders().get(orderId);
+    if (orderId == null || order == null || order.isUnsorted() || !task.deletes().isEmpty() || task.start() != 0
+        || task.length() != task.file().fileSizeInBytes() || read.keyColumns().size() != 1 || read.keyTypes().get(0) != FeatureType.STRING
+        || order.fields().size() != 2) {
+      return false;
+    }
+    var key = order.fields().get(0);
+    var time = order.fields().get(1);
+    return key.direction() == SortDirection.ASC && key.transform().isIdentity()
+        && table.schema().findColumnName(key.sourceId()).equals(read.keyColumns().get(0))
+        && time.direction() == SortDirection.ASC && time.transform().isIdentity()
+        && table.schema().findColumnName(time.sourceId()).equals(FeatureSetContract.EVENT_TIME_COLUMN);
+  }
+
+  /**
+   * The rows of one data file (Parquet) of the projection in Iceberg's internal representation
+   * (timestamps as microseconds: no date-time objects per row), the scan's residual filter applied
+   * to each row.
+   */
+  private static CloseableIterable<StructLike> openFile(Table table, FileScanTask task, Schema projected) {
+    if (task.file().format() != FileFormat.PARQUET) {
+      throw new TesseraException(ErrorCode.INVALID_ARGUMENT, "Cannot read " + task.file().location() + ": offline tables are Parquet, this file is "
+          + task.file().format());
+    }
+    CloseableIterable<StructLike> records = Parquet.read(table.io().newInputFile(task.file().location()))
+        .project(projected)
+        .split(task.start(), task.length())
+        .filter(task.residual())
+        .createReaderFunc(fileSchema -> InternalReader.create(projected, fileSchema))
+        .build();
+    Evaluator residual = new Evaluator(projected.asStruct(), task.residual(), true);
+    return CloseableIterable.filter(records, residual::eval);
+  }
+
+  /** Per position of {@link #positions}: whether the column is a timestamp (internally microseconds). */
+  static boolean[] timestamps(Schema projected, int[] positions) {
+    boolean[] out = new boolean[positions.length];
+    for (int i = 0; i < positions.length; i++) {
+      out[i] = projected.columns().get(positions[i]).type().typeId() == org.apache.iceberg.types.Type.TypeID.TIMESTAMP;
+    }
+    return out;
+  }
+
+  /** Positions of the read's key columns, features and event time in the projected schema. */
+  static int[] positions(Schema projected, FeatureSetRead read) {
+    List<String> names = projected.columns().stream().map(org.apache.iceberg.types.Types.NestedField::name).toList();
+    int[] pos = new int[read.keyColumns().size() + read.features().size() + 1];
+    int i = 0;
+    for (String k : read.keyColumns()) {
+      pos[i++] = names.indexOf(k);
+    }
+    for (String f : read.features()) {
+      pos[i++] = names.indexOf(f);
+    }
+    pos[i] = names.indexOf(FeatureSetContract.EVENT_TIME_COLUMN);
+    return pos;
+  }
+
+  /** The table's rows in (key, time) order: the sorted files and the sorter's output, merged. Ties: by run, then file order. */
+  static final class TableRows implements AutoCloseable {
+    final ExternalSorter<TableRow> sorter;
+    final List<FileRun> runs = new ArrayList<>();
+
+    TableRows(ExternalSorter<TableRow> sorter) {
+      this.sorter = sorter;
+    }
+
+    Iterator<TableRow> sorted() {
+      List<Iterator<TableRow>> all = new ArrayList<>(runs);
+      all.add(sorter.sorted());
+      if (all.size() == 1) {
+        return all.get(0);
+      }
+      record Head(TableRow row, int run) {}
+      PriorityQueue<Head> heads = new PriorityQueue<>(all.size(), (a, b) -> {
+        int c = compareRows(a.row(), b.row());
+        return c != 0 ? c : Integer.compare(a.run(), b.run());
+      });
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).hasNext()) {
+          heads.add(new Head(all.get(i).next(), i));
+        }
+      }
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return !heads.isEmpty();
+        }
+
+        @Override
+        public TableRow next() {
+          Head h = heads.poll();
+          if (h == null) {
+            throw new java.util.NoSuchElementException();
+          }
+          Iterator<TableRow> it = all.get(h.run());
+          if (it.hasNext()) {
+            heads.add(new Head(it.next(), h.run()));
+          }
+          return h.row();
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      for (FileRun r : runs) {
+        r.close();
+      }
+      sorter.close();
+    }
+  }
+
+  /** One sorted data file as a run; a row out of (key, time) order stops the join instead of giving a wrong answer. */
+  static final class FileRun implements Iterator<TableRow>, AutoCloseable {
+    private final FeatureSetRead read;
+    private final FileScanTask task;
+    private final CloseableIterable<StructLike> records;
+    private final CloseableIterator<StructLike> it;
+    private final int[] positions;
+    private final boolean[] micros;
+    private TableRow next;
+    private TableRow last;
+
+    FileRun(FeatureSetRead read, FileScanTask task, CloseableIterable<StructLike> records, int[] positions, boolean[] micros) {
+      this.read = read;
+      this.task = task;
+      this.records = records;
+      this.it = records.iterator();
+      this.positions = positions;
+      this.micros = micros;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == null && it.hasNext()) {
+        next = tableRow(read, it.next(), positions, micros);
+      }
+      return next != null;
+    }
+
+    @Override
+    public TableRow next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      TableRow row = next;
+      next = null;
+      if (last != null && TABLE_ORDER.compare(last, row) > 0) {
+        throw new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + task.file().location()
+            + " is marked sorted by (key, event_time) but is not (" + last.key() + " at " + last.time() + " before " + row.key() + " at " + row.time() + ")");
+      }
+      last = row;
+      return row;
+    }
+
+    @Override
+    public void close() {
+      try {
+        it.close();
+        records.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** A generic table record (of the projection {@code positions} index) as a join row; null when a key column is null. */
+  static TableRow tableRow(FeatureSetRead read, Record r, int[] positions) {
+    return tableRow(read, i -> IcebergValues.fromIceberg(r.get(positions[i])));
+  }
+
+  /** A row in Iceberg's internal representation as a join row: timestamps from microseconds to milliseconds (floor). */
+  static TableRow tableRow(FeatureSetRead read, StructLike r, int[] positions, boolean[] micros) {
+    return tableRow(read, i -> {
+      Object v = r.get(positions[i], Object.class);
+      if (v == null) {
+        return null;
+      }
+      if (micros[i]) {
+        return Math.floorDiv((Long) v, 1000L);
+      }
+      return v instanceof CharSequence cs ? cs.toString() : v;
+    });
+  }
+
+  /** The join row of the values at positions 0..n (keys, features, event time, in the order of {@link #positions}); null when a key is null. */
+  private static TableRow tableRow(FeatureSetRead read, java.util.function.IntFunction<Object> value) {
     StringBuilder key = new StringBuilder();
-    for (int k = 0; k < read.keyColumns().size(); k++) {
-      String part = SpineValues.keyPart(r.getField(read.keyColumns().get(k)), read.keyTypes().get(k), read.keyColumns().get(k), -1);
+    int nKeys = read.keyColumns().size();
+    for (int k = 0; k < nKeys; k++) {
+      String part = SpineValues.keyPart(value.apply(k), read.keyTypes().get(k), read.keyColumns().get(k), -1);
       if (part == null) {
         return null;
       }
@@ -191,9 +436,9 @@ public final class PointInTimeJoin {
     }
     Object[] values = new Object[read.features().size()];
     for (int i = 0; i < values.length; i++) {
-      values[i] = read.featureTypes().get(i).coerce(IcebergValues.fromIceberg(r.getField(read.features().get(i))));
+      values[i] = read.featureTypes().get(i).coerce(value.apply(nKeys + i));
     }
-    long eventTime = (Long) IcebergValues.fromIceberg(r.getField(FeatureSetContract.EVENT_TIME_COLUMN));
+    long eventTime = (Long) value.apply(nKeys + values.length);
     return new TableRow(key.toString(), eventTime, values);
   }
 
