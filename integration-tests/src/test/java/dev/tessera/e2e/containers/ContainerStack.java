@@ -152,7 +152,7 @@ final class ContainerStack implements AutoCloseable {
         .withEnv(TesseraConfig.envName("tessera.model.api-keys"), "*:" + API_KEY)
         .withEnv("JAVA_OPTS", "-Xmx384m");
     c.start();
-    String url = "http://" + ip(40) + ":8080";
+    String url = "http://" + ip(40) + ":8090";
     long deadline = System.nanoTime() + timeout.toNanos();
     while (status(url + "/q/health/ready", Duration.ofSeconds(2)) != 200) {
       if (System.nanoTime() > deadline || !c.isRunning()) {
