@@ -185,12 +185,13 @@ public final class PointInTimeJoin {
     List<String> columns = new ArrayList<>(read.keyColumns());
     columns.addAll(read.features());
     columns.add(time);
-    Schema projected = table.schema().select(columns);
+    org.apache.iceberg.TableScan scan = table.newScan().useSnapshot(read.snapshotId()).filter(filter).select(columns);
+    Schema projected = scan.schema(); // the snapshot's schema (a replay reads the columns as they were), projected
     int[] positions = positions(projected, read);
     boolean[] micros = timestamps(projected, positions);
     long n = 0;
     long openBytes = 0;
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(read.snapshotId()).filter(filter).select(columns).planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
       for (FileScanTask task : tasks) {
         if (rows.runs.size() < MAX_SORTED_RUNS && openBytes + task.file().fileSizeInBytes() <= 4 * budget && sortedRun(table, read, task)) {
           openBytes += task.file().fileSizeInBytes();
