@@ -285,13 +285,9 @@ class PipelineContainerIT {
       spine.append("c-").append(random.nextInt(2000)).append(',').append(t0 + random.nextLong(clock - t0)).append('\n');
     }
     Files.writeString(home.resolve("spine.csv"), spine);
-    ProcessBuilder snapshot = new ProcessBuilder(ContainerStack.ROOT.resolve("tessera").toString(), "--home", home.toString(), "snapshot", "--spine",
-        home.resolve("spine.csv").toString(), "--time-column", "ts", "--features", "customer_activity:*", "--out", home.resolve("train.csv").toString())
-        .directory(ContainerStack.ROOT.toFile()).redirectErrorStream(true).redirectOutput(home.resolve("snapshot.log").toFile());
-    snapshot.environment().put("TESSERA_NO_BUILD", "1"); // the build has packaged the CLI
-    Process snap = snapshot.start();
-    assertThat(snap.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    assertThat(snap.exitValue()).as(Files.readString(home.resolve("snapshot.log"))).isZero();
+    var snap = dev.tessera.e2e.production.CliProcess.run(home, Duration.ofMinutes(3), "snapshot", "--spine", home.resolve("spine.csv").toString(),
+        "--time-column", "ts", "--features", "customer_activity:*", "--out", home.resolve("train.csv").toString());
+    assertThat(snap.exit()).as(snap.output()).isZero();
     List<String> rows = Files.readAllLines(home.resolve("train.csv"));
     assertThat(rows).hasSize(101);
     assertThat(rows.stream().skip(1).filter(l -> !l.endsWith(",,,,,"))).as("rows with values").hasSizeGreaterThan(50);

@@ -11,15 +11,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** The production tests' shared pieces: the real CLI as a user runs it, and customer_activity events. */
-final class CliProcess {
+public final class CliProcess {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
   private CliProcess() {}
 
-  record Result(int exit, String output) {}
+  public record Result(int exit, String output) {}
 
   /** {@code ./tessera --home <home> <args>}, a real process; its output is printed and returned. */
-  static Result run(Path home, Duration timeout, String... args) throws Exception {
+  public static Result run(Path home, Duration timeout, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("tessera").toString(), "--home", home.toString()));
     cmd.addAll(List.of(args));
     Path log = Files.createTempFile(home, "cli-", ".log");
