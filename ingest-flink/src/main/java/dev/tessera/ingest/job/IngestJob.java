@@ -54,6 +54,14 @@ public final class IngestJob {
 
   private IngestJob() {}
 
+  /**
+   * Hot keys' window state is held decoded between checkpoints where the state backend stores it
+   * serialized (RocksDB: every access would decode it whole, O(pending events) per event).
+   */
+  static boolean holdHotKeys(IngestSettings settings) {
+    return settings.config().get(dev.tessera.config.IngestOptions.STATE_BACKEND) == dev.tessera.config.IngestOptions.StateBackend.ROCKSDB;
+  }
+
   /** The uid of a feature set's window operator: how savepoints name its state (a backfill rewrites it). */
   public static String windowsUid(FeatureSetContract contract) {
     return contract.tableName() + "/windows";
@@ -135,7 +143,7 @@ public final class IngestJob {
     SingleOutputStreamOperator<JobRecords.Row> rows = timed
         .keyBy(e -> e.key)
         .transform("windows", TypeInformation.of(JobRecords.Row.class),
-            new WindowOperator(new WindowFunction(contract), new FeatureWindows(contract).layout(), settings.bootstrap()))
+            new WindowOperator(new WindowFunction(contract, holdHotKeys(settings)), new FeatureWindows(contract).layout(), settings.bootstrap()))
         .uid(windowsUid(contract));
     DataStream<JobRecords.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ).union(rows.getSideOutput(WindowFunction.TOO_LATE));
 

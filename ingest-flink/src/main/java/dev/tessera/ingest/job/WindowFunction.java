@@ -34,9 +34,82 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
   private transient ValueState<byte[]> keyValues;
   private transient long lateness;
   private transient Counter tooLate;
+  /** Whether hot keys' state is held decoded between checkpoints ({@link #held}). */
+  private final boolean holdHotKeys;
+  /**
+   * With a state backend that stores serialized state (RocksDB), every access decodes and every
+   * update encodes the key's whole state, pending events included: O(pending) per event, which
+   * for a hot key (thousands of events within the lateness horizon) made ingest quadratic. Keys
+   * with at least {@link #HOT_PENDING_TIMES} pending event times are held here, decoded and
+   * newest-touched last, and written to the backend only when {@link #flush} runs (before every
+   * checkpoint or savepoint barrier and at the end of input, by {@link WindowOperator}) or when
+   * more than {@link #MAX_HELD} are held (the least recently touched is written back). The
+   * backend's copy of a held key is stale in between; nothing but this function reads it, and a
+   * failure restores the last checkpoint, whose copy the flush wrote. Null when not holding.
+   */
+  private transient java.util.LinkedHashMap<String, KeyState> held;
+  private transient Keys keys;
+  static final int HOT_PENDING_TIMES = 32;
+  static final int MAX_HELD = 1024;
+
+  /** The operator's current key, which {@link #flush} moves to each held key to write it. */
+  interface Keys {
+    Object current();
+
+    void set(Object key);
+  }
 
   WindowFunction(FeatureSetContract contract) {
+    this(contract, false);
+  }
+
+  /** @param holdHotKeys hold hot keys' state decoded between checkpoints (for the RocksDB state backend) */
+  WindowFunction(FeatureSetContract contract, boolean holdHotKeys) {
     this.contract = contract;
+    this.holdHotKeys = holdHotKeys;
+  }
+
+  void attach(Keys keys) {
+    this.keys = keys;
+  }
+
+  /** Writes every held key's state to the backend and holds none (a checkpoint follows). */
+  void flush() throws java.io.IOException {
+    if (held == null || held.isEmpty()) {
+      return;
+    }
+    Object current = keys.current();
+    for (java.util.Map.Entry<String, KeyState> e : held.entrySet()) {
+      keys.set(e.getKey());
+      state.update(e.getValue());
+    }
+    held.clear();
+    if (current != null) {
+      keys.set(current);
+    }
+  }
+
+  private KeyState load(String key) throws java.io.IOException {
+    KeyState s = held == null ? null : held.get(key);
+    return s != null ? s : state.value();
+  }
+
+  private void store(String key, KeyState s) throws java.io.IOException {
+    if (held != null && s.pendingTimes() >= HOT_PENDING_TIMES) {
+      held.put(key, s);
+      if (held.size() > MAX_HELD) {
+        java.util.Map.Entry<String, KeyState> eldest = held.entrySet().iterator().next();
+        held.remove(eldest.getKey());
+        keys.set(eldest.getKey());
+        state.update(eldest.getValue());
+        keys.set(key);
+      }
+    } else {
+      if (held != null) {
+        held.remove(key);
+      }
+      state.update(s);
+    }
   }
 
   @Override
@@ -47,11 +120,12 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
     keyValues = getRuntimeContext().getState(new ValueStateDescriptor<>(IngestJob.KEY_STATE, byte[].class));
     lateness = contract.source().allowedLateness().toMillis();
     tooLate = getRuntimeContext().getMetricGroup().addGroup("reason", RejectReason.LATE.header()).counter("tessera_dlq_events_after_final");
+    held = holdHotKeys && keys != null ? new java.util.LinkedHashMap<>(16, 0.75f, true) : null;
   }
 
   @Override
   public void processElement(JobRecords.Event event, Context ctx, Collector<JobRecords.Row> out) throws Exception {
-    KeyState s = state.value();
+    KeyState s = load(ctx.getCurrentKey());
     if (s == null) {
       s = windows.newState();
       keyValues.update(event.keyValues);
@@ -70,12 +144,12 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
     FeatureValues fresh = windows.onEvent(s, event.time, event.seq, ValueArrayCodec.decode(event.fields));
     out.collect(row(event.keyValues, fresh));
     schedule(ctx, s);
-    state.update(s);
+    store(ctx.getCurrentKey(), s);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<JobRecords.Row> out) throws Exception {
-    KeyState s = state.value();
+    KeyState s = load(ctx.getCurrentKey());
     if (s == null) {
       return;
     }
@@ -87,7 +161,7 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
       out.collect(row(key, v));
     }
     schedule(ctx, s);
-    state.update(s);
+    store(ctx.getCurrentKey(), s);
   }
 
   private void schedule(Context ctx, KeyState s) {

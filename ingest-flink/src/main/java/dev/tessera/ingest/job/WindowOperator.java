@@ -32,10 +32,12 @@ final class WindowOperator extends KeyedProcessOperator<String, JobRecords.Event
   private final String bootstrap;
   private final String layoutJson;
   private transient ListState<String> applied;
+  private final WindowFunction windows;
 
   /** @param bootstrap a {@link StateBootstrap} file to load once, or null */
   WindowOperator(WindowFunction function, Layout layout, String bootstrap) {
     super(function);
+    this.windows = function;
     this.bootstrap = bootstrap;
     this.layoutJson = layout.toJson();
   }
@@ -83,6 +85,35 @@ final class WindowOperator extends KeyedProcessOperator<String, JobRecords.Event
     } catch (java.io.IOException | RuntimeException e) {
       throw new TesseraException(ErrorCode.UNAVAILABLE, "Cannot load the backfilled window state from " + bootstrap + ": " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public void open() throws Exception {
+    windows.attach(new WindowFunction.Keys() {
+      @Override
+      public Object current() {
+        return getCurrentKey();
+      }
+
+      @Override
+      public void set(Object key) {
+        setCurrentKey(key);
+      }
+    });
+    super.open(); // opens the function, which holds hot keys only once attached
+  }
+
+  /** Held hot keys' state goes to the backend before the barrier: the checkpoint sees it. */
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    windows.flush();
+    super.prepareSnapshotPreBarrier(checkpointId);
+  }
+
+  @Override
+  public void finish() throws Exception {
+    super.finish(); // the end of input fires the remaining timers first
+    windows.flush();
   }
 
   @Override

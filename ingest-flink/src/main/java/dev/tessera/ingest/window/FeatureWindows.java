@@ -10,6 +10,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.SortedMap;
 import java.util.TreeSet;
 
 /**
@@ -46,8 +47,15 @@ public final class FeatureWindows {
   private final long[] distinctWindows;
   private final long maxWindowBuckets;
   private final Layout layout;
+  /** False only in tests: every row folded from scratch, the reference the incremental folds must equal bit for bit. */
+  private final boolean incremental;
 
   public FeatureWindows(FeatureSetContract contract) {
+    this(contract, true);
+  }
+
+  FeatureWindows(FeatureSetContract contract, boolean incremental) {
+    this.incremental = incremental;
     this.hop = contract.windowHop().toMillis();
     List<Feature> features = contract.features();
     int n = features.size();
@@ -81,6 +89,16 @@ public final class FeatureWindows {
     distinctWindows = windows.stream().mapToLong(Long::longValue).toArray();
     maxWindowBuckets = windows.isEmpty() ? 0 : windows.last();
     layout = Layout.of(contract, fields);
+  }
+
+  /** The hop in milliseconds. */
+  long hop() {
+    return hop;
+  }
+
+  /** The distinct window lengths, in hops. */
+  long[] distinctWindowBuckets() {
+    return distinctWindows.clone();
   }
 
   /** What this contract version's state holds, by name. */
@@ -129,8 +147,79 @@ public final class FeatureWindows {
     if (time <= state.finalizedUntil) {
       throw new IllegalArgumentException("event at " + time + " is not after the finalized time " + state.finalizedUntil);
     }
-    state.addPending(time, seq, eventFields);
-    return new FeatureValues(time, ++state.sequence, valuesAt(state, time, true), false, missingAt(state, time));
+    KeyState.Pending event = state.addPending(time, seq, eventFields);
+    return new FeatureValues(time, ++state.sequence, freshValues(state, time, event), false, missingAt(state, time));
+  }
+
+  /**
+   * The fresh values at {@code t}, the new event {@code e} (pending already) included: the newest
+   * {@link FreshFolds} snap at or before {@code t} followed by the pending events after it up to
+   * {@code t}. Those are the same operations in the same order as folding from scratch, so the
+   * same bits; for an in-order event it is the event alone, however many events the key holds (a
+   * hot key), and for one a little out of order the events since a nearby snap. From scratch when
+   * there is no such snap (the first event after a finalization, or one in another hop bucket);
+   * a key with many pending events keeps snaps along the way.
+   */
+  private Object[] freshValues(KeyState state, long t, KeyState.Pending e) {
+    if (!incremental) {
+      return values(state, t, fold(state, t, true));
+    }
+    long current = Math.floorDiv(t, hop);
+    FreshFolds folds = state.freshFolds;
+    FreshFolds.Snap base = folds != null && folds.bucket == current ? folds.at(t) : null;
+    PartialAggregate[] acc;
+    int since;
+    SortedMap<Long, List<KeyState.Pending>> rest;
+    if (base == null) {
+      if (state.pending.size() < FreshFolds.MIN_PENDING) {
+        state.freshFolds = null;
+        return values(state, t, fold(state, t, true));
+      }
+      acc = fold(state, t, false); // the buckets; the pending events below, as fold(.., true) would
+      folds = new FreshFolds(current);
+      state.freshFolds = folds;
+      since = 0;
+      rest = state.pending.headMap(t, true);
+    } else {
+      acc = base.frozen ? FreshFolds.copy(base.acc) : base.acc;
+      since = base.frozen ? 0 : base.sinceFrozen;
+      if (!base.frozen) {
+        folds.snaps.remove(folds.snaps.size() - 1); // the head: replaced below
+      }
+      folds.dropFrom(t); // they lack e
+      if (base.time == t) {
+        for (int f = 0; f < acc.length; f++) {
+          add(acc[f], f, t, e);
+        }
+        since++;
+        rest = null;
+      } else {
+        rest = state.pending.subMap(base.time, false, t, true);
+      }
+    }
+    if (rest != null) {
+      long[] low = new long[acc.length];
+      for (int f = 0; f < acc.length; f++) {
+        low[f] = windowBuckets[f] == 0 ? Long.MIN_VALUE : current - windowBuckets[f] + 1;
+      }
+      for (Map.Entry<Long, List<KeyState.Pending>> entry : rest.entrySet()) {
+        long bucket = Math.floorDiv(entry.getKey(), hop);
+        for (KeyState.Pending p : entry.getValue()) {
+          for (int f = 0; f < acc.length; f++) {
+            if (bucket >= low[f]) {
+              add(acc[f], f, entry.getKey(), p);
+            }
+          }
+          since++;
+        }
+        if (since >= FreshFolds.FREEZE_EVERY) {
+          folds.freeze(entry.getKey(), acc);
+          since = 0;
+        }
+      }
+    }
+    folds.snaps.add(new FreshFolds.Snap(t, acc, since));
+    return values(state, t, acc);
   }
 
   /** Finalizes every time at or before {@code until} and returns the final rows, oldest first. */
@@ -139,11 +228,11 @@ public final class FeatureWindows {
     if (until <= state.finalizedUntil) {
       return out;
     }
+    state.freshFolds = null; // pending events become bucket partials: the next fresh row folds from scratch
     PriorityQueue<Long> times = new PriorityQueue<>();
     state.pending.headMap(until, true).keySet().forEach(times::add);
-    for (long bucket : state.buckets.keySet()) {
-      addBoundaries(times, bucket, state.finalizedUntil, until);
-    }
+    addBoundaries(times, state, state.finalizedUntil, until);
+    FinalFold base = new FinalFold();
     Long previous = null;
     while (!times.isEmpty()) {
       long t = times.poll();
@@ -161,7 +250,7 @@ public final class FeatureWindows {
           }
         }
       }
-      Object[] values = valuesAt(state, t, false);
+      Object[] values = values(state, t, incremental ? finalFold(state, t, base) : fold(state, t, false));
       if (events != null || !Arrays.equals(values, state.lastFinal)) {
         out.add(new FeatureValues(t, ++state.sequence, values, true, missingAt(state, t)));
         state.lastFinal = values;
@@ -172,6 +261,87 @@ public final class FeatureWindows {
     evict(state);
     completeCoverage(state);
     return out;
+  }
+
+  /**
+   * Per feature, the fold of the held buckets in {@code [low[f], bucket)}, for the final rows at
+   * times in {@code bucket}. Within one {@link #finalizeUntil} those buckets no longer change
+   * (events are applied in time order, each to its own bucket), so the rows of a bucket share it,
+   * and a later bucket's fold extends it when no held bucket left the feature's window meanwhile.
+   */
+  private static final class FinalFold {
+    long bucket = Long.MIN_VALUE;
+    PartialAggregate[] acc;
+    long[] low;
+    boolean[] extend;
+  }
+
+  /**
+   * The final fold at {@code t}: the shared fold of the earlier buckets, then {@code t}'s own
+   * bucket. The same merges in the same order as {@link #fold}, so the same bits: a fold moving to
+   * a later bucket is extended by the buckets in between only when none dropped out of the
+   * window (else that feature folds again from its window's start).
+   */
+  private PartialAggregate[] finalFold(KeyState state, long t, FinalFold base) {
+    long current = Math.floorDiv(t, hop);
+    int n = functions.length;
+    if (base.acc == null || base.bucket != current) {
+      boolean first = base.acc == null;
+      if (first) {
+        base.acc = new PartialAggregate[n];
+        base.low = new long[n];
+        base.extend = new boolean[n];
+      }
+      boolean anyExtends = false;
+      for (int f = 0; f < n; f++) {
+        if (windowBuckets[f] == 0) {
+          continue;
+        }
+        long low = current - windowBuckets[f] + 1;
+        Long left = first ? null : state.buckets.ceilingKey(base.low[f]);
+        base.extend[f] = !first && (left == null || left >= low);
+        if (base.extend[f]) {
+          anyExtends = true;
+        } else {
+          base.acc[f] = new PartialAggregate();
+          if (low < current) {
+            for (PartialAggregate[] slots : state.buckets.subMap(low, true, current, false).values()) {
+              if (slots[f] != null) {
+                base.acc[f].merge(functions[f], slots[f]);
+              }
+            }
+          }
+        }
+        base.low[f] = low;
+      }
+      if (anyExtends) {
+        for (Map.Entry<Long, PartialAggregate[]> e : state.buckets.subMap(base.bucket, true, current, false).entrySet()) {
+          PartialAggregate[] slots = e.getValue();
+          for (int f = 0; f < n; f++) {
+            if (base.extend[f] && e.getKey() >= base.low[f] && slots[f] != null) {
+              base.acc[f].merge(functions[f], slots[f]);
+            }
+          }
+        }
+      }
+      base.bucket = current;
+    }
+    PartialAggregate[] slots = state.buckets.get(current);
+    PartialAggregate[] acc = new PartialAggregate[n];
+    for (int f = 0; f < n; f++) {
+      if (windowBuckets[f] == 0) {
+        acc[f] = new PartialAggregate();
+        if (state.history[f] != null) {
+          acc[f].merge(functions[f], state.history[f]);
+        }
+      } else {
+        acc[f] = base.acc[f].copy();
+        if (slots != null && slots[f] != null) {
+          acc[f].merge(functions[f], slots[f]);
+        }
+      }
+    }
+    return acc;
   }
 
   /**
@@ -223,12 +393,15 @@ public final class FeatureWindows {
    */
   public long nextTime(KeyState state) {
     long next = state.pending.isEmpty() ? Long.MAX_VALUE : state.pending.firstKey();
-    for (long bucket : state.buckets.keySet()) {
-      for (long w : distinctWindows) {
-        long b = (bucket + w) * hop;
-        if (b > state.finalizedUntil) {
-          next = Math.min(next, b);
-        }
+    if (state.buckets.isEmpty()) {
+      return next;
+    }
+    for (long w : distinctWindows) {
+      // the oldest held bucket whose expiry (bucket + w) * hop is after the finalized time
+      Long bucket = state.finalizedUntil == Long.MIN_VALUE ? state.buckets.firstKey()
+          : state.buckets.ceilingKey(Math.floorDiv(state.finalizedUntil, hop) + 1 - w);
+      if (bucket != null) {
+        next = Math.min(next, (bucket + w) * hop);
       }
     }
     return next;
@@ -248,6 +421,24 @@ public final class FeatureWindows {
       long b = (bucket + w) * hop;
       if (b > after && b <= until) {
         times.add(b);
+      }
+    }
+  }
+
+  /** The expiry boundaries in {@code (after, until]} of every held bucket (a range per window, not a scan). */
+  private void addBoundaries(PriorityQueue<Long> times, KeyState state, long after, long until) {
+    if (state.buckets.isEmpty()) {
+      return;
+    }
+    long untilBucket = Math.floorDiv(until, hop);
+    for (long w : distinctWindows) {
+      // after < (b + w) * hop <= until
+      long from = after == Long.MIN_VALUE ? Long.MIN_VALUE : Math.floorDiv(after, hop) + 1 - w;
+      long to = untilBucket - w;
+      if (from <= to) {
+        for (long b : state.buckets.subMap(from, true, to, true).keySet()) {
+          times.add((b + w) * hop);
+        }
       }
     }
   }
@@ -289,11 +480,12 @@ public final class FeatureWindows {
   }
 
   /**
-   * The values at {@code t}. One pass over the buckets of the widest window and one over the
-   * pending events serve every feature; each feature still folds its buckets, then its pending
-   * events, in ascending time, so sums come out bit for bit as when each feature was folded alone.
+   * The fold at {@code t} from scratch. One pass over the buckets of the widest window and one
+   * over the pending events serve every feature; each feature still folds its buckets, then its
+   * pending events, in ascending time, so sums come out bit for bit as when each feature was
+   * folded alone.
    */
-  private Object[] valuesAt(KeyState state, long t, boolean withPending) {
+  private PartialAggregate[] fold(KeyState state, long t, boolean withPending) {
     long current = Math.floorDiv(t, hop);
     int n = functions.length;
     PartialAggregate[] acc = new PartialAggregate[n];
@@ -334,6 +526,12 @@ public final class FeatureWindows {
         }
       }
     }
+    return acc;
+  }
+
+  /** The feature values of a fold at {@code t} (null for a feature whose window does not reach back far enough yet). */
+  private Object[] values(KeyState state, long t, PartialAggregate[] acc) {
+    int n = functions.length;
     Object[] values = new Object[n];
     for (int f = 0; f < n; f++) {
       values[f] = state.coveredFrom != null && state.coveredFrom[f] != Long.MIN_VALUE && windowStart(f, t) < state.coveredFrom[f]

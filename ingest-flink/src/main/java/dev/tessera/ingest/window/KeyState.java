@@ -35,6 +35,13 @@ public final class KeyState {
    */
   long[] coveredFrom;
 
+  /**
+   * Not state (never encoded, not copied, dropped by every finalization): folds behind recent
+   * fresh rows, so that the next row extends one instead of folding every bucket and pending event
+   * again ({@link FreshFolds}). Null: fold from scratch.
+   */
+  FreshFolds freshFolds;
+
   record Pending(long seq, Object[] fields) {}
 
   KeyState(Layout layout) {
@@ -63,6 +70,11 @@ public final class KeyState {
   /** Number of hop buckets held (for the state bound in tests and metrics). */
   public int bucketCount() {
     return buckets.size();
+  }
+
+  /** Number of distinct event times waiting to become final (O(1), unlike {@link #pendingCount}). */
+  public int pendingTimes() {
+    return pending.size();
   }
 
   /** Number of events waiting to become final. */
@@ -103,7 +115,9 @@ public final class KeyState {
     return c;
   }
 
-  void addPending(long time, long seq, Object[] fields) {
-    pending.computeIfAbsent(time, t -> new ArrayList<>()).add(new Pending(seq, fields));
+  Pending addPending(long time, long seq, Object[] fields) {
+    Pending p = new Pending(seq, fields);
+    pending.computeIfAbsent(time, t -> new ArrayList<>()).add(p);
+    return p;
   }
 }

@@ -134,8 +134,8 @@ public final class KeyStateCodec {
       p.count = in.readLong();
       p.sum = in.readDouble();
       p.longSum = in.readLong();
-      p.min = ValueArrayCodec.readValue(in);
-      p.max = ValueArrayCodec.readValue(in);
+      p.setMin(ValueArrayCodec.readValue(in));
+      p.setMax(ValueArrayCodec.readValue(in));
       p.firstTime = in.readLong();
       p.firstSeq = in.readLong();
       p.first = ValueArrayCodec.readValue(in);
