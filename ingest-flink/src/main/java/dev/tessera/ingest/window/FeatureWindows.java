@@ -47,6 +47,8 @@ public final class FeatureWindows {
   private final long[] distinctWindows;
   private final long maxWindowBuckets;
   private final Layout layout;
+  /** Up to this many held buckets, scanning them all is cheaper than range lookups per window. */
+  private static final int SCAN_BUCKETS = 32;
   /** False only in tests: every row folded from scratch, the reference the incremental folds must equal bit for bit. */
   private final boolean incremental;
 
@@ -393,7 +395,15 @@ public final class FeatureWindows {
    */
   public long nextTime(KeyState state) {
     long next = state.pending.isEmpty() ? Long.MAX_VALUE : state.pending.firstKey();
-    if (state.buckets.isEmpty()) {
+    if (state.buckets.size() <= SCAN_BUCKETS) { // few buckets (most keys): a scan beats lookups
+      for (long bucket : state.buckets.keySet()) {
+        for (long w : distinctWindows) {
+          long b = (bucket + w) * hop;
+          if (b > state.finalizedUntil) {
+            next = Math.min(next, b);
+          }
+        }
+      }
       return next;
     }
     for (long w : distinctWindows) {
@@ -425,9 +435,15 @@ public final class FeatureWindows {
     }
   }
 
-  /** The expiry boundaries in {@code (after, until]} of every held bucket (a range per window, not a scan). */
+  /**
+   * The expiry boundaries in {@code (after, until]} of every held bucket: a scan when there are
+   * few, else a range per window (a hot key holds up to max(window) / hop buckets).
+   */
   private void addBoundaries(PriorityQueue<Long> times, KeyState state, long after, long until) {
-    if (state.buckets.isEmpty()) {
+    if (state.buckets.size() <= SCAN_BUCKETS) {
+      for (long bucket : state.buckets.keySet()) {
+        addBoundaries(times, bucket, after, until);
+      }
       return;
     }
     long untilBucket = Math.floorDiv(until, hop);
