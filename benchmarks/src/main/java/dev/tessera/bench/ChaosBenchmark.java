@@ -35,7 +35,11 @@ public final class ChaosBenchmark {
     System.out.printf("chaos: %,d events of %s on 2 partitions, tessera ingest (parallelism 2, checkpoints every 1 s) killed -9 %d times"
         + " at random points, then run to the end of the topic; work dir %s%n", events, c.id(), kills, work);
     long t = System.nanoTime();
-    IngestKills.Result r = IngestKills.run(work, c, events, kills, seed, line -> System.out.println("  " + line));
+    String backend = opts.getOrDefault("state-backend", "hashmap");
+    int hotPercent = Integer.parseInt(opts.getOrDefault("hot-percent", "0"));
+    System.out.printf("  state backend %s, %d%% of the events on one key%n", backend, hotPercent);
+    IngestKills.Result r = IngestKills.run(work, c, events, kills, seed, line -> System.out.println("  " + line),
+        java.util.Map.of("tessera.ingest.state-backend", backend), hotPercent);
     System.out.printf("%n  | expected rows | rows | lost | duplicated | changelog mismatches | total s |%n  |---|---|---|---|---|---|%n");
     System.out.printf("  | %,d | %,d | %d | %d | %d | %.1f |%n", r.expectedRows(), r.rows(), r.lost(), r.duplicated(),
         r.changelogMismatches(), (System.nanoTime() - t) / 1e9);

@@ -90,7 +90,11 @@ class PipelineContainerIT {
     }
     config = new HashMap<>(stack.config(home));
     config.put("tessera.ingest.checkpoint-interval", "1s");
-    config.put("tessera.ingest.idle-timeout", "2s");
+    // the default idleness (30 s), not a test's usual 2 s: after each failover of this test (S3 killed, ingest killed) a
+    // partition's reader can take longer than 2 s to deliver again under load; counted idle meanwhile, its events arrive
+    // behind windows the other partition's watermark already finalized and go to the DLQ as late (seen once in CI:
+    // rows then differ from the uninterrupted reference), which is what idleness means (docs/ingest.md), not a fault
+    config.put("tessera.ingest.idle-timeout", "30s");
     config.put("tessera.ingest.parallelism", "2");
     config.put("tessera.ingest.start-from", "earliest");
     ContainerStack.writeConfig(home, config);
@@ -256,6 +260,12 @@ class PipelineContainerIT {
     TesseraConfig tessera = TesseraConfig.defaults(home, config);
     IngestKills.Result r = IngestKills.compare(tessera, C, byKey, stack.bootstrap(), List.of());
     System.out.println(r);
+    if (r.lost() + r.duplicated() > 0) { // what differs, and what the DLQ holds, before the assertions fail
+      System.out.println(IngestKills.differences(tessera, C, byKey));
+      dev.tessera.e2e.Stack.readHeaders(stack.bootstrap(), C.source().topic() + ".tessera-dlq").stream()
+          .collect(java.util.stream.Collectors.groupingBy(h -> String.valueOf(h.get("tessera.reason")), java.util.stream.Collectors.counting()))
+          .forEach((reason, n) -> System.out.println("DLQ " + reason + ": " + n));
+    }
     assertThat(r.rows()).isEqualTo(r.expectedRows()).isPositive();
     assertThat(r.lost()).as("rows lost").isZero();
     assertThat(r.duplicated()).as("rows duplicated").isZero();
