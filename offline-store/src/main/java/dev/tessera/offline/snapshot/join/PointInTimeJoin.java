@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.PriorityQueue;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
@@ -308,38 +307,7 @@ public final class PointInTimeJoin {
     Iterator<TableRow> sorted() {
       List<Iterator<TableRow>> all = new ArrayList<>(runs);
       all.add(sorter.sorted());
-      if (all.size() == 1) {
-        return all.get(0);
-      }
-      record Head(TableRow row, int run) {}
-      PriorityQueue<Head> heads = new PriorityQueue<>(all.size(), (a, b) -> {
-        int c = compareRows(a.row(), b.row());
-        return c != 0 ? c : Integer.compare(a.run(), b.run());
-      });
-      for (int i = 0; i < all.size(); i++) {
-        if (all.get(i).hasNext()) {
-          heads.add(new Head(all.get(i).next(), i));
-        }
-      }
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return !heads.isEmpty();
-        }
-
-        @Override
-        public TableRow next() {
-          Head h = heads.poll();
-          if (h == null) {
-            throw new java.util.NoSuchElementException();
-          }
-          Iterator<TableRow> it = all.get(h.run());
-          if (it.hasNext()) {
-            heads.add(new Head(it.next(), h.run()));
-          }
-          return h.row();
-        }
-      };
+      return ExternalSorter.merge(all, PointInTimeJoin::compareRows);
     }
 
     @Override
