@@ -18,6 +18,7 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -98,7 +99,9 @@ public abstract class SnapshotOutput implements AutoCloseable {
       super(schema);
       this.location = location;
       try {
-        this.appender = Parquet.write(file).schema(schema).createWriterFunc(GenericParquetWriter::create).overwrite().build();
+        // zstd, as feature tables are written (Parquet's default here would be gzip: several times slower to write and read)
+        this.appender = Parquet.write(file).schema(schema).createWriterFunc(GenericParquetWriter::create)
+            .set(TableProperties.PARQUET_COMPRESSION, "zstd").overwrite().build();
       } catch (IOException e) {
         throw TesseraException.io("Cannot open " + location, e);
       }

@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.PriorityQueue;
 
 /**
  * Sorts any number of records within a memory budget: records are buffered until the budget is
@@ -85,37 +84,102 @@ public final class ExternalSorter<T> implements AutoCloseable {
     if (inputs.size() == 1) {
       return inputs.get(0);
     }
-    record Head<T>(T value, int index) {}
-    // written out, not Comparator.comparing(..).thenComparingInt(..): the combinators cost a tenth of a snapshot's time
-    PriorityQueue<Head<T>> heap = new PriorityQueue<>(Math.max(1, inputs.size()), (a, b) -> {
-      int c = order.compare(a.value(), b.value());
-      return c != 0 ? c : Integer.compare(a.index(), b.index());
-    });
-    for (int i = 0; i < inputs.size(); i++) {
-      if (inputs.get(i).hasNext()) {
-        heap.add(new Head<>(inputs.get(i).next(), i));
+    return new LoserTree<>(inputs, order);
+  }
+
+  /**
+   * A k-way merge as a tournament tree of losers: each step replays one leaf's path to the root,
+   * one comparison per level (a binary heap's poll and add take about two per level). Node i has
+   * children 2i and 2i+1; nodes k..2k-1 are the inputs' heads; node 0 holds the winner. Ties go
+   * to the lower input index.
+   */
+  private static final class LoserTree<T> implements Iterator<T> {
+    private final List<Iterator<T>> inputs;
+    private final Comparator<T> order;
+    private final int k;
+    private final Object[] heads;
+    private final boolean[] done;
+    private final int[] tree;
+
+    LoserTree(List<Iterator<T>> inputs, Comparator<T> order) {
+      this.inputs = inputs;
+      this.order = order;
+      this.k = inputs.size();
+      this.heads = new Object[k];
+      this.done = new boolean[k];
+      this.tree = new int[Math.max(1, k)];
+      for (int i = 0; i < k; i++) {
+        advance(i);
+      }
+      if (k > 0) {
+        tree[0] = play(1);
       }
     }
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return !heap.isEmpty();
-      }
 
-      @Override
-      public T next() {
-        Head<T> h = heap.poll();
-        if (h == null) {
-          throw new NoSuchElementException();
-        }
-        Iterator<T> source = inputs.get(h.index());
-        if (source.hasNext()) {
-          heap.add(new Head<>(source.next(), h.index()));
-        }
-        return h.value();
+    private void advance(int i) {
+      Iterator<T> in = inputs.get(i);
+      if (in.hasNext()) {
+        heads[i] = in.next();
+      } else {
+        heads[i] = null;
+        done[i] = true;
       }
-    };
+    }
+
+    /** The winner of the subtree at {@code node}, its losers stored on the way. */
+    private int play(int node) {
+      if (node >= k) {
+        return node - k;
+      }
+      int a = play(2 * node);
+      int b = play(2 * node + 1);
+      if (beats(b, a)) {
+        tree[node] = a;
+        return b;
+      }
+      tree[node] = b;
+      return a;
+    }
+
+    /** Whether input a's head comes before input b's: exhausted inputs last, ties by index. */
+    @SuppressWarnings("unchecked")
+    private boolean beats(int a, int b) {
+      if (done[a]) {
+        return false;
+      }
+      if (done[b]) {
+        return true;
+      }
+      int c = order.compare((T) heads[a], (T) heads[b]);
+      return c < 0 || (c == 0 && a < b);
+    }
+
+    @Override
+    public boolean hasNext() {
+      return k > 0 && !done[tree[0]];
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      int w = tree[0];
+      T out = (T) heads[w];
+      advance(w);
+      for (int node = (w + k) >>> 1; node >= 1; node >>>= 1) {
+        if (beats(tree[node], w)) {
+          int t = tree[node];
+          tree[node] = w;
+          w = t;
+        }
+      }
+      tree[0] = w;
+      return out;
+    }
   }
+
 
   /** The sorted records; call once, after the last {@link #add}. */
   public Iterator<T> sorted() {

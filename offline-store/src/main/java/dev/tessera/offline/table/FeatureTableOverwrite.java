@@ -195,7 +195,7 @@ public final class FeatureTableOverwrite implements AutoCloseable {
       this.keyFields = contract.entity().keyNames().stream().map(schema::findField).toList();
       this.featureFields = contract.featureNames().stream().map(schema::findField).toList();
       this.time = schema.findField(FeatureSetContract.EVENT_TIME_COLUMN);
-      GenericAppenderFactory appenders = new GenericAppenderFactory(schema, table.spec());
+      GenericAppenderFactory appenders = new GenericAppenderFactory(schema, table.spec()).setAll(table.properties()); // the table's codec (zstd), row group size
       OutputFileFactory files = OutputFileFactory.builderFor(table, partitionId, taskId).format(FileFormat.PARQUET).build();
       InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
       PartitionKey key = new PartitionKey(table.spec(), schema);

@@ -114,7 +114,7 @@ public final class FeatureTableWriter {
       partitionKey.partition(internal.wrap(record));
       byPartition.computeIfAbsent(partitionKey.copy(), k -> new ArrayList<>()).add(record);
     }
-    GenericAppenderFactory appenders = new GenericAppenderFactory(schema, table.spec());
+    GenericAppenderFactory appenders = new GenericAppenderFactory(schema, table.spec()).setAll(table.properties()); // the table's codec (zstd), row group size
     OutputFileFactory files = OutputFileFactory.builderFor(table, 1, System.nanoTime()).format(FileFormat.PARQUET).build();
     AppendFiles append = table.newAppend();
     for (var e : byPartition.entrySet()) {

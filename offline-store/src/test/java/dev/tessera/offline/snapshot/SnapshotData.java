@@ -19,13 +19,13 @@ import java.util.Set;
 import org.apache.iceberg.io.CloseableIterable;
 
 /** Random feature rows and spines, a brute-force point-in-time reference, and output readers. */
-final class SnapshotData {
+public final class SnapshotData {
   static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
   static final long DAY = 86_400_000L;
 
   private SnapshotData() {}
 
-  static Object randomValue(FeatureType type, Random r) {
+  public static Object randomValue(FeatureType type, Random r) {
     if (r.nextInt(10) == 0) {
       return null;
     }

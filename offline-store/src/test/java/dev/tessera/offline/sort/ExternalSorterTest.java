@@ -68,4 +68,29 @@ class ExternalSorterTest {
       assertThat(sorter.spilledRuns()).isZero();
     }
   }
+
+  @Test
+  void mergesAnyNumberOfSortedInputsStably() {
+    Random random = new Random(11);
+    for (int k : new int[] {0, 2, 3, 5, 8, 13, 40, 64}) {
+      List<List<Item>> inputs = new ArrayList<>();
+      List<Item> all = new ArrayList<>();
+      int seq = 0;
+      for (int i = 0; i < k; i++) {
+        List<Item> in = new ArrayList<>();
+        int n = random.nextInt(5) == 0 ? 0 : random.nextInt(300); // some inputs empty
+        for (int j = 0; j < n; j++) {
+          in.add(new Item(random.nextInt(50), seq++)); // many equal keys across inputs
+        }
+        in.sort(Comparator.comparingInt(Item::key));
+        inputs.add(in);
+        all.addAll(in); // input order: equal keys of an earlier input come first
+      }
+      List<Item> expected = new ArrayList<>(all);
+      expected.sort(Comparator.comparingInt(Item::key));
+      List<Item> merged = new ArrayList<>();
+      ExternalSorter.merge(inputs.stream().map(List::iterator).toList(), Comparator.comparingInt(Item::key)).forEachRemaining(merged::add);
+      assertThat(merged).as("%d inputs", k).containsExactlyElementsOf(expected);
+    }
+  }
 }

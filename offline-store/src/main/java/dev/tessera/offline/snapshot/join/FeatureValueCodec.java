@@ -12,19 +12,23 @@ final class FeatureValueCodec {
 
   static void write(DataOutputStream out, Object[] values, List<FeatureType> types) throws IOException {
     for (int i = 0; i < values.length; i++) {
-      Object v = values[i];
-      out.writeBoolean(v != null);
-      if (v == null) {
-        continue;
-      }
-      switch (types.get(i)) {
-        case INT -> out.writeInt((Integer) v);
-        case LONG, TIMESTAMP -> out.writeLong((Long) v);
-        case FLOAT -> out.writeFloat((Float) v);
-        case DOUBLE -> out.writeDouble((Double) v);
-        case BOOLEAN -> out.writeBoolean((Boolean) v);
-        case STRING -> writeString(out, (String) v);
-      }
+      writeValue(out, values[i], types.get(i));
+    }
+  }
+
+  /** One value as {@link #write} writes it: a presence flag, then the value (of {@code type}'s class). */
+  static void writeValue(DataOutputStream out, Object v, FeatureType type) throws IOException {
+    out.writeBoolean(v != null);
+    if (v == null) {
+      return;
+    }
+    switch (type) {
+      case INT -> out.writeInt((Integer) v);
+      case LONG, TIMESTAMP -> out.writeLong((Long) v);
+      case FLOAT -> out.writeFloat((Float) v);
+      case DOUBLE -> out.writeDouble((Double) v);
+      case BOOLEAN -> out.writeBoolean((Boolean) v);
+      case STRING -> writeString(out, (String) v);
     }
   }
 

@@ -199,7 +199,7 @@ public final class FlinkPointInTimeJoin {
       }
       progress.update("flink matches", n, n);
       spineRows = countRows(spine);
-      local.writeInSpineOrder(spine, reads, matches, spineRows, out);
+      local.writeInSpineOrder(spine, reads, matches.stream().map(ExternalSorter::sorted).toList(), spineRows, out);
     } finally {
       matches.forEach(ExternalSorter::close);
     }

@@ -43,23 +43,39 @@ import org.apache.iceberg.io.CloseableIterator;
  * {@code event_time <= ts}, and nulls when there is none or it is older than the TTL
  * ({@code ts - event_time > ttl}). Nothing from after {@code ts} can leak in.
  *
- * <p>Per feature set: the spine's (key, ts, row index) is sorted by key and time with an {@link
- * ExternalSorter}; the table's rows come in the same order from its data files, those written
- * sorted merged as they are and the others through an external sort; both are merged in one pass,
- * and the matches sorted back by row index. A second pass over the spine zips them into output rows in spine order. Memory is
- * bounded by the sort buffer; the spine and tables are never held whole.
+ * <p>Per feature set: the spine's (key, ts, row index) is sorted by key and time ({@link
+ * SpineKeys}: arrays within the budget, else the {@link ExternalSorter}); the table's rows come in
+ * the same order from its data files, those written sorted merged as they are (read column by
+ * column by {@link ColumnarRun}, decoded ahead on the other cores) and the others through an
+ * external sort; both are merged in one pass (a tournament tree), and the matches are kept by row
+ * index ({@link Matches}). A second pass over the spine zips them into output rows in spine order.
+ * Memory is bounded by the sort buffer; the spine and tables are never held whole.
  */
 public final class PointInTimeJoin {
   private final Catalog catalog;
   private final long sortBuffer;
   private final Path spillDir;
   private final ProgressListener progress;
+  private boolean columnar = true;
+  private int batchRows = ColumnarRun.BATCH;
 
   public PointInTimeJoin(Catalog catalog, long sortBuffer, Path spillDir, ProgressListener progress) {
     this.catalog = catalog;
     this.sortBuffer = sortBuffer;
     this.spillDir = spillDir;
     this.progress = progress;
+  }
+
+  /** Reads every data file through Iceberg's row reader, none with {@link ColumnarRun}: for tests comparing the two. */
+  PointInTimeJoin rowReaderOnly() {
+    columnar = false;
+    return this;
+  }
+
+  /** Rows per columnar batch: tests use tiny batches to cross many batch boundaries. */
+  PointInTimeJoin batchRows(int rows) {
+    batchRows = rows;
+    return this;
   }
 
   record SpineKey(String key, long ts, long idx) {}
@@ -74,7 +90,52 @@ public final class PointInTimeJoin {
     return c != 0 ? c : Long.compare(a.idx(), b.idx());
   };
 
-  record TableRow(String key, long time, Object[] values) {}
+  /** A table row: key, event time (ms) and features; a columnar file's row boxes its features only when asked. */
+  static final class TableRow {
+    private final String key;
+    private final long time;
+    private Object[] values;
+    private ColumnarRun.Batch batch;
+    private int index;
+
+    TableRow(String key, long time, Object[] values) {
+      this.key = key;
+      this.time = time;
+      this.values = values;
+    }
+
+    TableRow(String key, long time, ColumnarRun.Batch batch, int index) {
+      this.key = key;
+      this.time = time;
+      this.batch = batch;
+      this.index = index;
+    }
+
+    String key() {
+      return key;
+    }
+
+    long time() {
+      return time;
+    }
+
+    Object[] values() {
+      if (batch != null) {
+        values = batch.values(index);
+        batch = null;
+      }
+      return values;
+    }
+
+    /** Writes the features as {@code FeatureValueCodec.write(out, values(), types)}; a columnar row straight from its batch. */
+    void writeValues(DataOutputStream out, List<FeatureType> types) throws IOException {
+      if (batch != null) {
+        batch.write(out, index);
+      } else {
+        FeatureValueCodec.write(out, values, types);
+      }
+    }
+  }
 
   record Match(long idx, Object[] values) {}
 
@@ -83,9 +144,8 @@ public final class PointInTimeJoin {
     int timeIdx = timeIndex(spine, timeColumn);
     List<int[]> keyIdx = keyIndexes(spine, reads);
     long budget = sortBuffer / (reads.size() + 2);
-    List<ExternalSorter<SpineKey>> spineSorters = new ArrayList<>();
-    reads.forEach(r -> spineSorters.add(new ExternalSorter<>(SPINE_CODEC,
-        SPINE_ORDER, budget, spillDir)));
+    List<SpineKeys> spineSorters = new ArrayList<>();
+    reads.forEach(r -> spineSorters.add(new SpineKeys(budget, spillDir)));
     long rows = 0;
     long minTs = Long.MAX_VALUE;
     long maxTs = Long.MIN_VALUE;
@@ -97,7 +157,7 @@ public final class PointInTimeJoin {
         for (int f = 0; f < reads.size(); f++) {
           String key = key(row, keyIdx.get(f), reads.get(f), rows + 1);
           if (key != null) {
-            spineSorters.get(f).add(new SpineKey(key, ts, rows));
+            spineSorters.get(f).add(key, ts, rows);
           }
         }
         rows++;
@@ -110,23 +170,22 @@ public final class PointInTimeJoin {
     }
     progress.update("reading spine", rows, rows);
 
-    List<ExternalSorter<Match>> matches = new ArrayList<>();
+    List<Matches> matches = new ArrayList<>();
     try {
       for (int f = 0; f < reads.size(); f++) {
         FeatureSetRead read = reads.get(f);
-        try (ExternalSorter<SpineKey> spineKeys = spineSorters.get(f);
+        try (SpineKeys spineKeys = spineSorters.get(f);
             TableRows tableRows = readTable(read, minTs, maxTs, budget)) {
-          ExternalSorter<Match> found = new ExternalSorter<>(matchCodec(read.featureTypes()),
-              Comparator.comparingLong(Match::idx), budget, spillDir);
+          Matches found = new Matches(read.featureTypes(), rows, budget, spillDir);
           matches.add(found);
           merge(spineKeys.sorted(), tableRows.sorted(), read.ttlMillis(), found);
           progress.update("joined " + read.featureSet(), f + 1, reads.size());
         }
       }
-      writeInSpineOrder(spine, reads, matches, rows, out);
+      writeInSpineOrder(spine, reads, matches.stream().map(Matches::inRowOrder).toList(), rows, out);
     } finally {
-      matches.forEach(ExternalSorter::close);
-      spineSorters.forEach(ExternalSorter::close);
+      matches.forEach(Matches::close);
+      spineSorters.forEach(SpineKeys::close);
     }
     return rows;
   }
@@ -164,7 +223,7 @@ public final class PointInTimeJoin {
    * column, whose order in the file (String order) is the join's, and for at most
    * {@link #MAX_SORTED_RUNS} files within the memory budget (each open file holds a row group).
    */
-  private TableRows readTable(FeatureSetRead read, long minTs, long maxTs, long budget) {
+  TableRows readTable(FeatureSetRead read, long minTs, long maxTs, long budget) {
     ExternalSorter<TableRow> sorter = new ExternalSorter<>(tableCodec(read.featureTypes()), TABLE_ORDER, budget, spillDir);
     TableRows rows = new TableRows(sorter);
     if (read.snapshotId() == null || minTs > maxTs) {
@@ -188,13 +247,15 @@ public final class PointInTimeJoin {
     Schema projected = scan.schema(); // the snapshot's schema (a replay reads the columns as they were), projected
     int[] positions = positions(projected, read);
     boolean[] micros = timestamps(projected, positions);
+    long minMicros = read.ttlMillis() == null ? Long.MIN_VALUE : (minTs - read.ttlMillis()) * 1000;
     long n = 0;
     long openBytes = 0;
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
       for (FileScanTask task : tasks) {
         if (rows.runs.size() < MAX_SORTED_RUNS && openBytes + task.file().fileSizeInBytes() <= 4 * budget && sortedRun(table, read, task)) {
           openBytes += task.file().fileSizeInBytes();
-          rows.runs.add(new FileRun(read, task, openFile(table, task, projected), positions, micros));
+          SortedRun run = columnar ? ColumnarRun.open(table, task, projected, positions, read, minMicros, maxTs * 1000, rows.decoders(), batchRows) : null;
+          rows.runs.add(run != null ? run : new FileRun(read, task, openFile(table, task, projected), positions, micros));
           continue;
         }
         try (CloseableIterable<StructLike> records = openFile(table, task, projected)) {
@@ -298,10 +359,27 @@ public final class PointInTimeJoin {
   /** The table's rows in (key, time) order: the sorted files and the sorter's output, merged. Ties: by run, then file order. */
   static final class TableRows implements AutoCloseable {
     final ExternalSorter<TableRow> sorter;
-    final List<FileRun> runs = new ArrayList<>();
+    final List<SortedRun> runs = new ArrayList<>();
+    private java.util.concurrent.ExecutorService decoders;
 
     TableRows(ExternalSorter<TableRow> sorter) {
       this.sorter = sorter;
+    }
+
+    /**
+     * Threads that decode the columnar runs' next batches while the merge consumes the current ones:
+     * one per core beyond the merge's own; null (decode in the merge's thread) on one core.
+     */
+    java.util.concurrent.ExecutorService decoders() {
+      int threads = Runtime.getRuntime().availableProcessors() - 1;
+      if (decoders == null && threads > 0) {
+        decoders = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+          Thread t = new Thread(r, "snapshot-decoder");
+          t.setDaemon(true);
+          return t;
+        });
+      }
+      return decoders;
     }
 
     Iterator<TableRow> sorted() {
@@ -312,15 +390,24 @@ public final class PointInTimeJoin {
 
     @Override
     public void close() {
-      for (FileRun r : runs) {
+      for (SortedRun r : runs) {
         r.close();
+      }
+      if (decoders != null) {
+        decoders.shutdownNow();
       }
       sorter.close();
     }
   }
 
-  /** One sorted data file as a run; a row out of (key, time) order stops the join instead of giving a wrong answer. */
-  static final class FileRun implements Iterator<TableRow>, AutoCloseable {
+  /** One sorted data file's rows, in (key, time) order: {@link ColumnarRun} or, for other files, {@link FileRun}. */
+  interface SortedRun extends Iterator<TableRow>, AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** One sorted data file read through Iceberg's reader; a row out of (key, time) order stops the join instead of giving a wrong answer. */
+  static final class FileRun implements SortedRun {
     private final FeatureSetRead read;
     private final FileScanTask task;
     private final CloseableIterable<StructLike> records;
@@ -412,7 +499,7 @@ public final class PointInTimeJoin {
   }
 
   /** The sort-merge: both inputs sorted by (key, time); each key's rows through {@link AsOf}. */
-  static void merge(Iterator<SpineKey> spine, Iterator<TableRow> rows, Long ttl, ExternalSorter<Match> out) {
+  static void merge(Iterator<SpineKey> spine, Iterator<TableRow> rows, Long ttl, Matches out) {
     AsOf<TableRow> asOf = new AsOf<>(ttl, TableRow::time);
     String key = null;
     TableRow next = rows.hasNext() ? rows.next() : null;
@@ -435,13 +522,13 @@ public final class PointInTimeJoin {
       }
       TableRow match = asOf.answer(s.ts());
       if (match != null) {
-        out.add(new Match(s.idx(), match.values()));
+        out.add(s.idx(), match);
       }
     }
   }
 
-  void writeInSpineOrder(Spine spine, List<FeatureSetRead> reads, List<ExternalSorter<Match>> matches, long rows, SnapshotOutput out) {
-    List<Iterator<Match>> its = matches.stream().map(ExternalSorter::sorted).toList();
+  /** Zips the spine with each feature set's matches ({@code its}: by spine row, ascending) into output rows in spine order. */
+  void writeInSpineOrder(Spine spine, List<FeatureSetRead> reads, List<Iterator<Match>> its, long rows, SnapshotOutput out) {
     Match[] heads = new Match[its.size()];
     for (int f = 0; f < heads.length; f++) {
       heads[f] = its.get(f).hasNext() ? its.get(f).next() : null;

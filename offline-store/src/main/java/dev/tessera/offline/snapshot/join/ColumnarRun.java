@@ -1,0 +1,527 @@
+package dev.tessera.offline.snapshot.join;
+
+import dev.tessera.contracts.model.FeatureType;
+import dev.tessera.errors.ErrorCode;
+import dev.tessera.errors.TesseraException;
+import dev.tessera.offline.snapshot.join.PointInTimeJoin.TableRow;
+import dev.tessera.offline.snapshot.spine.SpineValues;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/**
+ * One sorted data file read column by column with parquet-java's column readers, in batches of
+ * rows, instead of row by row through Iceberg's reader. A key is decoded once per entry of its
+ * row group's dictionary (every row of that key shares the string), times and values stay in
+ * primitive arrays, and a row's values are boxed only when the merge asks for them (mostly when
+ * it answers a spine row): of the table's rows only those few are materialized.
+ *
+ * <p>Only plain flat files are read so: every projected column present in the file by field id,
+ * with the physical type Iceberg writes for its type (no promotion), no encryption. For any other
+ * file {@link #open} returns null and the join reads it through Iceberg's reader, which gives
+ * the same rows. The rows and their values are those of {@code PointInTimeJoin.tableRow}: the
+ * same key text ({@link SpineValues#keyPart}), timestamps from microseconds to milliseconds
+ * (floor), values coerced to the feature type; rows with a null key or time, or a time outside
+ * the scan's bounds, are skipped as the scan's filter does.
+ */
+final class ColumnarRun implements PointInTimeJoin.SortedRun {
+  /** Rows per batch: small enough that a batch per open file stays in the cache's reach, large enough to amortize a hand-off. */
+  static final int BATCH = 4096;
+
+  private enum Kind { STRING, LONG, INT, DOUBLE, FLOAT, BOOLEAN, TIMESTAMP }
+
+  private final FeatureSetRead read;
+  private final String location;
+  private final ParquetFileReader reader;
+  private final MessageType requested;
+  private final String createdBy;
+  private final Kind[] kinds;
+  private final ColumnDescriptor[] descriptors;
+  private final long minMicros;
+  private final long maxMicros;
+  private final StringColumn keyColumn;
+  private final StringColumn[] stringColumns;
+
+  private final ExecutorService decoders;
+  private final int batchRows;
+  private ColumnReader[] columns;
+  private long rowsLeftInGroup;
+  private boolean hasMoreGroups = true;
+  private boolean closed;
+  private Future<Batch> pending;
+  private Batch batch;
+  private int pos;
+  private boolean finished;
+  private TableRow last;
+
+  private ColumnarRun(FeatureSetRead read, String location, ParquetFileReader reader, MessageType requested, Kind[] kinds,
+      ColumnDescriptor[] descriptors, long minMicros, long maxMicros, ExecutorService decoders, int batchRows) {
+    this.decoders = decoders;
+    this.batchRows = batchRows;
+    this.read = read;
+    this.location = location;
+    this.reader = reader;
+    this.requested = requested;
+    this.createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+    this.kinds = kinds;
+    this.descriptors = descriptors;
+    this.minMicros = minMicros;
+    this.maxMicros = maxMicros;
+    this.stringColumns = new StringColumn[kinds.length];
+    for (int i = 0; i < kinds.length; i++) {
+      if (kinds[i] == Kind.STRING) {
+        stringColumns[i] = new StringColumn(i == 0 ? read.keyTypes().get(0) : null);
+      }
+    }
+    this.keyColumn = stringColumns[0];
+  }
+
+  /**
+   * The file as a columnar run, or null when it is not a plain flat file of the projection
+   * (the caller then reads it through Iceberg). {@code positions} index the projection's key,
+   * features and event time, as {@link PointInTimeJoin#positions}; rows are kept when their
+   * event time (microseconds) lies within {@code [minMicros, maxMicros]}. With {@code decoders}
+   * (null: none) the next batch of {@code batchRows} is decoded there while the merge consumes this one.
+   */
+  static ColumnarRun open(Table table, FileScanTask task, Schema projected, int[] positions, FeatureSetRead read,
+      long minMicros, long maxMicros, ExecutorService decoders, int batchRows) {
+    if (task.file().keyMetadata() != null || read.keyColumns().size() != 1 || read.keyTypes().get(0) != FeatureType.STRING) {
+      return null;
+    }
+    String location = task.file().location();
+    ParquetFileReader reader;
+    try {
+      reader = ParquetFileReader.open(new IcebergInput(table.io().newInputFile(location, task.file().fileSizeInBytes())),
+          ParquetReadOptions.builder(new PlainParquetConfiguration()).build()); // not a Hadoop Configuration: that loads its XML files per file opened
+    } catch (IOException e) {
+      throw TesseraException.io("Cannot open " + location, e);
+    }
+    MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
+    List<org.apache.parquet.schema.Type> selected = new ArrayList<>();
+    Kind[] kinds = new Kind[positions.length];
+    for (int i = 0; i < positions.length; i++) {
+      Types.NestedField field = projected.columns().get(positions[i]);
+      org.apache.parquet.schema.Type column = byId(fileSchema, field.fieldId());
+      kinds[i] = column == null ? null : kind(field.type(), column);
+      if (kinds[i] == null || selected.contains(column)) {
+        close(reader);
+        return null;
+      }
+      selected.add(column);
+    }
+    MessageType requested = new MessageType(fileSchema.getName(), selected);
+    reader.setRequestedSchema(requested);
+    ColumnDescriptor[] descriptors = new ColumnDescriptor[selected.size()];
+    for (int i = 0; i < descriptors.length; i++) {
+      descriptors[i] = requested.getColumnDescription(new String[] {selected.get(i).getName()});
+    }
+    return new ColumnarRun(read, location, reader, requested, kinds, descriptors, minMicros, maxMicros, decoders, batchRows);
+  }
+
+  private static org.apache.parquet.schema.Type byId(MessageType schema, int fieldId) {
+    for (org.apache.parquet.schema.Type t : schema.getFields()) {
+      if (t.getId() != null && t.getId().intValue() == fieldId) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** How a column is read, when its physical type is exactly the one Iceberg writes for {@code type}; null otherwise. */
+  private static Kind kind(Type type, org.apache.parquet.schema.Type column) {
+    if (!column.isPrimitive() || column.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
+      return null;
+    }
+    PrimitiveTypeName physical = column.asPrimitiveType().getPrimitiveTypeName();
+    LogicalTypeAnnotation logical = column.getLogicalTypeAnnotation();
+    return switch (type.typeId()) {
+      case STRING -> physical == PrimitiveTypeName.BINARY && logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation ? Kind.STRING : null;
+      case LONG -> physical == PrimitiveTypeName.INT64 && logical == null ? Kind.LONG : null;
+      case INTEGER -> physical == PrimitiveTypeName.INT32 && logical == null ? Kind.INT : null;
+      case DOUBLE -> physical == PrimitiveTypeName.DOUBLE && logical == null ? Kind.DOUBLE : null;
+      case FLOAT -> physical == PrimitiveTypeName.FLOAT && logical == null ? Kind.FLOAT : null;
+      case BOOLEAN -> physical == PrimitiveTypeName.BOOLEAN && logical == null ? Kind.BOOLEAN : null;
+      case TIMESTAMP -> physical == PrimitiveTypeName.INT64
+          && logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+          && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS ? Kind.TIMESTAMP : null;
+      default -> null;
+    };
+  }
+
+  @Override
+  public boolean hasNext() {
+    while (batch == null || pos >= batch.size) {
+      Batch b = finished ? null : nextBatch();
+      if (b == null) {
+        finished = true;
+        return false;
+      }
+      batch = b;
+      pos = 0;
+    }
+    return true;
+  }
+
+  /** The next batch: read here, or (with a decoder pool) taken from the read in flight, the one after it started. */
+  private Batch nextBatch() {
+    if (decoders == null) {
+      return decodeBatch();
+    }
+    if (pending == null) {
+      pending = decoders.submit(this::decodeBatch);
+    }
+    Batch b;
+    try {
+      b = pending.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TesseraException(ErrorCode.INTERNAL, "Interrupted while reading " + location, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new TesseraException(ErrorCode.IO_ERROR, "Cannot read " + location + ": " + e.getCause(), e.getCause());
+    }
+    pending = b == null ? null : decoders.submit(this::decodeBatch);
+    return b;
+  }
+
+  @Override
+  public TableRow next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    int i = pos++;
+    TableRow row = new TableRow(batch.keys[i], batch.times[i], batch, i);
+    if (last != null && PointInTimeJoin.compareRows(last, row) > 0) {
+      throw new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + location
+          + " is marked sorted by (key, event_time) but is not (" + last.key() + " at " + last.time() + " before " + row.key() + " at " + row.time() + ")");
+    }
+    last = row;
+    return row;
+  }
+
+  /** Reads the next batch of kept rows (maybe none were kept); null at the end of the file. One read at a time, never after close. */
+  private synchronized Batch decodeBatch() {
+    if (closed || (rowsLeftInGroup == 0 && !hasMoreGroups)) {
+      return null;
+    }
+    int n = kinds.length;
+    Batch b = new Batch(kinds, read.featureTypes(), batchRows);
+    int timeCol = n - 1;
+    try {
+      while (b.size < batchRows) {
+        while (rowsLeftInGroup == 0 && hasMoreGroups) {
+          nextRowGroup();
+        }
+        if (rowsLeftInGroup == 0) {
+          break;
+        }
+        rowsLeftInGroup--;
+        int r = b.size;
+        boolean keep = true;
+        for (int c = 0; c < n; c++) {
+          ColumnReader col = columns[c];
+          boolean present = col.getCurrentDefinitionLevel() == descriptors[c].getMaxDefinitionLevel();
+          if (!present) {
+            if (c == 0 || c == timeCol) {
+              keep = false; // no key, or no time: the scan's filter drops the row
+            } else {
+              b.nulls[c][r] = true;
+            }
+          } else if (keep) {
+            switch (kinds[c]) {
+              case STRING -> {
+                stringColumns[c].target = c == 0 ? b.keys : b.strings[c];
+                stringColumns[c].row = r;
+                col.writeCurrentValueToConverter();
+              }
+              case LONG, TIMESTAMP -> b.longs[c][r] = col.getLong();
+              case INT -> b.longs[c][r] = col.getInteger();
+              case DOUBLE -> b.doubles[c][r] = col.getDouble();
+              case FLOAT -> b.doubles[c][r] = col.getFloat();
+              case BOOLEAN -> b.longs[c][r] = col.getBoolean() ? 1 : 0;
+            }
+          }
+          col.consume();
+        }
+        if (keep) {
+          long micros = b.longs[timeCol][r];
+          keep = micros >= minMicros && micros <= maxMicros;
+          b.times[r] = Math.floorDiv(micros, 1000L);
+        }
+        if (keep) {
+          b.size++;
+        } else {
+          b.clear(r);
+        }
+      }
+    } catch (RuntimeException e) {
+      if (e instanceof TesseraException) {
+        throw e;
+      }
+      throw new TesseraException(ErrorCode.IO_ERROR, "Cannot read " + location + ": " + e.getMessage(), e);
+    }
+    return b;
+  }
+
+  /** Opens the next row group's column readers; at the end of the file, clears {@link #hasMoreGroups}. */
+  private void nextRowGroup() {
+    try {
+      PageReadStore pages = reader.readNextRowGroup();
+      if (pages == null) {
+        hasMoreGroups = false;
+        return;
+      }
+      ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new Root(), requested, createdBy);
+      columns = new ColumnReader[descriptors.length];
+      for (int i = 0; i < descriptors.length; i++) {
+        columns[i] = store.getColumnReader(descriptors[i]);
+      }
+      rowsLeftInGroup = pages.getRowCount();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    Future<Batch> inFlight = pending;
+    if (inFlight != null) {
+      inFlight.cancel(false); // not started: never runs; running: the lock below waits for it
+    }
+    synchronized (this) {
+      closed = true;
+      close(reader);
+    }
+  }
+
+  private static void close(ParquetFileReader reader) {
+    try {
+      reader.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Field i of the requested schema: the string columns' converters (dictionary-aware), the others read directly. */
+  private final class Root extends GroupConverter {
+    @Override
+    public Converter getConverter(int fieldIndex) {
+      return stringColumns[fieldIndex] != null ? stringColumns[fieldIndex] : NO_CONVERTER;
+    }
+
+    @Override
+    public void start() {}
+
+    @Override
+    public void end() {}
+  }
+
+  private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
+
+  /** A string column: each dictionary entry decoded once per row group, written to {@code target[row]}. */
+  private static final class StringColumn extends PrimitiveConverter {
+    private final FeatureType keyType; // non-null for the key column: the key's canonical text
+    Object[] target;
+    int row;
+    private Dictionary dictionary;
+    private String[] decoded;
+
+    StringColumn(FeatureType keyType) {
+      this.keyType = keyType;
+    }
+
+    @Override
+    public boolean hasDictionarySupport() {
+      return true;
+    }
+
+    @Override
+    public void setDictionary(Dictionary dictionary) {
+      this.dictionary = dictionary;
+      this.decoded = new String[dictionary.getMaxId() + 1];
+    }
+
+    @Override
+    public void addValueFromDictionary(int id) {
+      String s = decoded[id];
+      if (s == null) {
+        s = decoded[id] = text(dictionary.decodeToBinary(id));
+      }
+      target[row] = s;
+    }
+
+    @Override
+    public void addBinary(Binary value) {
+      target[row] = text(value);
+    }
+
+    private String text(Binary value) {
+      String s = value.toStringUsingUTF8();
+      return keyType == null ? s : SpineValues.keyPart(s, keyType, null, -1);
+    }
+  }
+
+  /** Up to a batch of kept rows, column by column; a row's values boxed on request, as the row reader gives them. */
+  static final class Batch {
+    private final Kind[] kinds;
+    private final List<FeatureType> types;
+    final String[] keys;
+    final long[] times;
+    final long[][] longs;
+    final double[][] doubles;
+    final Object[][] strings;
+    final boolean[][] nulls;
+    int size;
+
+    Batch(Kind[] kinds, List<FeatureType> types, int capacity) {
+      this.kinds = kinds;
+      this.types = types;
+      this.keys = new String[capacity];
+      this.times = new long[capacity];
+      int n = kinds.length;
+      longs = new long[n][];
+      doubles = new double[n][];
+      strings = new Object[n][];
+      nulls = new boolean[n][];
+      for (int c = 1; c < n; c++) {
+        switch (kinds[c]) {
+          case STRING -> strings[c] = new String[capacity];
+          case DOUBLE, FLOAT -> doubles[c] = new double[capacity];
+          default -> longs[c] = new long[capacity];
+        }
+        nulls[c] = new boolean[capacity];
+      }
+    }
+
+    /** Forgets what a dropped row left at {@code r}. */
+    void clear(int r) {
+      keys[r] = null;
+      for (int c = 1; c < kinds.length; c++) {
+        nulls[c][r] = false;
+        if (strings[c] != null) {
+          strings[c][r] = null;
+        }
+      }
+    }
+
+    /** The features of row r, boxed and coerced to the feature types (columns 1..n-2; n-1 is the event time). */
+    Object[] values(int r) {
+      Object[] out = new Object[kinds.length - 2];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = value(i + 1, r);
+      }
+      return out;
+    }
+
+    private Object value(int c, int r) {
+      if (nulls[c][r]) {
+        return null;
+      }
+      Object v = switch (kinds[c]) {
+        case STRING -> strings[c][r];
+        case LONG -> longs[c][r];
+        case INT -> (int) longs[c][r];
+        case BOOLEAN -> longs[c][r] != 0;
+        case TIMESTAMP -> Math.floorDiv(longs[c][r], 1000L);
+        case DOUBLE -> doubles[c][r];
+        case FLOAT -> (float) doubles[c][r];
+      };
+      return types.get(c - 1).coerce(v);
+    }
+
+    /**
+     * Writes row r's features as {@code FeatureValueCodec.write(out, values(r), types)} does, without
+     * boxing where the column holds the feature's own type (the usual case).
+     */
+    void write(DataOutputStream out, int r) throws IOException {
+      for (int c = 1; c < kinds.length - 1; c++) {
+        FeatureType type = types.get(c - 1);
+        boolean present = !nulls[c][r];
+        switch (kinds[c]) {
+          case LONG -> {
+            if (type == FeatureType.LONG) {
+              out.writeBoolean(present);
+              if (present) {
+                out.writeLong(longs[c][r]);
+              }
+              continue;
+            }
+          }
+          case DOUBLE -> {
+            if (type == FeatureType.DOUBLE) {
+              out.writeBoolean(present);
+              if (present) {
+                out.writeDouble(doubles[c][r]);
+              }
+              continue;
+            }
+          }
+          case STRING -> {
+            if (type == FeatureType.STRING) {
+              out.writeBoolean(present);
+              if (present) {
+                FeatureValueCodec.writeString(out, (String) strings[c][r]);
+              }
+              continue;
+            }
+          }
+          default -> { }
+        }
+        FeatureValueCodec.writeValue(out, value(c, r), type);
+      }
+    }
+  }
+
+  /** An Iceberg input file (local, S3, ...) as parquet-java's. */
+  private record IcebergInput(org.apache.iceberg.io.InputFile file) implements InputFile {
+    @Override
+    public long getLength() {
+      return file.getLength();
+    }
+
+    @Override
+    public SeekableInputStream newStream() {
+      org.apache.iceberg.io.SeekableInputStream in = file.newStream();
+      return new DelegatingSeekableInputStream(in) {
+        @Override
+        public long getPos() throws IOException {
+          return in.getPos();
+        }
+
+        @Override
+        public void seek(long newPos) throws IOException {
+          in.seek(newPos);
+        }
+      };
+    }
+  }
+}

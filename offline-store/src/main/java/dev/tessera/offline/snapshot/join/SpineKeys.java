@@ -1,0 +1,179 @@
+package dev.tessera.offline.snapshot.join;
+
+import dev.tessera.offline.snapshot.join.PointInTimeJoin.SpineKey;
+import dev.tessera.offline.sort.ExternalSorter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * One feature set's spine entries (key, time, row), read back in (key, time, row) order: the
+ * spine side of the merge. While they fit the budget they are held as arrays (each distinct key
+ * once, times and rows unboxed) and sorted by bucketing on the key's rank, then by time within a
+ * key (stable: rows were added in order, so equal times keep it); that is the order of
+ * {@link PointInTimeJoin#SPINE_ORDER} without an object or a string comparison per entry. Past the
+ * budget (long spines) those kept so far move to the external sorter and the rest follow.
+ */
+final class SpineKeys implements AutoCloseable {
+  private static final int ENTRY_BYTES = Integer.BYTES + 2 * Long.BYTES + 2 * Integer.BYTES; // key id, ts, row; order, scratch
+
+  private final long budget;
+  private final Path spillDir;
+  private Map<String, Integer> ids = new HashMap<>();
+  private List<String> keys = new ArrayList<>();
+  private long keyBytes;
+  private int[] keyIds = new int[1024];
+  private long[] times = new long[1024];
+  private long[] rows = new long[1024];
+  private int size;
+  private ExternalSorter<SpineKey> sorter;
+
+  SpineKeys(long budget, Path spillDir) {
+    this.budget = budget;
+    this.spillDir = spillDir;
+  }
+
+  /** Whether the entries are still held as arrays. */
+  boolean inMemory() {
+    return sorter == null;
+  }
+
+  /** Adds an entry; rows come in increasing order. */
+  void add(String key, long ts, long row) {
+    if (sorter != null) {
+      sorter.add(new SpineKey(key, ts, row));
+      return;
+    }
+    Integer id = ids.get(key);
+    if (id == null) {
+      id = keys.size();
+      ids.put(key, id);
+      keys.add(key);
+      keyBytes += 120 + 2L * key.length(); // the string, its map entry and boxed id, the list slot
+    }
+    if (size == keyIds.length) {
+      int n = size * 2;
+      keyIds = Arrays.copyOf(keyIds, n);
+      times = Arrays.copyOf(times, n);
+      rows = Arrays.copyOf(rows, n);
+    }
+    keyIds[size] = id;
+    times[size] = ts;
+    rows[size] = row;
+    size++;
+    if ((long) keyIds.length * ENTRY_BYTES + keyBytes > budget || size == Integer.MAX_VALUE - 8) {
+      toSorter();
+    }
+  }
+
+  private void toSorter() {
+    ExternalSorter<SpineKey> s = new ExternalSorter<>(PointInTimeJoin.SPINE_CODEC, PointInTimeJoin.SPINE_ORDER, budget, spillDir);
+    for (int i = 0; i < size; i++) {
+      s.add(new SpineKey(keys.get(keyIds[i]), times[i], rows[i]));
+    }
+    sorter = s;
+    ids = null;
+    keys = null;
+    keyIds = null;
+    times = null;
+    rows = null;
+  }
+
+  /** The entries in (key, time, row) order. */
+  Iterator<SpineKey> sorted() {
+    if (sorter != null) {
+      return sorter.sorted();
+    }
+    String[] byRank = keys.toArray(String[]::new);
+    Arrays.sort(byRank); // String order, as the table's files are sorted and merged
+    int[] rank = new int[byRank.length];
+    for (int r = 0; r < byRank.length; r++) {
+      rank[ids.get(byRank[r])] = r;
+    }
+    ids = null;
+    // bucket by key rank (a counting sort keeps the rows' order within a key), then by time within each key
+    int[] start = new int[byRank.length + 1];
+    for (int i = 0; i < size; i++) {
+      start[rank[keyIds[i]] + 1]++;
+    }
+    for (int r = 0; r < byRank.length; r++) {
+      start[r + 1] += start[r];
+    }
+    int[] order = new int[size];
+    int[] fill = Arrays.copyOf(start, byRank.length);
+    for (int i = 0; i < size; i++) {
+      order[fill[rank[keyIds[i]]]++] = i;
+    }
+    int[] scratch = new int[size];
+    for (int r = 0; r < byRank.length; r++) {
+      sortByTime(order, scratch, start[r], start[r + 1], times);
+    }
+    int n = size;
+    String[] keyOf = keys.toArray(String[]::new);
+    int[] ids = keyIds;
+    long[] ts = times;
+    long[] rs = rows;
+    return new Iterator<>() {
+      int p;
+
+      @Override
+      public boolean hasNext() {
+        return p < n;
+      }
+
+      @Override
+      public SpineKey next() {
+        if (p >= n) {
+          throw new NoSuchElementException();
+        }
+        int i = order[p++];
+        return new SpineKey(keyOf[ids[i]], ts[i], rs[i]);
+      }
+    };
+  }
+
+  /** Sorts {@code order[from..to)} by {@code times[order[i]]}, stably (merge sort; insertion sort for short ranges). */
+  static void sortByTime(int[] order, int[] scratch, int from, int to, long[] times) {
+    if (to - from <= 16) {
+      for (int i = from + 1; i < to; i++) {
+        int v = order[i];
+        long t = times[v];
+        int j = i - 1;
+        while (j >= from && times[order[j]] > t) {
+          order[j + 1] = order[j];
+          j--;
+        }
+        order[j + 1] = v;
+      }
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    sortByTime(order, scratch, from, mid, times);
+    sortByTime(order, scratch, mid, to, times);
+    if (times[order[mid - 1]] <= times[order[mid]]) {
+      return; // already in order (a spine sorted by time per key)
+    }
+    System.arraycopy(order, from, scratch, from, to - from);
+    int a = from;
+    int b = mid;
+    for (int k = from; k < to; k++) {
+      if (b >= to || (a < mid && times[scratch[a]] <= times[scratch[b]])) {
+        order[k] = scratch[a++];
+      } else {
+        order[k] = scratch[b++];
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (sorter != null) {
+      sorter.close();
+    }
+  }
+}

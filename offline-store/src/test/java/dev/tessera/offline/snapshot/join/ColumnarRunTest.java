@@ -1,0 +1,120 @@
+package dev.tessera.offline.snapshot.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.contracts.model.Feature;
+import dev.tessera.contracts.model.FeatureSetContract;
+import dev.tessera.contracts.model.FeatureType;
+import dev.tessera.offline.OfflineFixture;
+import dev.tessera.offline.snapshot.SnapshotData;
+import dev.tessera.offline.snapshot.ProgressListener;
+import dev.tessera.offline.snapshot.join.PointInTimeJoin.TableRow;
+import dev.tessera.offline.table.FeatureRow;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The columnar reader of sorted data files gives exactly the rows of Iceberg's row reader: the same
+ * keys, times and values of the same classes (int, long, double, boolean, string, timestamp, nulls),
+ * in the same order, the same rows dropped by the time bounds; and files it cannot read as they
+ * are (a column added after they were written) fall back to the row reader.
+ */
+class ColumnarRunTest {
+  static final long T0 = 1_767_225_600_000L; // 2026-01-01
+  static final long DAY = 86_400_000L;
+
+  @TempDir Path home;
+
+  @ParameterizedTest(name = "batches of {0} rows")
+  @ValueSource(ints = {1, 7, ColumnarRun.BATCH})
+  void readsTheSameRowsAsIcebergsRowReader(int batchRows) throws Exception {
+    try (OfflineFixture fx = new OfflineFixture(home)) {
+      Random r = new Random(7);
+      FeatureSetContract profile = fx.contract("customer_profile");
+      for (int batch = 0; batch < 3; batch++) {
+        fx.append("customer_profile", rows(profile, 300, 20, r));
+      }
+      // a column added after those files: they lack it, the file written next has it
+      Table table = fx.tables.ensure(profile);
+      table.updateSchema().addColumn("score_added_later", Types.LongType.get()).commit();
+      fx.append("customer_profile", rows(profile, 300, 20, r));
+      table.refresh();
+
+      List<String> features = new ArrayList<>(profile.featureNames());
+      List<FeatureType> types = new ArrayList<>(profile.features().stream().map(Feature::type).toList());
+      features.add("score_added_later");
+      types.add(FeatureType.LONG);
+      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
+          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
+          features, types, DAY);
+      long minTs = T0 + 3 * DAY + 7 * 3_600_000L; // the TTL bound drops rows before day 2, 7:00 (within a file)
+      long maxTs = T0 + 5 * DAY + 13 * 3_600_000L; // and this bound those after day 5, 13:00
+
+      Path spill = home.resolve("spill");
+      java.nio.file.Files.createDirectories(spill);
+      PointInTimeJoin columnar = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(batchRows);
+      PointInTimeJoin rowReader = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).rowReaderOnly();
+      try (PointInTimeJoin.TableRows a = columnar.readTable(read, minTs, maxTs, 16 << 20);
+          PointInTimeJoin.TableRows b = rowReader.readTable(read, minTs, maxTs, 16 << 20)) {
+        // one file per day partition and append (4 appends), those of days within the bounds
+        assertThat(a.runs).hasSizeGreaterThanOrEqualTo(12);
+        assertThat(a.runs.stream().filter(ColumnarRun.class::isInstance)).as("only the files written after the new column")
+            .hasSize(a.runs.size() / 4);
+        assertThat(b.runs).hasSameSizeAs(a.runs).allMatch(PointInTimeJoin.FileRun.class::isInstance);
+        Iterator<TableRow> x = a.sorted();
+        Iterator<TableRow> y = b.sorted();
+        int n = 0;
+        int withNulls = 0;
+        while (y.hasNext()) {
+          assertThat(x.hasNext()).as("row %d", n).isTrue();
+          TableRow got = x.next();
+          TableRow want = y.next();
+          assertThat(got.key()).as("key of row %d", n).isEqualTo(want.key());
+          assertThat(got.time()).as("time of row %d", n).isEqualTo(want.time());
+          // written straight from the batch: the bytes of the boxed values' encoding
+          java.io.ByteArrayOutputStream direct = new java.io.ByteArrayOutputStream();
+          got.writeValues(new java.io.DataOutputStream(direct), types);
+          Object[] gv = got.values();
+          Object[] wv = want.values();
+          java.io.ByteArrayOutputStream boxed = new java.io.ByteArrayOutputStream();
+          FeatureValueCodec.write(new java.io.DataOutputStream(boxed), wv, types);
+          assertThat(direct.toByteArray()).as("encoded values of row %d", n).isEqualTo(boxed.toByteArray());
+          assertThat(gv).as("values of row %d", n).hasSameSizeAs(wv);
+          for (int i = 0; i < wv.length; i++) {
+            assertThat(gv[i]).as("value %d of row %d", i, n).isEqualTo(wv[i]);
+            if (wv[i] != null) {
+              assertThat(gv[i]).isExactlyInstanceOf(wv[i].getClass());
+            } else {
+              withNulls++;
+            }
+          }
+          assertThat(got.time()).isBetween(minTs - DAY, maxTs);
+          n++;
+        }
+        assertThat(x.hasNext()).isFalse();
+        assertThat(n).as("rows kept by the bounds").isGreaterThan(1000);
+        assertThat(withNulls).isGreaterThan(0);
+      }
+    }
+  }
+
+  /** Random rows over {@code keys} keys, times over 8 days, every feature type, a tenth of the values null. */
+  static List<FeatureRow> rows(FeatureSetContract c, int keys, int perKey, Random r) {
+    List<FeatureRow> out = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      for (int i = 0; i < r.nextInt(perKey); i++) {
+        Object[] values = c.features().stream().map(Feature::type).map(t -> SnapshotData.randomValue(t, r)).toArray();
+        out.add(new FeatureRow(new Object[] {"c-" + k}, values, T0 + (long) (r.nextDouble() * 8 * DAY)));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.tessera.offline.snapshot.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.offline.snapshot.join.PointInTimeJoin.SpineKey;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The spine side comes out in exactly {@link PointInTimeJoin#SPINE_ORDER}, (key, time, row), held
+ * as arrays, moved to the external sorter part-way, or sorted there from the start: many keys, a
+ * hot key with most of the rows, equal times, keys that sort differently as strings and numbers.
+ */
+class SpineKeysTest {
+  @TempDir Path spill;
+
+  @ParameterizedTest(name = "budget {0}: in memory {1}")
+  @CsvSource({"64000000, true", "300000, false", "1000, false"})
+  void givesSpineOrder(long budget, boolean inMemory) {
+    Random r = new Random(5);
+    List<SpineKey> all = new ArrayList<>();
+    try (SpineKeys keys = new SpineKeys(budget, spill)) {
+      for (long row = 0; row < 30_000; row++) {
+        if (r.nextInt(10) == 0) {
+          continue; // rows without a key for this feature set
+        }
+        String key = r.nextInt(3) == 0 ? "hot" : "c-" + r.nextInt(2_000) + (r.nextBoolean() ? "" : "é");
+        long ts = 1_767_225_600_000L + r.nextInt(50) * 1000L; // many equal times per key
+        keys.add(key, ts, row);
+        all.add(new SpineKey(key, ts, row));
+      }
+      assertThat(keys.inMemory()).isEqualTo(inMemory);
+      List<SpineKey> got = new ArrayList<>();
+      keys.sorted().forEachRemaining(got::add);
+      all.sort(PointInTimeJoin.SPINE_ORDER);
+      assertThat(got).containsExactlyElementsOf(all);
+    }
+  }
+}
