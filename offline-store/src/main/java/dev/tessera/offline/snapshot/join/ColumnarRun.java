@@ -82,7 +82,8 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private Batch batch;
   private int pos;
   private boolean finished;
-  private TableRow last;
+  private String lastKey; // the last row kept, for the order check
+  private long lastTime;
 
   private ColumnarRun(FeatureSetRead read, String location, ParquetFileReader reader, MessageType requested, Kind[] kinds,
       ColumnDescriptor[] descriptors, long minMicros, long maxMicros, ExecutorService decoders, int batchRows) {
@@ -219,13 +220,20 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       throw new NoSuchElementException();
     }
     int i = pos++;
-    TableRow row = new TableRow(batch.keys[i], batch.times[i], batch, i);
-    if (last != null && PointInTimeJoin.compareRows(last, row) > 0) {
-      throw new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + location
-          + " is marked sorted by (key, event_time) but is not (" + last.key() + " at " + last.time() + " before " + row.key() + " at " + row.time() + ")");
+    return new TableRow(batch.keys[i], batch.times[i], batch, i);
+  }
+
+  /** Stops the join when a file marked sorted is not: checked as rows are decoded, a key string shared by its rows compared by reference first. */
+  private void checkOrder(String key, long time) {
+    if (lastKey != null) {
+      int c = key == lastKey ? 0 : lastKey.compareTo(key);
+      if (c > 0 || (c == 0 && lastTime > time)) {
+        throw new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + location
+            + " is marked sorted by (key, event_time) but is not (" + lastKey + " at " + lastTime + " before " + key + " at " + time + ")");
+      }
     }
-    last = row;
-    return row;
+    lastKey = key;
+    lastTime = time;
   }
 
   /** Reads the next batch of kept rows (maybe none were kept); null at the end of the file. One read at a time, never after close. */
@@ -278,6 +286,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
           b.times[r] = Math.floorDiv(micros, 1000L);
         }
         if (keep) {
+          checkOrder(b.keys[r], b.times[r]);
           b.size++;
         } else {
           b.clear(r);

@@ -58,6 +58,7 @@ public final class PointInTimeJoin {
   private final ProgressListener progress;
   private boolean columnar = true;
   private int batchRows = ColumnarRun.BATCH;
+  private int cores = Runtime.getRuntime().availableProcessors();
 
   public PointInTimeJoin(Catalog catalog, long sortBuffer, Path spillDir, ProgressListener progress) {
     this.catalog = catalog;
@@ -75,6 +76,12 @@ public final class PointInTimeJoin {
   /** Rows per columnar batch: tests use tiny batches to cross many batch boundaries. */
   PointInTimeJoin batchRows(int rows) {
     batchRows = rows;
+    return this;
+  }
+
+  /** The cores the join may use (threads: merge ahead with 2, decoders beyond): tests run every arrangement on any machine. */
+  PointInTimeJoin cores(int n) {
+    cores = n;
     return this;
   }
 
@@ -225,7 +232,7 @@ public final class PointInTimeJoin {
    */
   TableRows readTable(FeatureSetRead read, long minTs, long maxTs, long budget) {
     ExternalSorter<TableRow> sorter = new ExternalSorter<>(tableCodec(read.featureTypes()), TABLE_ORDER, budget, spillDir);
-    TableRows rows = new TableRows(sorter);
+    TableRows rows = new TableRows(sorter, cores);
     if (read.snapshotId() == null || minTs > maxTs) {
       return rows;
     }
@@ -361,17 +368,22 @@ public final class PointInTimeJoin {
     final ExternalSorter<TableRow> sorter;
     final List<SortedRun> runs = new ArrayList<>();
     private java.util.concurrent.ExecutorService decoders;
+    private ReadAhead<TableRow> ahead;
 
-    TableRows(ExternalSorter<TableRow> sorter) {
+    private final int cores;
+
+    TableRows(ExternalSorter<TableRow> sorter, int cores) {
       this.sorter = sorter;
+      this.cores = cores;
     }
 
     /**
      * Threads that decode the columnar runs' next batches while the merge consumes the current ones:
-     * one per core beyond the merge's own; null (decode in the merge's thread) on one core.
+     * one per core beyond the two of the merge and the join ({@link #sorted}); null (decode in the
+     * merge's thread) on two cores or fewer.
      */
     java.util.concurrent.ExecutorService decoders() {
-      int threads = Runtime.getRuntime().availableProcessors() - 1;
+      int threads = cores - 2;
       if (decoders == null && threads > 0) {
         decoders = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
           Thread t = new Thread(r, "snapshot-decoder");
@@ -382,14 +394,26 @@ public final class PointInTimeJoin {
       return decoders;
     }
 
+    /**
+     * The rows in (key, time) order. With more than one core the runs are read and merged on a
+     * thread of their own ({@link ReadAhead}) while the caller joins.
+     */
     Iterator<TableRow> sorted() {
       List<Iterator<TableRow>> all = new ArrayList<>(runs);
       all.add(sorter.sorted());
-      return ExternalSorter.merge(all, PointInTimeJoin::compareRows);
+      Iterator<TableRow> merged = ExternalSorter.merge(all, PointInTimeJoin::compareRows);
+      if (cores < 2) {
+        return merged;
+      }
+      ahead = new ReadAhead<>(merged, "snapshot-merge");
+      return ahead;
     }
 
     @Override
     public void close() {
+      if (ahead != null) {
+        ahead.close(); // its thread reads the runs: stopped first
+      }
       for (SortedRun r : runs) {
         r.close();
       }
@@ -536,7 +560,8 @@ public final class PointInTimeJoin {
     int spineWidth = spine.columns().size();
     int width = spineWidth + reads.stream().mapToInt(r -> r.features().size()).sum();
     long idx = 0;
-    try (CloseableIterable<Object[]> it = spine.rows()) {
+    try (CloseableIterable<Object[]> it = spine.rows();
+        BackgroundWriter writer = new BackgroundWriter(out::write, cores > 1)) {
       for (Object[] row : it) {
         Object[] outRow = new Object[width];
         System.arraycopy(row, 0, outRow, 0, spineWidth);
@@ -549,12 +574,13 @@ public final class PointInTimeJoin {
           }
           pos += n;
         }
-        out.write(outRow);
+        writer.write(outRow);
         idx++;
         if (idx % 100_000 == 0) {
           progress.update("writing", idx, rows);
         }
       }
+      writer.finish();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -566,6 +592,9 @@ public final class PointInTimeJoin {
   }
 
   static String key(Object[] row, int[] idx, FeatureSetRead read, long rowNumber) {
+    if (idx.length == 1) { // the one part is the key's text: no copy
+      return SpineValues.keyPart(row[idx[0]], read.keyTypes().get(0), read.keyColumns().get(0), rowNumber);
+    }
     StringBuilder key = new StringBuilder();
     for (int k = 0; k < idx.length; k++) {
       String part = SpineValues.keyPart(row[idx[k]], read.keyTypes().get(k), read.keyColumns().get(k), rowNumber);

@@ -1,6 +1,7 @@
 package dev.tessera.offline.snapshot.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tessera.contracts.model.Feature;
 import dev.tessera.contracts.model.FeatureSetContract;
@@ -10,6 +11,7 @@ import dev.tessera.offline.snapshot.SnapshotData;
 import dev.tessera.offline.snapshot.ProgressListener;
 import dev.tessera.offline.snapshot.join.PointInTimeJoin.TableRow;
 import dev.tessera.offline.table.FeatureRow;
+import dev.tessera.offline.table.FeatureTableWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,6 +20,7 @@ import java.util.Random;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +36,10 @@ class ColumnarRunTest {
 
   @TempDir Path home;
 
-  @ParameterizedTest(name = "batches of {0} rows")
-  @ValueSource(ints = {1, 7, ColumnarRun.BATCH})
-  void readsTheSameRowsAsIcebergsRowReader(int batchRows) throws Exception {
+  /** Batch sizes, and cores: 1 reads and merges in the caller's thread, 2 merges ahead on another, 4 also decodes ahead. */
+  @ParameterizedTest(name = "batches of {0} rows, {1} cores")
+  @CsvSource({"1, 4", "7, 1", "7, 2", "7, 4", ColumnarRun.BATCH + ", 2"})
+  void readsTheSameRowsAsIcebergsRowReader(int batchRows, int cores) throws Exception {
     try (OfflineFixture fx = new OfflineFixture(home)) {
       Random r = new Random(7);
       FeatureSetContract profile = fx.contract("customer_profile");
@@ -60,7 +64,7 @@ class ColumnarRunTest {
 
       Path spill = home.resolve("spill");
       java.nio.file.Files.createDirectories(spill);
-      PointInTimeJoin columnar = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(batchRows);
+      PointInTimeJoin columnar = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(batchRows).cores(cores);
       PointInTimeJoin rowReader = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).rowReaderOnly();
       try (PointInTimeJoin.TableRows a = columnar.readTable(read, minTs, maxTs, 16 << 20);
           PointInTimeJoin.TableRows b = rowReader.readTable(read, minTs, maxTs, 16 << 20)) {
@@ -102,6 +106,40 @@ class ColumnarRunTest {
         assertThat(x.hasNext()).isFalse();
         assertThat(n).as("rows kept by the bounds").isGreaterThan(1000);
         assertThat(withNulls).isGreaterThan(0);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "columnar {0}")
+  @ValueSource(booleans = {true, false})
+  void aFileMarkedSortedThatIsNotStopsTheJoin(boolean columnarReads) throws Exception {
+    try (OfflineFixture fx = new OfflineFixture(home)) {
+      FeatureSetContract profile = fx.contract("customer_profile");
+      Table table = fx.tables.ensure(profile);
+      List<org.apache.iceberg.data.Record> records = new ArrayList<>();
+      for (int k = 0; k < 50; k++) {
+        org.apache.iceberg.data.GenericRecord rec = org.apache.iceberg.data.GenericRecord.create(table.schema());
+        rec.setField("customer_id", "c-" + k);
+        rec.setField("event_time", java.time.OffsetDateTime.of(2026, 1, 2, 0, 0, 0, 0, java.time.ZoneOffset.UTC).plusMinutes(k));
+        records.add(rec);
+      }
+      // keys descending, yet marked with the table's (key, event_time) order
+      FeatureTableWriter.append(table, records, (a, b) -> ((String) b.getField("customer_id")).compareTo((String) a.getField("customer_id")),
+          table.sortOrder());
+      table.refresh();
+      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
+          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
+          profile.featureNames(), profile.features().stream().map(Feature::type).toList(), null);
+      Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
+      PointInTimeJoin join = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(7).cores(4);
+      if (!columnarReads) {
+        join.rowReaderOnly();
+      }
+      try (PointInTimeJoin.TableRows rows = join.readTable(read, T0, T0 + 10 * DAY, 16 << 20)) {
+        assertThat(rows.runs).hasSize(1).allMatch(r -> columnarReads == (r instanceof ColumnarRun));
+        assertThatThrownBy(() -> rows.sorted().forEachRemaining(r -> { }))
+            .isInstanceOf(dev.tessera.errors.TesseraException.class)
+            .hasMessageContaining("is marked sorted by (key, event_time) but is not (c-9 at ");
       }
     }
   }
