@@ -22,9 +22,7 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.Dictionary;
-import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -32,9 +30,6 @@ import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.Converter;
-import org.apache.parquet.io.api.GroupConverter;
-import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -63,18 +58,15 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private final FeatureSetRead read;
   private final String location;
   private final ParquetFileReader reader;
-  private final MessageType requested;
-  private final String createdBy;
   private final Kind[] kinds;
   private final ColumnDescriptor[] descriptors;
   private final long minMicros;
   private final long maxMicros;
-  private final StringColumn keyColumn;
   private final StringColumn[] stringColumns;
 
   private final ExecutorService decoders;
   private final int batchRows;
-  private ColumnReader[] columns;
+  private PageColumn[] columns;
   private long rowsLeftInGroup;
   private boolean hasMoreGroups = true;
   private boolean closed;
@@ -92,8 +84,6 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     this.read = read;
     this.location = location;
     this.reader = reader;
-    this.requested = requested;
-    this.createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
     this.kinds = kinds;
     this.descriptors = descriptors;
     this.minMicros = minMicros;
@@ -104,7 +94,6 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
         stringColumns[i] = new StringColumn(i == 0 ? read.keyTypes().get(0) : null);
       }
     }
-    this.keyColumn = stringColumns[0];
   }
 
   /**
@@ -256,8 +245,8 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
         int r = b.size;
         boolean keep = true;
         for (int c = 0; c < n; c++) {
-          ColumnReader col = columns[c];
-          boolean present = col.getCurrentDefinitionLevel() == descriptors[c].getMaxDefinitionLevel();
+          PageColumn col = columns[c];
+          boolean present = col.next();
           if (!present) {
             if (c == 0 || c == timeCol) {
               keep = false; // no key, or no time: the scan's filter drops the row
@@ -266,19 +255,16 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
             }
           } else if (keep) {
             switch (kinds[c]) {
-              case STRING -> {
-                stringColumns[c].target = c == 0 ? b.keys : b.strings[c];
-                stringColumns[c].row = r;
-                col.writeCurrentValueToConverter();
-              }
+              case STRING -> (c == 0 ? b.keys : b.strings[c])[r] = stringColumns[c].read(col);
               case LONG, TIMESTAMP -> b.longs[c][r] = col.getLong();
-              case INT -> b.longs[c][r] = col.getInteger();
+              case INT -> b.longs[c][r] = col.getInt();
               case DOUBLE -> b.doubles[c][r] = col.getDouble();
               case FLOAT -> b.doubles[c][r] = col.getFloat();
               case BOOLEAN -> b.longs[c][r] = col.getBoolean() ? 1 : 0;
             }
+          } else {
+            col.skip();
           }
-          col.consume();
         }
         if (keep) {
           long micros = b.longs[timeCol][r];
@@ -309,10 +295,12 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
         hasMoreGroups = false;
         return;
       }
-      ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new Root(), requested, createdBy);
-      columns = new ColumnReader[descriptors.length];
+      columns = new PageColumn[descriptors.length];
       for (int i = 0; i < descriptors.length; i++) {
-        columns[i] = store.getColumnReader(descriptors[i]);
+        columns[i] = new PageColumn(descriptors[i], pages.getPageReader(descriptors[i]));
+        if (stringColumns[i] != null) {
+          stringColumns[i].rowGroup(columns[i].dictionary());
+        }
       }
       rowsLeftInGroup = pages.getRowCount();
     } catch (IOException e) {
@@ -340,27 +328,9 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     }
   }
 
-  /** Field i of the requested schema: the string columns' converters (dictionary-aware), the others read directly. */
-  private final class Root extends GroupConverter {
-    @Override
-    public Converter getConverter(int fieldIndex) {
-      return stringColumns[fieldIndex] != null ? stringColumns[fieldIndex] : NO_CONVERTER;
-    }
-
-    @Override
-    public void start() {}
-
-    @Override
-    public void end() {}
-  }
-
-  private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
-
-  /** A string column: each dictionary entry decoded once per row group, written to {@code target[row]}. */
-  private static final class StringColumn extends PrimitiveConverter {
+  /** A string column: each dictionary entry decoded once per row group. */
+  private static final class StringColumn {
     private final FeatureType keyType; // non-null for the key column: the key's canonical text
-    Object[] target;
-    int row;
     private Dictionary dictionary;
     private String[] decoded;
 
@@ -368,29 +338,21 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       this.keyType = keyType;
     }
 
-    @Override
-    public boolean hasDictionarySupport() {
-      return true;
-    }
-
-    @Override
-    public void setDictionary(Dictionary dictionary) {
+    void rowGroup(Dictionary dictionary) {
       this.dictionary = dictionary;
-      this.decoded = new String[dictionary.getMaxId() + 1];
+      this.decoded = dictionary == null ? null : new String[dictionary.getMaxId() + 1];
     }
 
-    @Override
-    public void addValueFromDictionary(int id) {
+    String read(PageColumn col) {
+      if (!col.dictionaryEncoded()) {
+        return text(col.getBinary());
+      }
+      int id = col.dictionaryId();
       String s = decoded[id];
       if (s == null) {
         s = decoded[id] = text(dictionary.decodeToBinary(id));
       }
-      target[row] = s;
-    }
-
-    @Override
-    public void addBinary(Binary value) {
-      target[row] = text(value);
+      return s;
     }
 
     private String text(Binary value) {

@@ -50,6 +50,30 @@ final class FeatureValueCodec {
     return values;
   }
 
+  /** As {@link #read(DataInputStream, List)}, from a buffer positioned at the values (big-endian, as DataOutputStream writes). */
+  static Object[] read(java.nio.ByteBuffer in, List<FeatureType> types) {
+    Object[] values = new Object[types.size()];
+    for (int i = 0; i < values.length; i++) {
+      if (in.get() == 0) {
+        continue;
+      }
+      values[i] = switch (types.get(i)) {
+        case INT -> in.getInt();
+        case LONG, TIMESTAMP -> in.getLong();
+        case FLOAT -> in.getFloat();
+        case DOUBLE -> in.getDouble();
+        case BOOLEAN -> in.get() != 0;
+        case STRING -> {
+          int n = in.getInt();
+          String s = new String(in.array(), in.arrayOffset() + in.position(), n, java.nio.charset.StandardCharsets.UTF_8);
+          in.position(in.position() + n);
+          yield s;
+        }
+      };
+    }
+    return values;
+  }
+
   static long estimate(Object[] values) {
     long n = 16 + 8L * values.length;
     for (Object v : values) {

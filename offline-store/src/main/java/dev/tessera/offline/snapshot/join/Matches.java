@@ -1,13 +1,10 @@
 package dev.tessera.offline.snapshot.join;
 
 import dev.tessera.contracts.model.FeatureType;
-import dev.tessera.errors.TesseraException;
 import dev.tessera.offline.snapshot.join.PointInTimeJoin.Match;
 import dev.tessera.offline.sort.ExternalSorter;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -91,9 +88,7 @@ final class Matches implements AutoCloseable {
       return sorter.sorted();
     }
     long[] at = offsets;
-    Bytes held = bytes;
-    Bytes.Reader reader = held.reader();
-    DataInputStream in = new DataInputStream(reader);
+    java.nio.ByteBuffer in = bytes.buffer();
     return new Iterator<>() {
       int row = next(0);
 
@@ -115,13 +110,8 @@ final class Matches implements AutoCloseable {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        reader.seek((int) at[row]);
-        Match m;
-        try {
-          m = new Match(row, FeatureValueCodec.read(in, types));
-        } catch (IOException e) {
-          throw TesseraException.io("Cannot read back a match", e);
-        }
+        in.position((int) at[row]);
+        Match m = new Match(row, FeatureValueCodec.read(in, types));
         row = next(row + 1);
         return m;
       }
@@ -169,39 +159,9 @@ final class Matches implements AutoCloseable {
       count += len;
     }
 
-    Reader reader() {
-      return new Reader(buf, count);
-    }
-
-    static final class Reader extends InputStream {
-      private final byte[] buf;
-      private final int count;
-      private int pos;
-
-      Reader(byte[] buf, int count) {
-        this.buf = buf;
-        this.count = count;
-      }
-
-      void seek(int offset) {
-        pos = offset;
-      }
-
-      @Override
-      public int read() {
-        return pos < count ? buf[pos++] & 0xff : -1;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) {
-        if (pos >= count) {
-          return -1;
-        }
-        int n = Math.min(len, count - pos);
-        System.arraycopy(buf, pos, b, off, n);
-        pos += n;
-        return n;
-      }
+    /** The bytes written, to read back from any offset. */
+    java.nio.ByteBuffer buffer() {
+      return java.nio.ByteBuffer.wrap(buf, 0, count);
     }
   }
 }

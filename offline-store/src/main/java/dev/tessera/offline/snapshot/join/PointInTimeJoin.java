@@ -156,7 +156,9 @@ public final class PointInTimeJoin {
     long rows = 0;
     long minTs = Long.MAX_VALUE;
     long maxTs = Long.MIN_VALUE;
-    try (CloseableIterable<Object[]> it = spine.rows()) {
+    int[] needed = java.util.stream.IntStream.concat(java.util.stream.IntStream.of(timeIdx),
+        keyIdx.stream().flatMapToInt(java.util.Arrays::stream)).distinct().toArray();
+    try (CloseableIterable<Object[]> it = spine.rows(needed)) { // the keys and the time only
       for (Object[] row : it) {
         long ts = SpineValues.toMillis(row[timeIdx], timeColumn, rows + 1);
         minTs = Math.min(minTs, ts);

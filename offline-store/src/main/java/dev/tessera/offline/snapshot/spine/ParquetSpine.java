@@ -62,6 +62,26 @@ public final class ParquetSpine extends FileSpine {
   }
 
   @Override
+  public CloseableIterable<Object[]> rows(int[] wanted) {
+    List<Types.NestedField> fields = schema.columns();
+    Schema projected = new Schema(java.util.Arrays.stream(wanted).distinct().mapToObj(fields::get).toList());
+    int[] at = projected.columns().stream().mapToInt(f -> fields.indexOf(f)).toArray();
+    CloseableIterable<Record> records = Parquet.read(Files.localInput(file.toFile()))
+        .project(projected)
+        .withNameMapping(mapping)
+        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(projected, fileSchema))
+        .build();
+    int n = columns.size();
+    return CloseableIterable.transform(records, r -> {
+      Object[] out = new Object[n];
+      for (int i = 0; i < at.length; i++) {
+        out[at[i]] = r.get(i);
+      }
+      return out;
+    });
+  }
+
+  @Override
   public String format() {
     return "parquet";
   }

@@ -17,6 +17,15 @@ public interface Spine {
   /** Reads all rows in spine order; values are Iceberg generic values (CSV: strings). */
   CloseableIterable<Object[]> rows();
 
+  /**
+   * Reads all rows in spine order with only the given columns (indexes into {@link #columns})
+   * filled, the others null: what the join's first pass needs (keys and time). Formats that can
+   * skip columns (Parquet) read only those.
+   */
+  default CloseableIterable<Object[]> rows(int[] columns) {
+    return rows();
+  }
+
   /** {@code csv}, {@code parquet} or {@code iceberg}. */
   String format();
 

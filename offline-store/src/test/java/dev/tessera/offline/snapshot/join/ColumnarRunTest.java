@@ -36,13 +36,23 @@ class ColumnarRunTest {
 
   @TempDir Path home;
 
-  /** Batch sizes, and cores: 1 reads and merges in the caller's thread, 2 merges ahead on another, 4 also decodes ahead. */
-  @ParameterizedTest(name = "batches of {0} rows, {1} cores")
-  @CsvSource({"1, 4", "7, 1", "7, 2", "7, 4", ColumnarRun.BATCH + ", 2"})
-  void readsTheSameRowsAsIcebergsRowReader(int batchRows, int cores) throws Exception {
+  /**
+   * Batch sizes; cores: 1 reads and merges in the caller's thread, 2 merges ahead on another, 4
+   * also decodes ahead; tiny pages and dictionaries: many pages per column, and dictionary pages
+   * that fall back to PLAIN part-way through a column (both encodings in one column chunk).
+   */
+  @ParameterizedTest(name = "batches of {0} rows, {1} cores, tiny pages {2}")
+  @CsvSource({"1, 4, false", "7, 1, false", "7, 2, true", "7, 4, false", ColumnarRun.BATCH + ", 2, false", ColumnarRun.BATCH + ", 1, true"})
+  void readsTheSameRowsAsIcebergsRowReader(int batchRows, int cores, boolean tinyPages) throws Exception {
     try (OfflineFixture fx = new OfflineFixture(home)) {
       Random r = new Random(7);
       FeatureSetContract profile = fx.contract("customer_profile");
+      if (tinyPages) {
+        fx.tables.ensure(profile).updateProperties()
+            .set(org.apache.iceberg.TableProperties.PARQUET_PAGE_SIZE_BYTES, "256")
+            .set(org.apache.iceberg.TableProperties.PARQUET_DICT_SIZE_BYTES, "200")
+            .set(org.apache.iceberg.TableProperties.PARQUET_PAGE_ROW_LIMIT, "37").commit();
+      }
       for (int batch = 0; batch < 3; batch++) {
         fx.append("customer_profile", rows(profile, 300, 20, r));
       }
