@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -80,11 +79,17 @@ public abstract class SnapshotOutput implements AutoCloseable {
   @Override
   public abstract void close();
 
+  private GenericRecord template;
+  private Type[] types;
+
   GenericRecord record(Object[] row) {
-    GenericRecord record = GenericRecord.create(schema);
-    List<Types.NestedField> cols = schema.columns();
+    if (template == null) {
+      template = GenericRecord.create(schema);
+      types = schema.columns().stream().map(Types.NestedField::type).toArray(Type[]::new);
+    }
+    GenericRecord record = template.copy(); // not create(): that looks its field names up in a shared cache per row
     for (int i = 0; i < row.length; i++) {
-      Type type = cols.get(i).type();
+      Type type = types[i];
       Object v = row[i];
       record.set(i, v instanceof Number && type.typeId() == Type.TypeID.TIMESTAMP ? IcebergValues.toIceberg(v, type) : v);
     }

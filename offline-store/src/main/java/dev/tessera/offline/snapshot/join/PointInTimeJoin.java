@@ -187,7 +187,8 @@ public final class PointInTimeJoin {
             TableRows tableRows = readTable(read, minTs, maxTs, budget)) {
           Matches found = new Matches(read.featureTypes(), rows, budget, spillDir);
           matches.add(found);
-          merge(spineKeys.sorted(), tableRows.sorted(), read.ttlMillis(), found);
+          Iterator<TableRow> table = tableRows.sorted(); // first: with a second core it starts reading while the spine side sorts
+          merge(spineKeys.sorted(), table, read.ttlMillis(), found);
           progress.update("joined " + read.featureSet(), f + 1, reads.size());
         }
       }
