@@ -9,7 +9,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
@@ -23,8 +22,8 @@ import org.apache.iceberg.types.Types;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Dictionary;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
@@ -35,7 +34,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * One sorted data file read column by column with parquet-java's column readers, in batches of
+ * One sorted data file read column by column, page by page ({@link PageColumn}), in batches of
  * rows, instead of row by row through Iceberg's reader. A key is decoded once per entry of its
  * row group's dictionary (every row of that key shares the string), times and values stay in
  * primitive arrays, and a row's values are boxed only when the merge asks for them (mostly when
@@ -77,7 +76,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private String lastKey; // the last row kept, for the order check
   private long lastTime;
 
-  private ColumnarRun(FeatureSetRead read, String location, ParquetFileReader reader, MessageType requested, Kind[] kinds,
+  private ColumnarRun(FeatureSetRead read, String location, ParquetFileReader reader, Kind[] kinds,
       ColumnDescriptor[] descriptors, long minMicros, long maxMicros, ExecutorService decoders, int batchRows) {
     this.decoders = decoders;
     this.batchRows = batchRows;
@@ -135,7 +134,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     for (int i = 0; i < descriptors.length; i++) {
       descriptors[i] = requested.getColumnDescription(new String[] {selected.get(i).getName()});
     }
-    return new ColumnarRun(read, location, reader, requested, kinds, descriptors, minMicros, maxMicros, decoders, batchRows);
+    return new ColumnarRun(read, location, reader, kinds, descriptors, minMicros, maxMicros, decoders, batchRows);
   }
 
   private static org.apache.parquet.schema.Type byId(MessageType schema, int fieldId) {
