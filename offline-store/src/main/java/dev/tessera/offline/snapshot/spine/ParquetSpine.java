@@ -46,19 +46,7 @@ public final class ParquetSpine extends FileSpine {
 
   @Override
   public CloseableIterable<Object[]> rows() {
-    CloseableIterable<Record> records = Parquet.read(Files.localInput(file.toFile()))
-        .project(schema)
-        .withNameMapping(mapping)
-        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
-        .build();
-    int n = columns.size();
-    return CloseableIterable.transform(records, r -> {
-      Object[] out = new Object[n];
-      for (int i = 0; i < n; i++) {
-        out[i] = r.get(i);
-      }
-      return out;
-    });
+    return rows(java.util.stream.IntStream.range(0, columns.size()).toArray());
   }
 
   @Override
