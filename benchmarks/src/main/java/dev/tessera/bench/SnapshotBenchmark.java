@@ -101,22 +101,14 @@ public final class SnapshotBenchmark {
       }
     };
     OfflineOptions.Engine engine = OfflineOptions.Engine.valueOf(opts.getOrDefault("engine", "local").toUpperCase());
+    int repeat = Integer.parseInt(opts.getOrDefault("repeat", "1"));
     SnapshotService service = new SnapshotService(config, registry, catalog, phases).withEngine(engine);
     Path out = work.resolve("tessera.parquet");
-    System.gc();
-    resetPeaks();
-    t = System.nanoTime();
-    phaseStart[0] = t;
-    SnapshotResult result = service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_activity:*"), out.toString()));
-    double tesseraSecs = secs(t);
-    long heapPeak = heapPeak();
-    long rssPeak = rssHighWaterMark();
-    System.out.printf("  tessera (" + engine.name().toLowerCase() + " engine): %,d rows in %.2fs = %,.0f spine rows/s (%,.0f table rows/s); heap peak %,d MiB; process RSS peak %,d MiB%n",
-        result.manifest().output().rows(), tesseraSecs, spineRows / tesseraSecs, rows / tesseraSecs, heapPeak >> 20, rssPeak >> 20);
-
     Path duckOut = work.resolve("duckdb.parquet");
     String files = dataFiles(table).stream().map(p -> "'" + p + "'").collect(Collectors.joining(","));
     long ttl = contract.ttl().toMillis();
+    double[] tesseraSecs = new double[repeat];
+    double[] duckSecs = new double[repeat];
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
       s.execute("SET threads=" + Runtime.getRuntime().availableProcessors());
       s.execute("SET temp_directory='" + work.resolve("duck-tmp") + "'");
@@ -125,12 +117,37 @@ public final class SnapshotBenchmark {
       String ttlCase = "CASE WHEN s.ts - f.et <= " + ttl + " THEN f.%s END AS customer_activity__%s";
       String cols = Stream.of("txn_count_1h", "amount_sum_24h", "amount_avg_7d", "amount_max_24h", "last_country")
           .map(c -> ttlCase.formatted(c, c)).collect(Collectors.joining(", "));
-      t = System.nanoTime();
-      s.execute("COPY (SELECT s.*, " + cols + " FROM s ASOF LEFT JOIN f ON s.customer_id = f.customer_id AND s.ts >= f.et) TO '" + duckOut + "' (FORMAT parquet)");
-      double duckSecs = secs(t);
-      System.out.printf("  duckdb ASOF JOIN (anchor, %d threads): %,d rows in %.2fs = %,.0f spine rows/s%n",
-          Runtime.getRuntime().availableProcessors(), spineRows, duckSecs, spineRows / duckSecs);
-      System.out.printf("  tessera / duckdb time: %.2fx%n", tesseraSecs / duckSecs);
+      // the two engines alternate, so that a slow minute of this machine falls on both
+      for (int run = 0; run < repeat; run++) {
+        if (repeat > 1) {
+          System.out.printf("  run %d of %d (load %s)%n", run + 1, repeat, loadAverage());
+        }
+        System.gc();
+        resetPeaks();
+        t = System.nanoTime();
+        phaseStart[0] = t;
+        SnapshotResult result = service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_activity:*"), out.toString()));
+        tesseraSecs[run] = secs(t);
+        long heapPeak = heapPeak();
+        long rssPeak = rssHighWaterMark();
+        System.out.printf("  tessera (" + engine.name().toLowerCase() + " engine): %,d rows in %.2fs = %,.0f spine rows/s (%,.0f table rows/s); heap peak %,d MiB; process RSS peak %,d MiB%n",
+            result.manifest().output().rows(), tesseraSecs[run], spineRows / tesseraSecs[run], rows / tesseraSecs[run], heapPeak >> 20, rssPeak >> 20);
+
+        t = System.nanoTime();
+        s.execute("COPY (SELECT s.*, " + cols + " FROM s ASOF LEFT JOIN f ON s.customer_id = f.customer_id AND s.ts >= f.et) TO '" + duckOut + "' (FORMAT parquet)");
+        duckSecs[run] = secs(t);
+        System.out.printf("  duckdb ASOF JOIN (anchor, %d threads): %,d rows in %.2fs = %,.0f spine rows/s%n",
+            Runtime.getRuntime().availableProcessors(), spineRows, duckSecs[run], spineRows / duckSecs[run]);
+        System.out.printf("  tessera / duckdb time: %.2fx%n", tesseraSecs[run] / duckSecs[run]);
+      }
+      if (repeat > 1) {
+        double[] ratios = new double[repeat];
+        for (int run = 0; run < repeat; run++) {
+          ratios[run] = tesseraSecs[run] / duckSecs[run];
+        }
+        System.out.printf("  median of %d runs: tessera %.2fs, duckdb %.2fs, ratio %.2fx (per run: %s)%n", repeat, median(tesseraSecs), median(duckSecs),
+            median(ratios), java.util.Arrays.stream(ratios).mapToObj(x -> String.format("%.2fx", x)).collect(Collectors.joining(", ")));
+      }
       String diff = Stream.of("txn_count_1h", "amount_sum_24h", "amount_avg_7d", "amount_max_24h", "last_country")
           .map(c -> "t.customer_activity__%s IS DISTINCT FROM d.customer_activity__%s".formatted(c, c)).collect(Collectors.joining(" OR "));
       try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM read_parquet('" + out + "')), (SELECT count(*) FROM read_parquet('" + duckOut + "')),"
@@ -189,6 +206,18 @@ public final class SnapshotBenchmark {
       }
     }
     return -1;
+  }
+
+  static double median(double[] xs) {
+    double[] sorted = xs.clone();
+    java.util.Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  static String loadAverage() throws IOException {
+    String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    return parts[0] + " " + parts[1] + " " + parts[2];
   }
 
   public static double secs(long start) {
