@@ -52,7 +52,8 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   /** Rows per batch: small enough that a batch per open file stays in the cache's reach, large enough to amortize a hand-off. */
   static final int BATCH = 4096;
 
-  private enum Kind { STRING, LONG, INT, DOUBLE, FLOAT, BOOLEAN, TIMESTAMP }
+  /** How a column is held: see {@link PageColumn#read}. */
+  enum Kind { STRING, LONG, INT, DOUBLE, FLOAT, BOOLEAN, TIMESTAMP }
 
   private final FeatureSetRead read;
   private final String location;
@@ -61,7 +62,6 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private final ColumnDescriptor[] descriptors;
   private final long minMicros;
   private final long maxMicros;
-  private final StringColumn[] stringColumns;
 
   private final ExecutorService decoders;
   private final int batchRows;
@@ -87,12 +87,6 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     this.descriptors = descriptors;
     this.minMicros = minMicros;
     this.maxMicros = maxMicros;
-    this.stringColumns = new StringColumn[kinds.length];
-    for (int i = 0; i < kinds.length; i++) {
-      if (kinds[i] == Kind.STRING) {
-        stringColumns[i] = new StringColumn(i == 0 ? read.keyTypes().get(0) : null);
-      }
-    }
   }
 
   /**
@@ -224,65 +218,47 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     lastTime = time;
   }
 
-  /** Reads the next batch of kept rows (maybe none were kept); null at the end of the file. One read at a time, never after close. */
+  /**
+   * Reads the next batch of rows of the current row group column by column, then keeps those with
+   * a key and a time within the bounds (maybe none); null at the end of the file. One read at a
+   * time, never after close.
+   */
   private synchronized Batch decodeBatch() {
-    if (closed || (rowsLeftInGroup == 0 && !hasMoreGroups)) {
+    if (closed) {
       return null;
     }
-    int n = kinds.length;
+    while (rowsLeftInGroup == 0 && hasMoreGroups) {
+      nextRowGroup();
+    }
+    if (rowsLeftInGroup == 0) {
+      return null;
+    }
+    int n = (int) Math.min(batchRows, rowsLeftInGroup);
+    rowsLeftInGroup -= n;
     Batch b = new Batch(kinds, read.featureTypes(), batchRows);
-    int timeCol = n - 1;
+    int timeCol = kinds.length - 1;
     try {
-      while (b.size < batchRows) {
-        while (rowsLeftInGroup == 0 && hasMoreGroups) {
-          nextRowGroup();
-        }
-        if (rowsLeftInGroup == 0) {
-          break;
-        }
-        rowsLeftInGroup--;
-        int r = b.size;
-        boolean keep = true;
-        for (int c = 0; c < n; c++) {
-          PageColumn col = columns[c];
-          boolean present = col.next();
-          if (!present) {
-            if (c == 0 || c == timeCol) {
-              keep = false; // no key, or no time: the scan's filter drops the row
-            } else {
-              b.nulls[c][r] = true;
-            }
-          } else if (keep) {
-            switch (kinds[c]) {
-              case STRING -> (c == 0 ? b.keys : b.strings[c])[r] = stringColumns[c].read(col);
-              case LONG, TIMESTAMP -> b.longs[c][r] = col.getLong();
-              case INT -> b.longs[c][r] = col.getInt();
-              case DOUBLE -> b.doubles[c][r] = col.getDouble();
-              case FLOAT -> b.doubles[c][r] = col.getFloat();
-              case BOOLEAN -> b.longs[c][r] = col.getBoolean() ? 1 : 0;
-            }
-          } else {
-            col.skip();
-          }
-        }
-        if (keep) {
-          long micros = b.longs[timeCol][r];
-          keep = micros >= minMicros && micros <= maxMicros;
-          b.times[r] = Math.floorDiv(micros, 1000L);
-        }
-        if (keep) {
-          checkOrder(b.keys[r], b.times[r]);
-          b.size++;
-        } else {
-          b.clear(r);
-        }
+      for (int c = 0; c < kinds.length; c++) {
+        columns[c].read(kinds[c], n, b.nulls[c], b.longs[c], b.doubles[c], c == 0 ? b.keys : b.strings[c]);
       }
     } catch (RuntimeException e) {
-      if (e instanceof TesseraException) {
-        throw e;
-      }
       throw new TesseraException(ErrorCode.IO_ERROR, "Cannot read " + location + ": " + e.getMessage(), e);
     }
+    long[] micros = b.longs[timeCol];
+    int kept = 0;
+    for (int r = 0; r < n; r++) {
+      // no key, no time, or a time outside the bounds: the scan's filter drops the row
+      if (b.nulls[0][r] || b.nulls[timeCol][r] || micros[r] < minMicros || micros[r] > maxMicros) {
+        continue;
+      }
+      if (kept != r) {
+        b.move(r, kept);
+      }
+      b.times[kept] = Math.floorDiv(micros[kept], 1000L);
+      checkOrder(b.keys[kept], b.times[kept]);
+      kept++;
+    }
+    b.size = kept;
     return b;
   }
 
@@ -296,10 +272,8 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       }
       columns = new PageColumn[descriptors.length];
       for (int i = 0; i < descriptors.length; i++) {
-        columns[i] = new PageColumn(descriptors[i], pages.getPageReader(descriptors[i]));
-        if (stringColumns[i] != null) {
-          stringColumns[i].rowGroup(columns[i].dictionary());
-        }
+        columns[i] = new PageColumn(descriptors[i], pages.getPageReader(descriptors[i]), kinds[i] != Kind.STRING ? null
+            : i == 0 ? this::keyText : Binary::toStringUsingUTF8);
       }
       rowsLeftInGroup = pages.getRowCount();
     } catch (IOException e) {
@@ -327,37 +301,9 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     }
   }
 
-  /** A string column: each dictionary entry decoded once per row group. */
-  private static final class StringColumn {
-    private final FeatureType keyType; // non-null for the key column: the key's canonical text
-    private Dictionary dictionary;
-    private String[] decoded;
-
-    StringColumn(FeatureType keyType) {
-      this.keyType = keyType;
-    }
-
-    void rowGroup(Dictionary dictionary) {
-      this.dictionary = dictionary;
-      this.decoded = dictionary == null ? null : new String[dictionary.getMaxId() + 1];
-    }
-
-    String read(PageColumn col) {
-      if (!col.dictionaryEncoded()) {
-        return text(col.getBinary());
-      }
-      int id = col.dictionaryId();
-      String s = decoded[id];
-      if (s == null) {
-        s = decoded[id] = text(dictionary.decodeToBinary(id));
-      }
-      return s;
-    }
-
-    private String text(Binary value) {
-      String s = value.toStringUsingUTF8();
-      return keyType == null ? s : SpineValues.keyPart(s, keyType, null, -1);
-    }
+  /** The key's canonical text ({@link SpineValues#keyPart}) from its bytes. */
+  private String keyText(Binary value) {
+    return SpineValues.keyPart(value.toStringUsingUTF8(), read.keyTypes().get(0), null, -1);
   }
 
   /** Up to a batch of kept rows, column by column; a row's values boxed on request, as the row reader gives them. */
@@ -368,7 +314,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     final long[] times;
     final long[][] longs;
     final double[][] doubles;
-    final Object[][] strings;
+    final String[][] strings;
     final boolean[][] nulls;
     int size;
 
@@ -380,25 +326,31 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       int n = kinds.length;
       longs = new long[n][];
       doubles = new double[n][];
-      strings = new Object[n][];
+      strings = new String[n][];
       nulls = new boolean[n][];
-      for (int c = 1; c < n; c++) {
-        switch (kinds[c]) {
-          case STRING -> strings[c] = new String[capacity];
-          case DOUBLE, FLOAT -> doubles[c] = new double[capacity];
-          default -> longs[c] = new long[capacity];
+      for (int c = 0; c < n; c++) {
+        if (c > 0) {
+          switch (kinds[c]) {
+            case STRING -> strings[c] = new String[capacity];
+            case DOUBLE, FLOAT -> doubles[c] = new double[capacity];
+            default -> longs[c] = new long[capacity];
+          }
         }
         nulls[c] = new boolean[capacity];
       }
     }
 
-    /** Forgets what a dropped row left at {@code r}. */
-    void clear(int r) {
-      keys[r] = null;
-      for (int c = 1; c < kinds.length; c++) {
-        nulls[c][r] = false;
-        if (strings[c] != null) {
-          strings[c][r] = null;
+    /** Moves row {@code from} to {@code to} (before it), every column. */
+    void move(int from, int to) {
+      keys[to] = keys[from];
+      for (int c = 0; c < kinds.length; c++) {
+        nulls[c][to] = nulls[c][from];
+        if (longs[c] != null) {
+          longs[c][to] = longs[c][from];
+        } else if (doubles[c] != null) {
+          doubles[c][to] = doubles[c][from];
+        } else if (strings[c] != null) {
+          strings[c][to] = strings[c][from];
         }
       }
     }
@@ -459,7 +411,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
             if (type == FeatureType.STRING) {
               out.writeBoolean(present);
               if (present) {
-                FeatureValueCodec.writeString(out, (String) strings[c][r]);
+                FeatureValueCodec.writeString(out, strings[c][r]);
               }
               continue;
             }
