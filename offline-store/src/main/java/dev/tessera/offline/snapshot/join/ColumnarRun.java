@@ -65,6 +65,9 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
 
   private final ExecutorService decoders;
   private final int batchRows;
+  private final SpineKeys.KeyRanks ranks; // null: rows not ranked
+  private String rankedKey; // the last key ranked, and its rank: a file's rows of one key share its string
+  private int rankedAs;
   private PageColumn[] columns;
   private long rowsLeftInGroup;
   private boolean hasMoreGroups = true;
@@ -77,8 +80,9 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private long lastTime;
 
   private ColumnarRun(FeatureSetRead read, String location, ParquetFileReader reader, Kind[] kinds,
-      ColumnDescriptor[] descriptors, long minMicros, long maxMicros, ExecutorService decoders, int batchRows) {
+      ColumnDescriptor[] descriptors, long minMicros, long maxMicros, ExecutorService decoders, int batchRows, SpineKeys.KeyRanks ranks) {
     this.decoders = decoders;
+    this.ranks = ranks;
     this.batchRows = batchRows;
     this.read = read;
     this.location = location;
@@ -95,9 +99,10 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
    * features and event time, as {@link PointInTimeJoin#positions}; rows are kept when their
    * event time (microseconds) lies within {@code [minMicros, maxMicros]}. With {@code decoders}
    * (null: none) the next batch of {@code batchRows} is decoded there while the merge consumes this one.
+   * With {@code ranks} (null: none) rows carry their key's rank, and rows of keys no spine row has are dropped.
    */
   static ColumnarRun open(Table table, FileScanTask task, Schema projected, int[] positions, FeatureSetRead read,
-      long minMicros, long maxMicros, ExecutorService decoders, int batchRows) {
+      long minMicros, long maxMicros, ExecutorService decoders, int batchRows, SpineKeys.KeyRanks ranks) {
     if (task.file().keyMetadata() != null || read.keyColumns().size() != 1 || read.keyTypes().get(0) != FeatureType.STRING) {
       return null;
     }
@@ -128,7 +133,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     for (int i = 0; i < descriptors.length; i++) {
       descriptors[i] = requested.getColumnDescription(new String[] {selected.get(i).getName()});
     }
-    return new ColumnarRun(read, location, reader, kinds, descriptors, minMicros, maxMicros, decoders, batchRows);
+    return new ColumnarRun(read, location, reader, kinds, descriptors, minMicros, maxMicros, decoders, batchRows, ranks);
   }
 
   private static org.apache.parquet.schema.Type byId(MessageType schema, int fieldId) {
@@ -202,7 +207,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       throw new NoSuchElementException();
     }
     int i = pos++;
-    return new TableRow(batch.keys[i], batch.times[i], batch, i);
+    return new TableRow(batch.keys[i], batch.times[i], batch.ranks[i], batch, i);
   }
 
   /** Stops the join when a file marked sorted is not: checked as rows are decoded, a key string shared by its rows compared by reference first. */
@@ -251,11 +256,25 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       if (b.nulls[0][r] || b.nulls[timeCol][r] || micros[r] < minMicros || micros[r] > maxMicros) {
         continue;
       }
+      String key = b.keys[r];
+      long time = Math.floorDiv(micros[r], 1000L);
+      checkOrder(key, time);
+      int rank = -1;
+      if (ranks != null) {
+        if (key != rankedKey) { // by reference: a dictionary entry's rows share one string
+          rankedKey = key;
+          rankedAs = ranks.rank(key);
+        }
+        rank = rankedAs;
+        if (rank < 0) {
+          continue; // no spine row has this key
+        }
+      }
       if (kept != r) {
         b.move(r, kept);
       }
-      b.times[kept] = Math.floorDiv(micros[kept], 1000L);
-      checkOrder(b.keys[kept], b.times[kept]);
+      b.times[kept] = time;
+      b.ranks[kept] = rank;
       kept++;
     }
     b.size = kept;
@@ -311,6 +330,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     private final Kind[] kinds;
     private final List<FeatureType> types;
     final String[] keys;
+    final int[] ranks;
     final long[] times;
     final long[][] longs;
     final double[][] doubles;
@@ -322,6 +342,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       this.kinds = kinds;
       this.types = types;
       this.keys = new String[capacity];
+      this.ranks = new int[capacity];
       this.times = new long[capacity];
       int n = kinds.length;
       longs = new long[n][];

@@ -85,7 +85,8 @@ public final class PointInTimeJoin {
     return this;
   }
 
-  record SpineKey(String key, long ts, long idx) {}
+  /** A spine entry; {@code rank}: its key's rank among the spine's keys ({@link SpineKeys#ranks}), -1 when not ranked. */
+  record SpineKey(String key, long ts, long idx, int rank) {}
 
   /** (key, ts, row index), written out as {@link #TABLE_ORDER}. */
   static final Comparator<SpineKey> SPINE_ORDER = (a, b) -> {
@@ -101,6 +102,7 @@ public final class PointInTimeJoin {
   static final class TableRow {
     private final String key;
     private final long time;
+    int rank = -1; // the key's rank among the spine's keys, when the join compares ranks
     private Object[] values;
     private ColumnarRun.Batch batch;
     private int index;
@@ -111,9 +113,10 @@ public final class PointInTimeJoin {
       this.values = values;
     }
 
-    TableRow(String key, long time, ColumnarRun.Batch batch, int index) {
+    TableRow(String key, long time, int rank, ColumnarRun.Batch batch, int index) {
       this.key = key;
       this.time = time;
+      this.rank = rank;
       this.batch = batch;
       this.index = index;
     }
@@ -184,11 +187,11 @@ public final class PointInTimeJoin {
       for (int f = 0; f < reads.size(); f++) {
         FeatureSetRead read = reads.get(f);
         try (SpineKeys spineKeys = spineSorters.get(f);
-            TableRows tableRows = readTable(read, minTs, maxTs, budget)) {
+            TableRows tableRows = readTable(read, minTs, maxTs, budget, spineKeys.ranks())) {
           Matches found = new Matches(read.featureTypes(), rows, budget, spillDir);
           matches.add(found);
           Iterator<TableRow> table = tableRows.sorted(); // first: with a second core it starts reading while the spine side sorts
-          merge(spineKeys.sorted(), table, read.ttlMillis(), found);
+          merge(spineKeys.sorted(), table, read.ttlMillis(), found, tableRows.ranks != null);
           progress.update("joined " + read.featureSet(), f + 1, reads.size());
         }
       }
@@ -234,8 +237,18 @@ public final class PointInTimeJoin {
    * {@link #MAX_SORTED_RUNS} files within the memory budget (each open file holds a row group).
    */
   TableRows readTable(FeatureSetRead read, long minTs, long maxTs, long budget) {
-    ExternalSorter<TableRow> sorter = new ExternalSorter<>(tableCodec(read.featureTypes()), TABLE_ORDER, budget, spillDir);
-    TableRows rows = new TableRows(sorter, cores);
+    return readTable(read, minTs, maxTs, budget, null);
+  }
+
+  /**
+   * As {@link #readTable(FeatureSetRead, long, long, long)}; with the spine's key {@code ranks}
+   * (null: none) rows carry their key's rank, are ordered by it, and rows of keys that no spine
+   * row has are dropped as they are read.
+   */
+  TableRows readTable(FeatureSetRead read, long minTs, long maxTs, long budget, SpineKeys.KeyRanks ranks) {
+    Comparator<TableRow> order = ranks == null ? TABLE_ORDER : RANKED_ORDER;
+    ExternalSorter<TableRow> sorter = new ExternalSorter<>(tableCodec(read.featureTypes()), order, budget, spillDir);
+    TableRows rows = new TableRows(sorter, cores, ranks, order);
     if (read.snapshotId() == null || minTs > maxTs) {
       return rows;
     }
@@ -264,13 +277,13 @@ public final class PointInTimeJoin {
       for (FileScanTask task : tasks) {
         if (rows.runs.size() < MAX_SORTED_RUNS && openBytes + task.file().fileSizeInBytes() <= 4 * budget && sortedRun(table, read, task)) {
           openBytes += task.file().fileSizeInBytes();
-          SortedRun run = columnar ? ColumnarRun.open(table, task, projected, positions, read, minMicros, maxTs * 1000, rows.decoders(), batchRows) : null;
-          rows.runs.add(run != null ? run : new FileRun(read, task, openFile(table, task, projected), positions, micros));
+          SortedRun run = columnar ? ColumnarRun.open(table, task, projected, positions, read, minMicros, maxTs * 1000, rows.decoders(), batchRows, ranks) : null;
+          rows.runs.add(run != null ? run : new FileRun(read, task, openFile(table, task, projected), positions, micros, ranks));
           continue;
         }
         try (CloseableIterable<StructLike> records = openFile(table, task, projected)) {
           for (StructLike r : records) {
-            TableRow row = tableRow(read, r, positions, micros);
+            TableRow row = ranked(tableRow(read, r, positions, micros), ranks);
             if (row != null) {
               sorter.add(row);
             }
@@ -303,6 +316,23 @@ public final class PointInTimeJoin {
   static int compareRows(TableRow a, TableRow b) {
     int c = a.key().compareTo(b.key());
     return c != 0 ? c : Long.compare(a.time(), b.time());
+  }
+
+  /** (key rank, time): the same order as {@link #TABLE_ORDER} for rows ranked by one spine's keys, an int comparison instead of the keys' text. */
+  static final Comparator<TableRow> RANKED_ORDER = PointInTimeJoin::compareRanked;
+
+  static int compareRanked(TableRow a, TableRow b) {
+    int c = Integer.compare(a.rank, b.rank);
+    return c != 0 ? c : Long.compare(a.time(), b.time());
+  }
+
+  /** The row with its key's rank; null when it is null or (ranked) no spine row has its key. Unranked ({@code ranks} null): the row. */
+  static TableRow ranked(TableRow row, SpineKeys.KeyRanks ranks) {
+    if (row == null || ranks == null) {
+      return row;
+    }
+    row.rank = ranks.rank(row.key());
+    return row.rank < 0 ? null : row;
   }
 
   /** Whether a data file can be merged as it is: sorted by (key, event time) with one string key, whole, no deletes. */
@@ -374,10 +404,14 @@ public final class PointInTimeJoin {
     private ReadAhead<TableRow> ahead;
 
     private final int cores;
+    final SpineKeys.KeyRanks ranks; // null: rows compared by their keys' text
+    private final Comparator<TableRow> order;
 
-    TableRows(ExternalSorter<TableRow> sorter, int cores) {
+    TableRows(ExternalSorter<TableRow> sorter, int cores, SpineKeys.KeyRanks ranks, Comparator<TableRow> order) {
       this.sorter = sorter;
       this.cores = cores;
+      this.ranks = ranks;
+      this.order = order;
     }
 
     /**
@@ -404,7 +438,7 @@ public final class PointInTimeJoin {
     Iterator<TableRow> sorted() {
       List<Iterator<TableRow>> all = new ArrayList<>(runs);
       all.add(sorter.sorted());
-      Iterator<TableRow> merged = ExternalSorter.merge(all, PointInTimeJoin::compareRows);
+      Iterator<TableRow> merged = ExternalSorter.merge(all, order);
       if (cores < 2) {
         return merged;
       }
@@ -441,10 +475,13 @@ public final class PointInTimeJoin {
     private final CloseableIterator<StructLike> it;
     private final int[] positions;
     private final boolean[] micros;
+    private final SpineKeys.KeyRanks ranks;
     private TableRow next;
     private TableRow last;
 
-    FileRun(FeatureSetRead read, FileScanTask task, CloseableIterable<StructLike> records, int[] positions, boolean[] micros) {
+    FileRun(FeatureSetRead read, FileScanTask task, CloseableIterable<StructLike> records, int[] positions, boolean[] micros,
+        SpineKeys.KeyRanks ranks) {
+      this.ranks = ranks;
       this.read = read;
       this.task = task;
       this.records = records;
@@ -456,7 +493,16 @@ public final class PointInTimeJoin {
     @Override
     public boolean hasNext() {
       while (next == null && it.hasNext()) {
-        next = tableRow(read, it.next(), positions, micros);
+        TableRow row = tableRow(read, it.next(), positions, micros);
+        if (row == null) {
+          continue;
+        }
+        if (last != null && TABLE_ORDER.compare(last, row) > 0) { // every row checked, those dropped below too
+          throw new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + task.file().location()
+              + " is marked sorted by (key, event_time) but is not (" + last.key() + " at " + last.time() + " before " + row.key() + " at " + row.time() + ")");
+        }
+        last = row;
+        next = ranked(row, ranks);
       }
       return next != null;
     }
@@ -468,11 +514,6 @@ public final class PointInTimeJoin {
       }
       TableRow row = next;
       next = null;
-      if (last != null && TABLE_ORDER.compare(last, row) > 0) {
-        throw new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + task.file().location()
-            + " is marked sorted by (key, event_time) but is not (" + last.key() + " at " + last.time() + " before " + row.key() + " at " + row.time() + ")");
-      }
-      last = row;
       return row;
     }
 
@@ -525,19 +566,23 @@ public final class PointInTimeJoin {
     return new TableRow(key.toString(), eventTime, values);
   }
 
-  /** The sort-merge: both inputs sorted by (key, time); each key's rows through {@link AsOf}. */
-  static void merge(Iterator<SpineKey> spine, Iterator<TableRow> rows, Long ttl, Matches out) {
+  /**
+   * The sort-merge: both inputs sorted by (key, time), or (key rank, time) when {@code ranked}
+   * (the table's rows and the spine's entries ranked by the same {@link SpineKeys#ranks}); each
+   * key's rows through {@link AsOf}.
+   */
+  static void merge(Iterator<SpineKey> spine, Iterator<TableRow> rows, Long ttl, Matches out, boolean ranked) {
     AsOf<TableRow> asOf = new AsOf<>(ttl, TableRow::time);
-    String key = null;
+    SpineKey last = null;
     TableRow next = rows.hasNext() ? rows.next() : null;
     while (spine.hasNext()) {
       SpineKey s = spine.next();
-      if (!s.key().equals(key)) {
+      if (last == null || (ranked ? s.rank() != last.rank() : !s.key().equals(last.key()))) {
         asOf.reset();
-        key = s.key();
       }
+      last = s;
       while (next != null) {
-        int c = next.key().compareTo(s.key());
+        int c = ranked ? Integer.compare(next.rank, s.rank()) : next.key().compareTo(s.key());
         if (c < 0 || (c == 0 && asOf.notAfter(next, s.ts()))) {
           if (c == 0) {
             asOf.offer(next);
@@ -632,7 +677,7 @@ public final class PointInTimeJoin {
 
     @Override
     public SpineKey read(DataInputStream in) throws IOException {
-      return new SpineKey(FeatureValueCodec.readString(in), in.readLong(), in.readLong());
+      return new SpineKey(FeatureValueCodec.readString(in), in.readLong(), in.readLong(), -1);
     }
 
     @Override
@@ -647,12 +692,16 @@ public final class PointInTimeJoin {
       public void write(DataOutputStream out, TableRow v) throws IOException {
         FeatureValueCodec.writeString(out, v.key());
         out.writeLong(v.time());
+        out.writeInt(v.rank);
         FeatureValueCodec.write(out, v.values(), types);
       }
 
       @Override
       public TableRow read(DataInputStream in) throws IOException {
-        return new TableRow(FeatureValueCodec.readString(in), in.readLong(), FeatureValueCodec.read(in, types));
+        TableRow row = new TableRow(FeatureValueCodec.readString(in), in.readLong(), null);
+        row.rank = in.readInt();
+        row.values = FeatureValueCodec.read(in, types);
+        return row;
       }
 
       @Override

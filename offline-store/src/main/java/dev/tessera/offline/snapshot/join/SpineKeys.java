@@ -30,6 +30,7 @@ final class SpineKeys implements AutoCloseable {
   private long[] rows = new long[1024];
   private int size;
   private ExternalSorter<SpineKey> sorter;
+  private KeyRanks ranks;
 
   SpineKeys(long budget, Path spillDir) {
     this.budget = budget;
@@ -44,7 +45,7 @@ final class SpineKeys implements AutoCloseable {
   /** Adds an entry; rows come in increasing order. */
   void add(String key, long ts, long row) {
     if (sorter != null) {
-      sorter.add(new SpineKey(key, ts, row));
+      sorter.add(new SpineKey(key, ts, row, -1));
       return;
     }
     int id = ids.get(key);
@@ -72,7 +73,7 @@ final class SpineKeys implements AutoCloseable {
   private void toSorter() {
     ExternalSorter<SpineKey> s = new ExternalSorter<>(PointInTimeJoin.SPINE_CODEC, PointInTimeJoin.SPINE_ORDER, budget, spillDir);
     for (int i = 0; i < size; i++) {
-      s.add(new SpineKey(keys.get(keyIds[i]), times[i], rows[i]));
+      s.add(new SpineKey(keys.get(keyIds[i]), times[i], rows[i], -1));
     }
     sorter = s;
     ids = null;
@@ -82,33 +83,49 @@ final class SpineKeys implements AutoCloseable {
     rows = null;
   }
 
-  /** The entries in (key, time, row) order. */
+  /**
+   * Each distinct key's rank in String order (the order of the table's files), for the table side
+   * to compare keys as ints and to drop rows of keys no spine row has; null once the entries
+   * moved to the sorter (no key set in memory). Call after the last {@link #add}.
+   */
+  KeyRanks ranks() {
+    if (sorter != null) {
+      return null;
+    }
+    if (ranks == null) {
+      String[] byRank = keys.toArray(String[]::new);
+      Arrays.sort(byRank); // String order, as the table's files are sorted and merged
+      int[] rank = new int[byRank.length];
+      for (int r = 0; r < byRank.length; r++) {
+        rank[ids.get(byRank[r])] = r;
+      }
+      ranks = new KeyRanks(ids, rank);
+    }
+    return ranks;
+  }
+
+  /** The entries in (key, time, row) order; in memory, each with its key's {@link #ranks rank} (else -1). */
   Iterator<SpineKey> sorted() {
     if (sorter != null) {
       return sorter.sorted();
     }
-    String[] byRank = keys.toArray(String[]::new);
-    Arrays.sort(byRank); // String order, as the table's files are sorted and merged
-    int[] rank = new int[byRank.length];
-    for (int r = 0; r < byRank.length; r++) {
-      rank[ids.get(byRank[r])] = r;
-    }
-    ids = null;
+    int[] rank = ranks().rankOfId;
+    int distinct = rank.length;
     // bucket by key rank (a counting sort keeps the rows' order within a key), then by time within each key
-    int[] start = new int[byRank.length + 1];
+    int[] start = new int[distinct + 1];
     for (int i = 0; i < size; i++) {
       start[rank[keyIds[i]] + 1]++;
     }
-    for (int r = 0; r < byRank.length; r++) {
+    for (int r = 0; r < distinct; r++) {
       start[r + 1] += start[r];
     }
     int[] order = new int[size];
-    int[] fill = Arrays.copyOf(start, byRank.length);
+    int[] fill = Arrays.copyOf(start, distinct);
     for (int i = 0; i < size; i++) {
       order[fill[rank[keyIds[i]]]++] = i;
     }
     int[] scratch = new int[size];
-    for (int r = 0; r < byRank.length; r++) {
+    for (int r = 0; r < distinct; r++) {
       sortByTime(order, scratch, start[r], start[r + 1], times);
     }
     int n = size;
@@ -130,7 +147,7 @@ final class SpineKeys implements AutoCloseable {
           throw new NoSuchElementException();
         }
         int i = order[p++];
-        return new SpineKey(keyOf[ids[i]], ts[i], rs[i]);
+        return new SpineKey(keyOf[ids[i]], ts[i], rs[i], rank[ids[i]]);
       }
     };
   }
@@ -172,6 +189,23 @@ final class SpineKeys implements AutoCloseable {
   public void close() {
     if (sorter != null) {
       sorter.close();
+    }
+  }
+
+  /** The spine's distinct keys by rank in String order; read-only, so any thread may ask. */
+  static final class KeyRanks {
+    private final KeyIds ids;
+    private final int[] rankOfId;
+
+    KeyRanks(KeyIds ids, int[] rankOfId) {
+      this.ids = ids;
+      this.rankOfId = rankOfId;
+    }
+
+    /** The key's rank, or -1 when no spine row has it. */
+    int rank(String key) {
+      int id = ids.get(key);
+      return id < 0 ? -1 : rankOfId[id];
     }
   }
 

@@ -120,6 +120,68 @@ class ColumnarRunTest {
     }
   }
 
+  /**
+   * Ranked by a spine's keys, every reader (columnar, Iceberg's row reader, the external sorter for
+   * files not written sorted) gives the unranked rows minus those of keys no spine row has, in
+   * the same order, each with its key's rank.
+   */
+  @ParameterizedTest(name = "columnar {0}")
+  @ValueSource(booleans = {true, false})
+  void rankedReadsDropKeysTheSpineLacks(boolean columnarReads) throws Exception {
+    try (OfflineFixture fx = new OfflineFixture(home)) {
+      Random r = new Random(11);
+      FeatureSetContract profile = fx.contract("customer_profile");
+      fx.append("customer_profile", rows(profile, 200, 10, r));
+      fx.append("customer_profile", rows(profile, 200, 10, r));
+      List<FeatureRow> arrival = rows(profile, 200, 5, r);
+      java.util.Collections.shuffle(arrival, r);
+      fx.appendInArrivalOrder("customer_profile", arrival); // not marked sorted: through the sorter
+      Table table = fx.tables.ensure(profile);
+      table.refresh();
+      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
+          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
+          profile.featureNames(), profile.features().stream().map(Feature::type).toList(), null);
+      Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
+      SpineKeys spine = new SpineKeys(16 << 20, spill);
+      java.util.Set<String> spineKeys = new java.util.HashSet<>();
+      for (int k = 0; k < 260; k++) {
+        if (k % 3 != 0) { // a third of the table's keys are not in the spine; c-200.. are not in the table
+          spine.add("c-" + k, T0, k);
+          spineKeys.add("c-" + k);
+        }
+      }
+      SpineKeys.KeyRanks ranks = spine.ranks();
+      PointInTimeJoin join = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(5).cores(2);
+      if (!columnarReads) {
+        join.rowReaderOnly();
+      }
+      long from = T0 - DAY;
+      long to = T0 + 10 * DAY;
+      List<TableRow> want = new ArrayList<>();
+      try (PointInTimeJoin.TableRows all = join.readTable(read, from, to, 16 << 20)) {
+        assertThat(all.runs).hasSizeGreaterThanOrEqualTo(8).allMatch(run -> columnarReads == (run instanceof ColumnarRun)); // per day and append
+        all.sorted().forEachRemaining(row -> {
+          if (spineKeys.contains(row.key())) {
+            want.add(row);
+          }
+        });
+      }
+      List<TableRow> got = new ArrayList<>();
+      try (PointInTimeJoin.TableRows ranked = join.readTable(read, from, to, 16 << 20, ranks)) {
+        ranked.sorted().forEachRemaining(got::add);
+      }
+      assertThat(want.size()).isGreaterThan(500);
+      assertThat(got).hasSameSizeAs(want);
+      for (int i = 0; i < got.size(); i++) {
+        assertThat(got.get(i).key()).as("key of row %d", i).isEqualTo(want.get(i).key());
+        assertThat(got.get(i).time()).as("time of row %d", i).isEqualTo(want.get(i).time());
+        assertThat(got.get(i).values()).as("values of row %d", i).containsExactly(want.get(i).values());
+        assertThat(got.get(i).rank).as("rank of row %d", i).isEqualTo(ranks.rank(got.get(i).key())).isNotNegative();
+      }
+      spine.close();
+    }
+  }
+
   @ParameterizedTest(name = "columnar {0}")
   @ValueSource(booleans = {true, false})
   void aFileMarkedSortedThatIsNotStopsTheJoin(boolean columnarReads) throws Exception {

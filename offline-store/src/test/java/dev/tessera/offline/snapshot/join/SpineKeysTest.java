@@ -32,13 +32,30 @@ class SpineKeysTest {
         String key = r.nextInt(3) == 0 ? "hot" : "c-" + r.nextInt(2_000) + (r.nextBoolean() ? "" : "é");
         long ts = 1_767_225_600_000L + r.nextInt(50) * 1000L; // many equal times per key
         keys.add(key, ts, row);
-        all.add(new SpineKey(key, ts, row));
+        all.add(new SpineKey(key, ts, row, -1));
       }
       assertThat(keys.inMemory()).isEqualTo(inMemory);
+      SpineKeys.KeyRanks ranks = keys.ranks();
       List<SpineKey> got = new ArrayList<>();
       keys.sorted().forEachRemaining(got::add);
       all.sort(PointInTimeJoin.SPINE_ORDER);
-      assertThat(got).containsExactlyElementsOf(all);
+      assertThat(got.stream().map(k -> List.of(k.key(), k.ts(), k.idx())).toList())
+          .containsExactlyElementsOf(all.stream().map(k -> List.of(k.key(), k.ts(), k.idx())).toList());
+      if (inMemory) { // ranks: 0, 1, 2, ... in key order, the same the table side looks up
+        int rank = -1;
+        String last = null;
+        for (SpineKey k : got) {
+          if (!k.key().equals(last)) {
+            rank++;
+            last = k.key();
+          }
+          assertThat(k.rank()).as("rank of %s", k.key()).isEqualTo(rank).isEqualTo(ranks.rank(k.key()));
+        }
+        assertThat(ranks.rank("no such key")).isEqualTo(-1);
+      } else {
+        assertThat(ranks).isNull();
+        assertThat(got).allMatch(k -> k.rank() == -1);
+      }
     }
   }
 }
