@@ -65,7 +65,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
 
   private final ExecutorService decoders;
   private final int batchRows;
-  private final SpineKeys.KeyRanks ranks; // null: rows not ranked
+  private final SpineKeys.Walk ranks; // null: rows not ranked
   private String rankedKey; // the last key ranked, and its rank: a file's rows of one key share its string
   private int rankedAs;
   private PageColumn[] columns;
@@ -82,7 +82,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private ColumnarRun(FeatureSetRead read, String location, ParquetFileReader reader, Kind[] kinds,
       ColumnDescriptor[] descriptors, long minMicros, long maxMicros, ExecutorService decoders, int batchRows, SpineKeys.KeyRanks ranks) {
     this.decoders = decoders;
-    this.ranks = ranks;
+    this.ranks = ranks == null ? null : ranks.walk(); // the file's keys come in order (checked before each is ranked)
     this.batchRows = batchRows;
     this.read = read;
     this.location = location;

@@ -98,8 +98,9 @@ final class SpineKeys implements AutoCloseable {
       int[] rank = new int[byRank.length];
       for (int r = 0; r < byRank.length; r++) {
         rank[ids.get(byRank[r])] = r;
+        byRank[r] = new String(byRank[r]); // copies allocated in rank order lie in memory in that order: a walk reads them in sequence
       }
-      ranks = new KeyRanks(ids, rank);
+      ranks = new KeyRanks(ids, rank, byRank);
     }
     return ranks;
   }
@@ -196,16 +197,56 @@ final class SpineKeys implements AutoCloseable {
   static final class KeyRanks {
     private final KeyIds ids;
     private final int[] rankOfId;
+    private final String[] byRank;
 
-    KeyRanks(KeyIds ids, int[] rankOfId) {
+    KeyRanks(KeyIds ids, int[] rankOfId, String[] byRank) {
       this.ids = ids;
       this.rankOfId = rankOfId;
+      this.byRank = byRank;
     }
 
     /** The key's rank, or -1 when no spine row has it. */
     int rank(String key) {
       int id = ids.get(key);
       return id < 0 ? -1 : rankOfId[id];
+    }
+
+    /** A cursor for keys asked in ascending order (a sorted file's): see {@link Walk#rank}. */
+    Walk walk() {
+      return new Walk(byRank);
+    }
+  }
+
+  /**
+   * Ranks keys asked in ascending String order by walking the spine's keys in rank order, a few
+   * steps at a time and by binary search beyond: for a sorted file, mostly one comparison with the
+   * next key in memory instead of a hash lookup whose probes miss the cache.
+   */
+  static final class Walk {
+    private static final int STEPS = 8;
+    private final String[] byRank;
+    private int next; // ranks below it are before the last key asked
+
+    Walk(String[] byRank) {
+      this.byRank = byRank;
+    }
+
+    /** The key's rank, or -1 when no spine row has it; keys must come in ascending order (equal ones may repeat). */
+    int rank(String key) {
+      int n = byRank.length;
+      for (int step = 0; next < n && step < STEPS; step++) {
+        int c = byRank[next].compareTo(key);
+        if (c >= 0) {
+          return c == 0 ? next : -1;
+        }
+        next++;
+      }
+      if (next >= n) {
+        return -1;
+      }
+      int i = Arrays.binarySearch(byRank, next, n, key);
+      next = i >= 0 ? i : -i - 1;
+      return i >= 0 ? i : -1;
     }
   }
 

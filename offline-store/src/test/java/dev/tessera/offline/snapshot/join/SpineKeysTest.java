@@ -58,4 +58,32 @@ class SpineKeysTest {
       }
     }
   }
+
+  /** A walk over keys asked in ascending order (a sorted file's: repeats, gaps of any length, keys the spine lacks) ranks as the hash lookup does. */
+  @org.junit.jupiter.api.Test
+  void aWalkInKeyOrderRanksAsTheLookupDoes() {
+    Random r = new Random(9);
+    try (SpineKeys keys = new SpineKeys(64_000_000, spill)) {
+      for (int k = 0; k < 5_000; k++) {
+        if (r.nextInt(4) != 0) {
+          keys.add("c-" + k, 0, k);
+        }
+      }
+      SpineKeys.KeyRanks ranks = keys.ranks();
+      for (int round = 0; round < 20; round++) {
+        List<String> asked = new ArrayList<>();
+        int every = 1 + r.nextInt(round < 10 ? 3 : 400); // dense files, and files with few of the spine's keys
+        for (int k = r.nextInt(every); k < 5_200; k += 1 + r.nextInt(every)) {
+          for (int repeat = r.nextInt(3); repeat >= 0; repeat--) {
+            asked.add(new String("c-" + k)); // equal keys, other objects
+          }
+        }
+        asked.sort(null);
+        SpineKeys.Walk walk = ranks.walk();
+        for (String key : asked) {
+          assertThat(walk.rank(key)).as("rank of %s", key).isEqualTo(ranks.rank(key));
+        }
+      }
+    }
+  }
 }
