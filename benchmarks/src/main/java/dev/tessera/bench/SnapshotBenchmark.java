@@ -124,16 +124,19 @@ public final class SnapshotBenchmark {
         }
         System.gc();
         resetPeaks();
+        long[] gc0 = gcCountAndMillis();
         t = System.nanoTime();
         phaseStart[0] = t;
         SnapshotResult result = service.create(new SnapshotRequest(spine.toString(), "ts", List.of("customer_activity:*"), out.toString()));
         tesseraSecs[run] = secs(t);
+        long[] gc1 = gcCountAndMillis();
         long heapPeak = heapPeak();
         long rssPeak = rssHighWaterMark();
         // DuckDB runs in this process: after its first run the process's RSS high-water mark is its own
         String rss = run == 0 ? String.format("process RSS peak %,d MiB", rssPeak >> 20) : "process RSS peak: see run 1 (DuckDB's memory counts from here on)";
-        System.out.printf("  tessera (" + engine.name().toLowerCase() + " engine): %,d rows in %.2fs = %,.0f spine rows/s (%,.0f table rows/s); heap peak %,d MiB; %s%n",
-            result.manifest().output().rows(), tesseraSecs[run], spineRows / tesseraSecs[run], rows / tesseraSecs[run], heapPeak >> 20, rss);
+        System.out.printf("  tessera (" + engine.name().toLowerCase() + " engine): %,d rows in %.2fs = %,.0f spine rows/s (%,.0f table rows/s); heap peak %,d MiB; %s; GC %d collections, %.2fs%n",
+            result.manifest().output().rows(), tesseraSecs[run], spineRows / tesseraSecs[run], rows / tesseraSecs[run], heapPeak >> 20, rss,
+            gc1[0] - gc0[0], (gc1[1] - gc0[1]) / 1000.0);
 
         t = System.nanoTime();
         s.execute("COPY (SELECT s.*, " + cols + " FROM s ASOF LEFT JOIN f ON s.customer_id = f.customer_id AND s.ts >= f.et) TO '" + duckOut + "' (FORMAT parquet)");
@@ -194,6 +197,17 @@ public final class SnapshotBenchmark {
 
   static void resetPeaks() {
     ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+  }
+
+  /** Collections so far and their time (ms), all collectors (G1: young and mixed pauses, concurrent cycles' pauses). */
+  static long[] gcCountAndMillis() {
+    long n = 0;
+    long ms = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, gc.getCollectionCount());
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {n, ms};
   }
 
   static long heapPeak() {
