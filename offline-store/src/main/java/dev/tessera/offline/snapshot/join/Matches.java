@@ -16,10 +16,12 @@ import java.util.NoSuchElementException;
 
 /**
  * One feature set's matches, to be read back by spine row. The merge finds them in (key, time)
- * order; the output wants them in spine order. While they fit the budget they are written
- * compactly ({@link FeatureValueCodec}) into one byte array with an offset per spine row, and read
- * back in row order without sorting. Past the budget (long spines, wide rows) those kept so far
- * move to the external sorter, by row, and the rest follow them there.
+ * order; the output wants them in spine order. Held by row index, read back in row order without
+ * sorting: as columns ({@link Columns}: a primitive slot per spine row and feature, strings by
+ * reference) when those fit three quarters of the budget, else written compactly
+ * ({@link FeatureValueCodec}) into one byte array with an offset per spine row. Past the budget
+ * (long spines, wide rows, long strings) those kept so far move to the external sorter, by row,
+ * and the rest follow them there.
  */
 final class Matches implements AutoCloseable {
   static final Comparator<Match> BY_ROW = (a, b) -> Long.compare(a.idx(), b.idx());
@@ -27,6 +29,7 @@ final class Matches implements AutoCloseable {
   private final List<FeatureType> types;
   private final long budget;
   private final Path spillDir;
+  private Columns columns; // null unless held as columns
   private long[] offsets; // per spine row, -1 for none; null once in the sorter
   private Bytes bytes;
   private DataOutputStream out;
@@ -37,7 +40,9 @@ final class Matches implements AutoCloseable {
     this.types = types;
     this.budget = budget;
     this.spillDir = spillDir;
-    if (rows < Integer.MAX_VALUE && rows * Long.BYTES <= budget / 2) {
+    if (rows < Integer.MAX_VALUE && rows * Columns.bytesPerRow(types) <= budget / 4 * 3) {
+      columns = new Columns(types, (int) rows);
+    } else if (rows < Integer.MAX_VALUE && rows * Long.BYTES <= budget / 2) {
       offsets = new long[(int) rows];
       Arrays.fill(offsets, -1);
       bytes = new Bytes();
@@ -52,10 +57,22 @@ final class Matches implements AutoCloseable {
     return sorter == null;
   }
 
+  /** How they are held now: "columns", "bytes" or "sorter". */
+  String state() {
+    return columns != null ? "columns" : sorter != null ? "sorter" : "bytes";
+  }
+
   /** The match of spine row {@code idx}. */
   void add(long idx, PointInTimeJoin.TableRow row) {
     if (sorter != null) {
       sorter.add(new Match(idx, row.values()));
+      return;
+    }
+    if (columns != null) {
+      row.copyTo(columns, (int) idx);
+      if (columns.bytes() > budget) {
+        toSorter();
+      }
       return;
     }
     offsets[(int) idx] = bytes.size();
@@ -77,6 +94,7 @@ final class Matches implements AutoCloseable {
     ExternalSorter<Match> s = newSorter();
     inRowOrder().forEachRemaining(s::add);
     sorter = s;
+    columns = null;
     offsets = null;
     bytes = null;
     out = null;
@@ -86,6 +104,9 @@ final class Matches implements AutoCloseable {
   Iterator<Match> inRowOrder() {
     if (sorter != null) {
       return sorter.sorted();
+    }
+    if (columns != null) {
+      return columns.inRowOrder();
     }
     long[] at = offsets;
     java.nio.ByteBuffer in = bytes.buffer();
@@ -123,8 +144,137 @@ final class Matches implements AutoCloseable {
     if (sorter != null) {
       sorter.close();
     }
+    columns = null;
     offsets = null;
     bytes = null;
+  }
+
+  /**
+   * The matches as columns: per feature a slot per spine row (a long: integers, booleans as 0/1,
+   * floating point as its raw bits; strings by reference) and a presence flag, per row whether it
+   * has a match. Strings are counted against the budget once per object (a dictionary's string is
+   * shared by many rows), as far as a small identity table per column can tell.
+   */
+  static final class Columns {
+    private static final int SEEN = 1024;
+    private final List<FeatureType> types;
+    private final long[][] longs;
+    private final String[][] strings;
+    private final boolean[][] present;
+    private final boolean[] matched;
+    private final String[][] seen; // per string column: recently counted strings, by identity hash
+    private final long fixedBytes;
+    private long stringBytes;
+
+    /** Bytes per spine row held as columns: a slot and a flag per feature, a flag per row. */
+    static long bytesPerRow(List<FeatureType> types) {
+      return 9L * types.size() + 1;
+    }
+
+    Columns(List<FeatureType> types, int rows) {
+      this.types = types;
+      int n = types.size();
+      longs = new long[n][];
+      strings = new String[n][];
+      present = new boolean[n][];
+      seen = new String[n][];
+      for (int f = 0; f < n; f++) {
+        if (types.get(f) == FeatureType.STRING) {
+          strings[f] = new String[rows];
+          seen[f] = new String[SEEN];
+        } else {
+          longs[f] = new long[rows];
+        }
+        present[f] = new boolean[rows];
+      }
+      matched = new boolean[rows];
+      fixedBytes = rows * bytesPerRow(types);
+    }
+
+    long bytes() {
+      return fixedBytes + stringBytes;
+    }
+
+    void match(int row) {
+      matched[row] = true;
+    }
+
+    void setLong(int f, int row, long v) {
+      longs[f][row] = v;
+      present[f][row] = true;
+    }
+
+    void setString(int f, int row, String v) {
+      strings[f][row] = v;
+      present[f][row] = true;
+      int slot = System.identityHashCode(v) & (SEEN - 1);
+      if (seen[f][slot] != v) {
+        seen[f][slot] = v;
+        stringBytes += 48 + v.length();
+      }
+    }
+
+    /** Sets a feature from its value as the row reader gives it (of its type's class); null: absent. */
+    void set(int f, int row, Object v) {
+      if (v == null) {
+        return;
+      }
+      switch (types.get(f)) {
+        case INT -> setLong(f, row, (Integer) v);
+        case LONG, TIMESTAMP -> setLong(f, row, (Long) v);
+        case FLOAT -> setLong(f, row, Float.floatToRawIntBits((Float) v));
+        case DOUBLE -> setLong(f, row, Double.doubleToRawLongBits((Double) v));
+        case BOOLEAN -> setLong(f, row, (Boolean) v ? 1 : 0);
+        case STRING -> setString(f, row, (String) v);
+      }
+    }
+
+    Object value(int f, int row) {
+      if (!present[f][row]) {
+        return null;
+      }
+      return switch (types.get(f)) {
+        case INT -> (int) longs[f][row];
+        case LONG, TIMESTAMP -> longs[f][row];
+        case FLOAT -> Float.intBitsToFloat((int) longs[f][row]);
+        case DOUBLE -> Double.longBitsToDouble(longs[f][row]);
+        case BOOLEAN -> longs[f][row] != 0;
+        case STRING -> strings[f][row];
+      };
+    }
+
+    Iterator<Match> inRowOrder() {
+      return new Iterator<>() {
+        int row = next(0);
+
+        private int next(int from) {
+          int r = from;
+          while (r < matched.length && !matched[r]) {
+            r++;
+          }
+          return r;
+        }
+
+        @Override
+        public boolean hasNext() {
+          return row < matched.length;
+        }
+
+        @Override
+        public Match next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          Object[] values = new Object[types.size()];
+          for (int f = 0; f < values.length; f++) {
+            values[f] = value(f, row);
+          }
+          Match m = new Match(row, values);
+          row = next(row + 1);
+          return m;
+        }
+      };
+    }
   }
 
   /** A growing byte array that can be read back from any offset (unlike java.io's, not synchronized per call). */

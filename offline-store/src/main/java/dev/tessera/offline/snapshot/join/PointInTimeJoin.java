@@ -137,6 +137,18 @@ public final class PointInTimeJoin {
       return values;
     }
 
+    /** Sets the features as the match of spine row {@code row}; a columnar row's straight from its batch. */
+    void copyTo(Matches.Columns columns, int row) {
+      columns.match(row);
+      if (batch != null) {
+        batch.copyTo(index, columns, row);
+      } else {
+        for (int f = 0; f < values.length; f++) {
+          columns.set(f, row, values[f]);
+        }
+      }
+    }
+
     /** Writes the features as {@code FeatureValueCodec.write(out, values(), types)}; a columnar row straight from its batch. */
     void writeValues(DataOutputStream out, List<FeatureType> types) throws IOException {
       if (batch != null) {

@@ -96,6 +96,18 @@ class ColumnarRunTest {
           // written straight from the batch: the bytes of the boxed values' encoding
           java.io.ByteArrayOutputStream direct = new java.io.ByteArrayOutputStream();
           got.writeValues(new java.io.DataOutputStream(direct), types);
+          // copied straight from the batch into a match held as columns
+          try (Matches match = new Matches(types, 1, 1 << 20, home)) {
+            assertThat(match.state()).isEqualTo("columns");
+            match.add(0, got);
+            Object[] copied = match.inRowOrder().next().values();
+            for (int i = 0; i < want.values().length; i++) {
+              assertThat(copied[i]).as("value %d of row %d as a column", i, n).isEqualTo(want.values()[i]);
+              if (want.values()[i] != null) {
+                assertThat(copied[i]).isExactlyInstanceOf(want.values()[i].getClass());
+              }
+            }
+          }
           Object[] gv = got.values();
           Object[] wv = want.values();
           java.io.ByteArrayOutputStream boxed = new java.io.ByteArrayOutputStream();

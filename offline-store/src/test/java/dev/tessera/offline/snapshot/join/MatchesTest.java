@@ -12,16 +12,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Matches come back by spine row whether they stayed in memory, moved to the sorter part-way, or started there. */
+/**
+ * Matches come back by spine row whether they stayed in memory (as columns, or as bytes when
+ * columns would not fit), moved to the sorter part-way (from either), or started there.
+ */
 class MatchesTest {
   static final List<FeatureType> TYPES = List.of(FeatureType.LONG, FeatureType.DOUBLE, FeatureType.STRING, FeatureType.BOOLEAN,
       FeatureType.INT, FeatureType.FLOAT, FeatureType.TIMESTAMP);
 
   @TempDir Path spill;
 
-  @ParameterizedTest(name = "budget {0}: in memory at the end {1}")
-  @CsvSource({"64000000, true", "400000, false", "1000, false"})
-  void givesTheMatchesBySpineRow(long budget, boolean inMemory) {
+  @ParameterizedTest(name = "budget {0}: held as {1}, then as {2}")
+  @CsvSource({"64000000, columns, columns", "1800000, columns, sorter", "400000, bytes, sorter", "1000, sorter, sorter"})
+  void givesTheMatchesBySpineRow(long budget, String first, String then) {
     Random r = new Random(3);
     int rows = 20_000;
     List<Integer> order = new ArrayList<>();
@@ -33,17 +36,15 @@ class MatchesTest {
     Collections.shuffle(order, r); // the merge finds them in key order
     Object[][] expected = new Object[rows][];
     try (Matches m = new Matches(TYPES, rows, budget, spill)) {
-      boolean startedInMemory = m.inMemory();
+      assertThat(m.state()).isEqualTo(first);
       for (int idx : order) {
         Object[] v = {r.nextBoolean() ? null : r.nextLong(), r.nextDouble(), "s" + r.nextInt(1000), r.nextBoolean(), r.nextInt(),
             r.nextFloat(), r.nextInt(3) == 0 ? null : 1_767_225_600_000L + r.nextInt()};
         expected[idx] = v;
         m.add(idx, new PointInTimeJoin.TableRow("k", 0, v));
       }
-      assertThat(m.inMemory()).isEqualTo(inMemory);
-      if (budget == 400000) {
-        assertThat(startedInMemory).as("moved to the sorter part-way").isTrue();
-      }
+      assertThat(m.state()).isEqualTo(then); // columns to the sorter: 15,000 distinct strings outgrow the budget
+      assertThat(m.inMemory()).isEqualTo(!then.equals("sorter"));
       var it = m.inRowOrder();
       int n = 0;
       long last = -1;
@@ -51,6 +52,11 @@ class MatchesTest {
         PointInTimeJoin.Match got = it.next();
         assertThat(got.idx()).isGreaterThan(last);
         assertThat(got.values()).as("row %d", got.idx()).containsExactly(expected[(int) got.idx()]);
+        for (int i = 0; i < TYPES.size(); i++) {
+          if (got.values()[i] != null) {
+            assertThat(got.values()[i]).isExactlyInstanceOf(expected[(int) got.idx()][i].getClass());
+          }
+        }
         last = got.idx();
         n++;
       }
