@@ -34,6 +34,11 @@ final class AsOf<R> {
     latest = row;
   }
 
+  /** The key's latest row so far, or null. */
+  R latest() {
+    return latest;
+  }
+
   /** The row that answers a spine row at {@code ts}, or null: none yet, or the latest is older than the TTL. */
   R answer(long ts) {
     return latest != null && (ttl == null || ts - time.applyAsLong(latest) <= ttl) ? latest : null;

@@ -73,6 +73,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private boolean hasMoreGroups = true;
   private boolean closed;
   private Future<Batch> pending;
+  private final java.util.Queue<Batch> free = new java.util.concurrent.ConcurrentLinkedQueue<>(); // batches the join is done with
   private Batch batch;
   private int pos;
   private boolean finished;
@@ -207,7 +208,12 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       throw new NoSuchElementException();
     }
     int i = pos++;
-    return new TableRow(batch.keys[i], batch.times[i], batch.ranks[i], batch, i);
+    TableRow row = new TableRow(batch.keys[i], batch.times[i], batch.ranks[i], batch, i);
+    if (pos == batch.size) {
+      row.lastOfBatch = true;
+      batch = null; // never read again here: once its rows are consumed it is decoded into again, maybe on another thread
+    }
+    return row;
   }
 
   /** Stops the join when a file marked sorted is not: checked as rows are decoded, a key string shared by its rows compared by reference first. */
@@ -240,7 +246,10 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     }
     int n = (int) Math.min(batchRows, rowsLeftInGroup);
     rowsLeftInGroup -= n;
-    Batch b = new Batch(kinds, read.featureTypes(), batchRows);
+    Batch b = free.poll(); // every array is written before it is read again: values of absent rows stay unread
+    if (b == null) {
+      b = new Batch(kinds, read.featureTypes(), batchRows, free);
+    }
     int timeCol = kinds.length - 1;
     try {
       for (int c = 0; c < kinds.length; c++) {
@@ -338,7 +347,10 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     final boolean[][] nulls;
     int size;
 
-    Batch(Kind[] kinds, List<FeatureType> types, int capacity) {
+    private final java.util.Queue<Batch> pool;
+
+    Batch(Kind[] kinds, List<FeatureType> types, int capacity, java.util.Queue<Batch> pool) {
+      this.pool = pool;
       this.kinds = kinds;
       this.types = types;
       this.keys = new String[capacity];
@@ -359,6 +371,14 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
         }
         nulls[c] = new boolean[capacity];
       }
+    }
+
+    /**
+     * Gives the batch back to its file for the next decode: call when no row of it will be read
+     * again (its last row was consumed, no other row of it is held).
+     */
+    void release() {
+      pool.offer(this);
     }
 
     /** Moves row {@code from} to {@code to} (before it), every column. */

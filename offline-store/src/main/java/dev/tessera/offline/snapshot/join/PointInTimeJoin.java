@@ -103,6 +103,7 @@ public final class PointInTimeJoin {
     private final String key;
     private final long time;
     int rank = -1; // the key's rank among the spine's keys, when the join compares ranks
+    boolean lastOfBatch; // the last row of its columnar batch: once consumed, the batch may be reused
     private Object[] values;
     private ColumnarRun.Batch batch;
     private int index;
@@ -127,6 +128,23 @@ public final class PointInTimeJoin {
 
     long time() {
       return time;
+    }
+
+    /**
+     * After this row, the last of its batch, was consumed: keeps {@code held} (a row the caller
+     * still holds, or null) readable by boxing its values if it is of the same batch, then gives the
+     * batch back to be decoded into again.
+     */
+    void releaseBatch(TableRow held) {
+      if (!lastOfBatch || batch == null) {
+        return;
+      }
+      ColumnarRun.Batch b = batch;
+      if (held != null && held.batch == b) {
+        held.values();
+      }
+      batch = null;
+      b.release();
     }
 
     Object[] values() {
@@ -599,6 +617,7 @@ public final class PointInTimeJoin {
           if (c == 0) {
             asOf.offer(next);
           }
+          next.releaseBatch(asOf.latest()); // the rows of a file come in order: its batch's rows were all consumed
           next = rows.hasNext() ? rows.next() : null;
         } else {
           break;

@@ -133,6 +133,61 @@ class ColumnarRunTest {
   }
 
   /**
+   * The merge gives each batch back to its file once its rows are consumed (the row the join still
+   * holds keeps its values), and the files decode into them again: with tiny batches, on every
+   * thread arrangement, the matches equal those of Iceberg's row reader compared by key text.
+   */
+  @ParameterizedTest(name = "batches of {0} rows, {1} cores")
+  @CsvSource({"7, 1", "7, 2", "3, 4", ColumnarRun.BATCH + ", 2"})
+  void mergeReusingBatchesGivesTheRowReadersMatches(int batchRows, int cores) throws Exception {
+    try (OfflineFixture fx = new OfflineFixture(home)) {
+      Random r = new Random(13);
+      FeatureSetContract profile = fx.contract("customer_profile");
+      for (int batch = 0; batch < 3; batch++) {
+        fx.append("customer_profile", rows(profile, 300, 20, r));
+      }
+      Table table = fx.tables.ensure(profile);
+      table.refresh();
+      List<FeatureType> types = profile.features().stream().map(Feature::type).toList();
+      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
+          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
+          profile.featureNames(), types, DAY);
+      List<Object[]> spineRows = new ArrayList<>();
+      for (int i = 0; i < 6_000; i++) {
+        spineRows.add(new Object[] {"c-" + r.nextInt(330), T0 + (long) (r.nextDouble() * 9 * DAY)});
+      }
+      Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
+      PointInTimeJoin columnar = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(batchRows).cores(cores);
+      PointInTimeJoin rowReader = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).rowReaderOnly().cores(1);
+      List<Object[]> got = matches(columnar, read, spineRows, true, spill);
+      List<Object[]> want = matches(rowReader, read, spineRows, false, spill);
+      assertThat(want.stream().filter(m -> m != null).count()).isGreaterThan(3_000);
+      for (int i = 0; i < want.size(); i++) {
+        assertThat(got.get(i)).as("match of spine row %d", i).isEqualTo(want.get(i));
+      }
+    }
+  }
+
+  /** Each spine row's matched values (null: none), by the join's merge, ranked by the spine's keys or not. */
+  private static List<Object[]> matches(PointInTimeJoin join, FeatureSetRead read, List<Object[]> spineRows, boolean ranked, Path spill) {
+    long minTs = spineRows.stream().mapToLong(row -> (Long) row[1]).min().orElseThrow();
+    long maxTs = spineRows.stream().mapToLong(row -> (Long) row[1]).max().orElseThrow();
+    try (SpineKeys spine = new SpineKeys(16 << 20, spill)) {
+      for (int i = 0; i < spineRows.size(); i++) {
+        spine.add((String) spineRows.get(i)[0], (Long) spineRows.get(i)[1], i);
+      }
+      try (PointInTimeJoin.TableRows table = join.readTable(read, minTs, maxTs, 16 << 20, ranked ? spine.ranks() : null);
+          Matches found = new Matches(read.featureTypes(), spineRows.size(), 16 << 20, spill)) {
+        assertThat(table.runs).allMatch(run -> ranked == (run instanceof ColumnarRun));
+        PointInTimeJoin.merge(spine.sorted(), table.sorted(), read.ttlMillis(), found, ranked);
+        List<Object[]> out = new ArrayList<>(java.util.Collections.nCopies(spineRows.size(), null));
+        found.inRowOrder().forEachRemaining(m -> out.set((int) m.idx(), m.values()));
+        return out;
+      }
+    }
+  }
+
+  /**
    * Ranked by a spine's keys, every reader (columnar, Iceberg's row reader, the external sorter for
    * files not written sorted) gives the unranked rows minus those of keys no spine row has, in
    * the same order, each with its key's rank.
