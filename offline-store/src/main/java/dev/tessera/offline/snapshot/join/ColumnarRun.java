@@ -68,6 +68,19 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private final SpineKeys.Walk ranks; // null: rows not ranked
   private String rankedKey; // the last key ranked, and its rank: a file's rows of one key share its string
   private int rankedAs;
+  /*
+   * Ranked, rows no spine row can see are dropped: a row answers a spine row at ts only if it is the
+   * latest of its key at or before ts, in its file too. So row j of a key is kept only if the
+   * first spine time at or after it (of its key) exists and comes before the key's next row in
+   * this file (t_j <= ts < t_j+1). Equal times: the later row answers, as in the merge (ties by
+   * file and position; the latest offered wins). Each row waits for the next (held).
+   */
+  private final SpineKeys.SpineTimes spineTimes;
+  private int held = -1; // the row of the batch being decoded that waits for its key's next row
+  private long heldTime;
+  private int heldRank;
+  private boolean heldSeen;
+  private long heldSpineTime;
   private PageColumn[] columns;
   private long rowsLeftInGroup;
   private boolean hasMoreGroups = true;
@@ -84,6 +97,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       ColumnDescriptor[] descriptors, long minMicros, long maxMicros, ExecutorService decoders, int batchRows, SpineKeys.KeyRanks ranks) {
     this.decoders = decoders;
     this.ranks = ranks == null ? null : ranks.walk(); // the file's keys come in order (checked before each is ranked)
+    this.spineTimes = ranks == null ? null : ranks.times();
     this.batchRows = batchRows;
     this.read = read;
     this.location = location;
@@ -279,15 +293,43 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
           continue; // no spine row has this key
         }
       }
-      if (kept != r) {
-        b.move(r, kept);
+      if (spineTimes == null) {
+        kept = keep(b, r, kept, time, rank);
+        continue;
       }
-      b.times[kept] = time;
-      b.ranks[kept] = rank;
-      kept++;
+      // ranked: a row is kept only if some spine row can see it (below); decided at the key's next row
+      spineTimes.seek(rank, time);
+      if (held >= 0) {
+        boolean seen = heldSeen && (rank != heldRank || time > heldSpineTime);
+        if (seen) {
+          kept = keep(b, held, kept, heldTime, heldRank);
+        }
+      }
+      held = r;
+      heldTime = time;
+      heldRank = rank;
+      heldSeen = spineTimes.has();
+      heldSpineTime = heldSeen ? spineTimes.time() : 0;
     }
+    if (held >= 0 && heldSeen) { // its key's next row is in the next batch: kept, undecided
+      kept = keep(b, held, kept, heldTime, heldRank);
+    }
+    held = -1;
     b.size = kept;
     return b;
+  }
+
+  /**
+   * Keeps row {@code r} as the batch's row {@code kept} (rows move down as others are dropped);
+   * returns the next free position.
+   */
+  private static int keep(Batch b, int r, int kept, long time, int rank) {
+    if (kept != r) {
+      b.move(r, kept);
+    }
+    b.times[kept] = time;
+    b.ranks[kept] = rank;
+    return kept + 1;
   }
 
   /** Opens the next row group's column readers; at the end of the file, clears {@link #hasMoreGroups}. */

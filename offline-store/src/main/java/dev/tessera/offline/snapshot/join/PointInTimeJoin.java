@@ -468,11 +468,10 @@ public final class PointInTimeJoin {
     Iterator<TableRow> sorted() {
       List<Iterator<TableRow>> all = new ArrayList<>(runs);
       all.add(sorter.sorted());
-      Iterator<TableRow> merged = ExternalSorter.merge(all, order);
       if (cores < 2) {
-        return merged;
+        return ExternalSorter.merge(all, order);
       }
-      ahead = new ReadAhead<>(merged, "snapshot-merge");
+      ahead = new ReadAhead<>(() -> ExternalSorter.merge(all, order), "snapshot-merge"); // its first rows read there too
       return ahead;
     }
 

@@ -26,13 +26,19 @@ final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
   private boolean done;
 
   ReadAhead(Iterator<T> source, String name) {
+    this(() -> source, name);
+  }
+
+  /** The source made on the new thread too (opening it may be work: a merge reads each input's first rows). */
+  ReadAhead(java.util.function.Supplier<Iterator<T>> source, String name) {
     this.thread = new Thread(() -> produce(source), name);
     thread.setDaemon(true);
     thread.start();
   }
 
-  private void produce(Iterator<T> source) {
+  private void produce(java.util.function.Supplier<Iterator<T>> opened) {
     try {
+      Iterator<T> source = opened.get();
       while (source.hasNext()) {
         Object[] c = new Object[CHUNK];
         int n = 0;

@@ -18,7 +18,7 @@ import java.util.NoSuchElementException;
  * budget (long spines) those kept so far move to the external sorter and the rest follow.
  */
 final class SpineKeys implements AutoCloseable {
-  private static final int ENTRY_BYTES = Integer.BYTES + 2 * Long.BYTES + 2 * Integer.BYTES; // key id, ts, row; order, scratch
+  private static final int ENTRY_BYTES = Integer.BYTES + 2 * Long.BYTES + 2 * Integer.BYTES + Long.BYTES; // key id, ts, row; order, scratch; ts by rank
 
   private final long budget;
   private final Path spillDir;
@@ -31,6 +31,7 @@ final class SpineKeys implements AutoCloseable {
   private int size;
   private ExternalSorter<SpineKey> sorter;
   private KeyRanks ranks;
+  private int[] order; // entries in (rank, time, row) order, once ranked
 
   SpineKeys(long budget, Path spillDir) {
     this.budget = budget;
@@ -84,9 +85,10 @@ final class SpineKeys implements AutoCloseable {
   }
 
   /**
-   * Each distinct key's rank in String order (the order of the table's files), for the table side
-   * to compare keys as ints and to drop rows of keys no spine row has; null once the entries
-   * moved to the sorter (no key set in memory). Call after the last {@link #add}.
+   * Each distinct key's rank in String order (the order of the table's files) and the spine's
+   * times of each, sorted: for the table side to compare keys as ints, to drop rows of keys no
+   * spine row has, and rows no spine row can see. Null once the entries moved to the sorter (no
+   * key set in memory). Sorts the entries: call after the last {@link #add}.
    */
   KeyRanks ranks() {
     if (sorter != null) {
@@ -100,7 +102,29 @@ final class SpineKeys implements AutoCloseable {
         rank[ids.get(byRank[r])] = r;
         byRank[r] = new String(byRank[r]); // copies allocated in rank order lie in memory in that order: a walk reads them in sequence
       }
-      ranks = new KeyRanks(ids, rank, byRank);
+      int distinct = rank.length;
+      // bucket by key rank (a counting sort keeps the rows' order within a key), then by time within each key
+      int[] start = new int[distinct + 1];
+      for (int i = 0; i < size; i++) {
+        start[rank[keyIds[i]] + 1]++;
+      }
+      for (int r = 0; r < distinct; r++) {
+        start[r + 1] += start[r];
+      }
+      order = new int[size];
+      int[] fill = Arrays.copyOf(start, distinct);
+      for (int i = 0; i < size; i++) {
+        order[fill[rank[keyIds[i]]]++] = i;
+      }
+      int[] scratch = new int[size];
+      for (int r = 0; r < distinct; r++) {
+        sortByTime(order, scratch, start[r], start[r + 1], times);
+      }
+      long[] timesByRank = new long[size];
+      for (int p = 0; p < size; p++) {
+        timesByRank[p] = times[order[p]];
+      }
+      ranks = new KeyRanks(ids, rank, byRank, start, timesByRank);
     }
     return ranks;
   }
@@ -111,24 +135,7 @@ final class SpineKeys implements AutoCloseable {
       return sorter.sorted();
     }
     int[] rank = ranks().rankOfId;
-    int distinct = rank.length;
-    // bucket by key rank (a counting sort keeps the rows' order within a key), then by time within each key
-    int[] start = new int[distinct + 1];
-    for (int i = 0; i < size; i++) {
-      start[rank[keyIds[i]] + 1]++;
-    }
-    for (int r = 0; r < distinct; r++) {
-      start[r + 1] += start[r];
-    }
-    int[] order = new int[size];
-    int[] fill = Arrays.copyOf(start, distinct);
-    for (int i = 0; i < size; i++) {
-      order[fill[rank[keyIds[i]]]++] = i;
-    }
-    int[] scratch = new int[size];
-    for (int r = 0; r < distinct; r++) {
-      sortByTime(order, scratch, start[r], start[r + 1], times);
-    }
+    int[] order = this.order;
     int n = size;
     String[] keyOf = keys.toArray(String[]::new);
     int[] ids = keyIds;
@@ -198,11 +205,23 @@ final class SpineKeys implements AutoCloseable {
     private final KeyIds ids;
     private final int[] rankOfId;
     private final String[] byRank;
+    private final int[] start; // the times of rank r: timesByRank[start[r] .. start[r + 1])
+    private final long[] timesByRank;
 
-    KeyRanks(KeyIds ids, int[] rankOfId, String[] byRank) {
+    KeyRanks(KeyIds ids, int[] rankOfId, String[] byRank, int[] start, long[] timesByRank) {
       this.ids = ids;
       this.rankOfId = rankOfId;
       this.byRank = byRank;
+      this.start = start;
+      this.timesByRank = timesByRank;
+    }
+
+    /**
+     * A cursor over the spine's times of one key at a time: for rows of a key in time order, the
+     * first spine time at or after each ({@link SpineTimes#seek}).
+     */
+    SpineTimes times() {
+      return new SpineTimes(start, timesByRank);
     }
 
     /** The key's rank, or -1 when no spine row has it. */
@@ -214,6 +233,49 @@ final class SpineKeys implements AutoCloseable {
     /** A cursor for keys asked in ascending order (a sorted file's): see {@link Walk#rank}. */
     Walk walk() {
       return new Walk(byRank);
+    }
+  }
+
+  /** The spine's times of one key after another (see {@link KeyRanks#times}). */
+  static final class SpineTimes {
+    private final int[] start;
+    private final long[] times;
+    private int rank = -1;
+    private int at;
+
+    SpineTimes(int[] start, long[] times) {
+      this.start = start;
+      this.times = times;
+    }
+
+    /**
+     * The position of the first spine time of key {@code rank} at or after {@code time}, read with
+     * {@link #has} and {@link #time}; times of one key must be asked in ascending order.
+     */
+    void seek(int rank, long time) {
+      int end = start[rank + 1];
+      if (rank != this.rank) {
+        this.rank = rank;
+        int i = Arrays.binarySearch(times, start[rank], end, time); // any of equal times: back to the first below
+        at = i >= 0 ? i : -i - 1;
+        while (at > start[rank] && times[at - 1] >= time) {
+          at--;
+        }
+        return;
+      }
+      while (at < end && times[at] < time) {
+        at++;
+      }
+    }
+
+    /** Whether the key has a spine time at or after the one sought. */
+    boolean has() {
+      return at < start[rank + 1];
+    }
+
+    /** That spine time. */
+    long time() {
+      return times[at];
     }
   }
 

@@ -198,8 +198,10 @@ class ColumnarRunTest {
     try (OfflineFixture fx = new OfflineFixture(home)) {
       Random r = new Random(11);
       FeatureSetContract profile = fx.contract("customer_profile");
-      fx.append("customer_profile", rows(profile, 200, 10, r));
-      fx.append("customer_profile", rows(profile, 200, 10, r));
+      List<FeatureRow> first = rows(profile, 200, 10, r);
+      List<FeatureRow> second = rows(profile, 200, 10, r);
+      fx.append("customer_profile", first);
+      fx.append("customer_profile", second);
       List<FeatureRow> arrival = rows(profile, 200, 5, r);
       java.util.Collections.shuffle(arrival, r);
       fx.appendInArrivalOrder("customer_profile", arrival); // not marked sorted: through the sorter
@@ -211,10 +213,16 @@ class ColumnarRunTest {
       Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
       SpineKeys spine = new SpineKeys(16 << 20, spill);
       java.util.Set<String> spineKeys = new java.util.HashSet<>();
+      long entry = 0;
       for (int k = 0; k < 260; k++) {
         if (k % 3 != 0) { // a third of the table's keys are not in the spine; c-200.. are not in the table
-          spine.add("c-" + k, T0, k);
+          spine.add("c-" + k, T0, entry++);
           spineKeys.add("c-" + k);
+        }
+      }
+      for (FeatureRow row : java.util.stream.Stream.concat(first.stream(), second.stream()).toList()) {
+        if (spineKeys.contains((String) row.keys()[0])) { // a spine row at each row's time: every row is seen by one
+          spine.add((String) row.keys()[0], row.eventTime(), entry++);
         }
       }
       SpineKeys.KeyRanks ranks = spine.ranks();
@@ -245,6 +253,43 @@ class ColumnarRunTest {
         assertThat(got.get(i).values()).as("values of row %d", i).containsExactly(want.get(i).values());
         assertThat(got.get(i).rank).as("rank of row %d", i).isEqualTo(ranks.rank(got.get(i).key())).isNotNegative();
       }
+      spine.close();
+    }
+  }
+
+  /** Ranked, a sorted file's rows that no spine row can see (a later row of the key in the file comes first) are not read out at all. */
+  @org.junit.jupiter.api.Test
+  void rankedColumnarReadsDropRowsNoSpineRowCanSee() throws Exception {
+    try (OfflineFixture fx = new OfflineFixture(home)) {
+      FeatureSetContract profile = fx.contract("customer_profile");
+      List<FeatureRow> rows = new ArrayList<>();
+      for (int k = 0; k < 3; k++) {
+        for (int h = 0; h < 10; h++) { // c-k at 00:00 .. 09:00 on the first day
+          rows.add(new FeatureRow(new Object[] {"c-" + k}, profile.features().stream().map(f -> (Object) null).toArray(), T0 + h * 3_600_000L));
+        }
+      }
+      fx.append("customer_profile", rows);
+      Table table = fx.tables.ensure(profile);
+      table.refresh();
+      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
+          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
+          profile.featureNames(), profile.features().stream().map(Feature::type).toList(), null);
+      Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
+      SpineKeys spine = new SpineKeys(16 << 20, spill);
+      spine.add("c-0", T0 + 2 * 3_600_000L + 1, 0); // sees 02:00
+      spine.add("c-0", T0 + 3 * 3_600_000L, 1); // sees 03:00 (equal time)
+      spine.add("c-0", T0 + 3 * 3_600_000L + 5, 2); // sees 03:00 again
+      spine.add("c-1", T0 + 20 * 3_600_000L, 3); // sees 09:00, the last
+      spine.add("c-2", T0 - 1, 4); // sees nothing
+      PointInTimeJoin join = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(4).cores(1);
+      List<String> got = new ArrayList<>();
+      try (PointInTimeJoin.TableRows ranked = join.readTable(read, T0 - 1, T0 + 20 * 3_600_000L, 16 << 20, spine.ranks())) {
+        assertThat(ranked.runs).hasSize(1).allMatch(ColumnarRun.class::isInstance);
+        ranked.sorted().forEachRemaining(row -> got.add(row.key() + "@" + (row.time() - T0) / 3_600_000L));
+      }
+      // the answers (c-0@2, c-0@3, c-1@9), and the last row of a batch of 4 that a spine row may see: it is not compared
+      // with the key's next row, in the next batch (c-1@1, c-1@5); c-0 after 03:00 and all of c-2 come before no spine row
+      assertThat(got).containsExactly("c-0@2", "c-0@3", "c-1@1", "c-1@5", "c-1@9");
       spine.close();
     }
   }
