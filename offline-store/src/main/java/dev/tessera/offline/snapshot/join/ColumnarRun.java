@@ -66,6 +66,11 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private final ExecutorService decoders;
   private final int batchRows;
   private final SpineKeys.Walk ranks; // null: rows not ranked
+  private final SpineKeys.KeyRanks spineKeys;
+  private final boolean keyBytes; // ranked from the keys' bytes: no string per key
+  private Binary runKey; // the bytes of the last key ranked from its bytes, its rank, the time of its last row
+  private int runRank;
+  private long runTime;
   private String rankedKey; // the last key ranked, and its rank: a file's rows of one key share its string
   private int rankedAs;
   /*
@@ -98,6 +103,8 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     this.decoders = decoders;
     this.ranks = ranks == null ? null : ranks.walk(); // the file's keys come in order (checked before each is ranked)
     this.spineTimes = ranks == null ? null : ranks.times();
+    this.spineKeys = ranks;
+    this.keyBytes = this.ranks != null && this.ranks.ranksBytes();
     this.batchRows = batchRows;
     this.read = read;
     this.location = location;
@@ -222,12 +229,39 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       throw new NoSuchElementException();
     }
     int i = pos++;
-    TableRow row = new TableRow(batch.keys[i], batch.times[i], batch.ranks[i], batch, i);
+    TableRow row = new TableRow(batch.keys[i], batch.times[i], batch.ranks[i], batch, batch.source[i]);
     if (pos == batch.size) {
       row.lastOfBatch = true;
       batch = null; // never read again here: once its rows are consumed it is decoded into again, maybe on another thread
     }
     return row;
+  }
+
+  /**
+   * The rank of a row's key from its bytes, checking the order as {@link #checkOrder} does: keys
+   * ascending (by their bytes, as the walk needs them; confirmed by their text before failing, so
+   * that a file in string order whose bytes are not, which only non-ASCII keys can cause, is not
+   * refused), times ascending within a key.
+   */
+  private int rankFromBytes(Binary key, long time) {
+    int c = key == runKey ? 0 : runKey == null ? -1
+        : org.apache.parquet.schema.PrimitiveComparator.UNSIGNED_LEXICOGRAPHICAL_BINARY_COMPARATOR.compare(runKey, key);
+    if (c != 0) {
+      if (c > 0 && runKey.toStringUsingUTF8().compareTo(key.toStringUsingUTF8()) > 0) {
+        throw notSorted(runKey.toStringUsingUTF8(), runTime, key.toStringUsingUTF8(), time);
+      }
+      runKey = key;
+      runRank = ranks.rank(key);
+    } else if (time < runTime) {
+      throw notSorted(key.toStringUsingUTF8(), runTime, key.toStringUsingUTF8(), time);
+    }
+    runTime = time;
+    return runRank;
+  }
+
+  private TesseraException notSorted(String lastKey, long lastTime, String key, long time) {
+    return new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + location
+        + " is marked sorted by (key, event_time) but is not (" + lastKey + " at " + lastTime + " before " + key + " at " + time + ")");
   }
 
   /** Stops the join when a file marked sorted is not: checked as rows are decoded, a key string shared by its rows compared by reference first. */
@@ -267,7 +301,11 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     int timeCol = kinds.length - 1;
     try {
       for (int c = 0; c < kinds.length; c++) {
-        columns[c].read(kinds[c], n, b.nulls[c], b.longs[c], b.doubles[c], c == 0 ? b.keys : b.strings[c]);
+        if (c == 0 && keyBytes) {
+          columns[0].readBinaries(n, b.nulls[0], b.keyBytes);
+        } else {
+          columns[c].read(kinds[c], n, b.nulls[c], b.longs[c], b.doubles[c], c == 0 ? b.keys : b.strings[c]);
+        }
       }
     } catch (RuntimeException e) {
       throw new TesseraException(ErrorCode.IO_ERROR, "Cannot read " + location + ": " + e.getMessage(), e);
@@ -279,19 +317,26 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       if (b.nulls[0][r] || b.nulls[timeCol][r] || micros[r] < minMicros || micros[r] > maxMicros) {
         continue;
       }
-      String key = b.keys[r];
       long time = Math.floorDiv(micros[r], 1000L);
-      checkOrder(key, time);
       int rank = -1;
-      if (ranks != null) {
-        if (key != rankedKey) { // by reference: a dictionary entry's rows share one string
-          rankedKey = key;
-          rankedAs = ranks.rank(key);
+      if (keyBytes) {
+        rank = rankFromBytes(b.keyBytes[r], time);
+        if (rank >= 0) {
+          b.keys[r] = spineKeys.key(rank); // the spine's string: none made per key
         }
-        rank = rankedAs;
-        if (rank < 0) {
-          continue; // no spine row has this key
+      } else {
+        String key = b.keys[r];
+        checkOrder(key, time);
+        if (ranks != null) {
+          if (key != rankedKey) { // by reference: a dictionary entry's rows share one string
+            rankedKey = key;
+            rankedAs = ranks.rank(key);
+          }
+          rank = rankedAs;
         }
+      }
+      if (ranks != null && rank < 0) {
+        continue; // no spine row has this key
       }
       if (spineTimes == null) {
         kept = keep(b, r, kept, time, rank);
@@ -320,15 +365,14 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   }
 
   /**
-   * Keeps row {@code r} as the batch's row {@code kept} (rows move down as others are dropped);
-   * returns the next free position.
+   * Keeps row {@code r} as the batch's row {@code kept}: its key, time and rank there, its values
+   * where they were decoded ({@code source}); returns the next free position.
    */
   private static int keep(Batch b, int r, int kept, long time, int rank) {
-    if (kept != r) {
-      b.move(r, kept);
-    }
+    b.keys[kept] = b.keys[r];
     b.times[kept] = time;
     b.ranks[kept] = rank;
+    b.source[kept] = r;
     return kept + 1;
   }
 
@@ -346,6 +390,9 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
             : i == 0 ? this::keyText : Binary::toStringUsingUTF8);
       }
       rowsLeftInGroup = pages.getRowCount();
+      if (runKey != null) {
+        runKey = Binary.fromConstantByteArray(runKey.getBytes()); // not the last row group's pages
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + location + ": " + e.getMessage(), e);
     }
@@ -381,7 +428,9 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     private final Kind[] kinds;
     private final List<FeatureType> types;
     final String[] keys;
+    final Binary[] keyBytes;
     final int[] ranks;
+    final int[] source; // kept row i's values are at source[i] of the columns
     final long[] times;
     final long[][] longs;
     final double[][] doubles;
@@ -396,6 +445,8 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       this.kinds = kinds;
       this.types = types;
       this.keys = new String[capacity];
+      this.keyBytes = new Binary[capacity];
+      this.source = new int[capacity];
       this.ranks = new int[capacity];
       this.times = new long[capacity];
       int n = kinds.length;
@@ -421,21 +472,6 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
      */
     void release() {
       pool.offer(this);
-    }
-
-    /** Moves row {@code from} to {@code to} (before it), every column. */
-    void move(int from, int to) {
-      keys[to] = keys[from];
-      for (int c = 0; c < kinds.length; c++) {
-        nulls[c][to] = nulls[c][from];
-        if (longs[c] != null) {
-          longs[c][to] = longs[c][from];
-        } else if (doubles[c] != null) {
-          doubles[c][to] = doubles[c][from];
-        } else if (strings[c] != null) {
-          strings[c][to] = strings[c][from];
-        }
-      }
     }
 
     /** The features of row r, boxed and coerced to the feature types (columns 1..n-2; n-1 is the event time). */

@@ -92,6 +92,42 @@ final class PageColumn {
     }
   }
 
+  /**
+   * As {@link #read} for a string column, its values' bytes instead of their text: a dictionary
+   * entry's rows share one {@link Binary} (compare by reference first), valid as long as the row group's pages.
+   */
+  void readBinaries(int n, boolean[] nulls, Binary[] out) {
+    int off = 0;
+    while (off < n) {
+      if (left == 0) {
+        readPage();
+      }
+      int k = Math.min(n - off, left);
+      int present = definitions(nulls, off, k);
+      if (ids != null) {
+        int[] id = scratch(present);
+        ids.read(id, 0, present);
+        for (int i = 0; i < present; i++) {
+          out[off + i] = dictionary.decodeToBinary(id[i]);
+        }
+      } else {
+        for (int i = 0; i < present; i++) {
+          out[off + i] = values.readBytes();
+        }
+      }
+      if (present < k) { // as in read: each value to its row, from the last
+        int j = off + present - 1;
+        for (int i = off + k - 1; i >= off && j >= off; i--) {
+          if (!nulls[i]) {
+            out[i] = out[j--];
+          }
+        }
+      }
+      left -= k;
+      off += k;
+    }
+  }
+
   /** Reads {@code k} definition levels into {@code nulls[off..off+k)}; returns how many rows have a value. */
   private int definitions(boolean[] nulls, int off, int k) {
     if (maxDefinition == 0) {

@@ -232,7 +232,38 @@ final class SpineKeys implements AutoCloseable {
 
     /** A cursor for keys asked in ascending order (a sorted file's): see {@link Walk#rank}. */
     Walk walk() {
-      return new Walk(byRank);
+      return new Walk(byRank, asciiBytes());
+    }
+
+    private org.apache.parquet.io.api.Binary[] asciiBytes;
+    private boolean asciiChecked;
+
+    /**
+     * The keys' UTF-8 bytes by rank when every key is ASCII, else null. Then an ASCII key compares
+     * with any string's UTF-8 bytes (unsigned) as with the string (UTF-16): up to the first
+     * difference both are ASCII, and there a non-ASCII byte and char both exceed any ASCII one.
+     */
+    synchronized org.apache.parquet.io.api.Binary[] asciiBytes() {
+      if (!asciiChecked) {
+        asciiChecked = true;
+        org.apache.parquet.io.api.Binary[] out = new org.apache.parquet.io.api.Binary[byRank.length];
+        for (int r = 0; r < byRank.length; r++) {
+          String k = byRank[r];
+          for (int i = 0; i < k.length(); i++) {
+            if (k.charAt(i) >= 0x80) {
+              return null;
+            }
+          }
+          out[r] = org.apache.parquet.io.api.Binary.fromConstantByteArray(k.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        asciiBytes = out;
+      }
+      return asciiBytes;
+    }
+
+    /** The key of a rank, as the spine has it. */
+    String key(int rank) {
+      return byRank[rank];
     }
   }
 
@@ -256,15 +287,17 @@ final class SpineKeys implements AutoCloseable {
       int end = start[rank + 1];
       if (rank != this.rank) {
         this.rank = rank;
-        int i = Arrays.binarySearch(times, start[rank], end, time); // any of equal times: back to the first below
-        at = i >= 0 ? i : -i - 1;
-        while (at > start[rank] && times[at - 1] >= time) {
-          at--;
-        }
-        return;
+        at = start[rank];
       }
-      while (at < end && times[at] < time) {
-        at++;
+      for (int step = 0; at < end && times[at] < time; step++, at++) {
+        if (step == 8) { // far ahead (a hot key): by binary search; any of equal times, back to the first below
+          int i = Arrays.binarySearch(times, at, end, time);
+          at = i >= 0 ? i : -i - 1;
+          while (at > start[rank] && times[at - 1] >= time) {
+            at--;
+          }
+          return;
+        }
       }
     }
 
@@ -286,11 +319,38 @@ final class SpineKeys implements AutoCloseable {
    */
   static final class Walk {
     private static final int STEPS = 8;
+    private static final java.util.Comparator<org.apache.parquet.io.api.Binary> BYTES =
+        org.apache.parquet.schema.PrimitiveComparator.UNSIGNED_LEXICOGRAPHICAL_BINARY_COMPARATOR;
     private final String[] byRank;
+    private final org.apache.parquet.io.api.Binary[] bytes; // null unless every key is ASCII
     private int next; // ranks below it are before the last key asked
 
-    Walk(String[] byRank) {
+    Walk(String[] byRank, org.apache.parquet.io.api.Binary[] bytes) {
       this.byRank = byRank;
+      this.bytes = bytes;
+    }
+
+    /** Whether keys can be ranked from their UTF-8 bytes ({@link #rank(org.apache.parquet.io.api.Binary)}): every spine key is ASCII. */
+    boolean ranksBytes() {
+      return bytes != null;
+    }
+
+    /** As {@link #rank(String)}, for a key's UTF-8 bytes; only when {@link #ranksBytes}. */
+    int rank(org.apache.parquet.io.api.Binary key) {
+      int n = bytes.length;
+      for (int step = 0; next < n && step < STEPS; step++) {
+        int c = BYTES.compare(bytes[next], key);
+        if (c >= 0) {
+          return c == 0 ? next : -1;
+        }
+        next++;
+      }
+      if (next >= n) {
+        return -1;
+      }
+      int i = Arrays.binarySearch(bytes, next, n, key, BYTES);
+      next = i >= 0 ? i : -i - 1;
+      return i >= 0 ? i : -1;
     }
 
     /** The key's rank, or -1 when no spine row has it; keys must come in ascending order (equal ones may repeat). */

@@ -137,14 +137,21 @@ class ColumnarRunTest {
    * holds keeps its values), and the files decode into them again: with tiny batches, on every
    * thread arrangement, the matches equal those of Iceberg's row reader compared by key text.
    */
-  @ParameterizedTest(name = "batches of {0} rows, {1} cores")
-  @CsvSource({"7, 1", "7, 2", "3, 4", ColumnarRun.BATCH + ", 2"})
-  void mergeReusingBatchesGivesTheRowReadersMatches(int batchRows, int cores) throws Exception {
+  @ParameterizedTest(name = "batches of {0} rows, {1} cores, accented keys: {2}")
+  @CsvSource({"7, 1, none", "7, 2, none", "3, 4, none", ColumnarRun.BATCH + ", 2, none", "7, 2, table", "7, 2, both"})
+  void mergeReusingBatchesGivesTheRowReadersMatches(int batchRows, int cores, String accented) throws Exception {
     try (OfflineFixture fx = new OfflineFixture(home)) {
       Random r = new Random(13);
       FeatureSetContract profile = fx.contract("customer_profile");
+      // accented keys (non-ASCII): in the table only (ASCII spine keys, ranked from the bytes; these rows have no
+      // spine row) or in both (the spine's keys are not all ASCII: ranked from the keys' text)
+      java.util.function.UnaryOperator<String> accent = k -> Integer.parseInt(k.substring(2)) % 5 == 0 ? k + "\u00e9\uD83D\uDE00" : k;
       for (int batch = 0; batch < 3; batch++) {
-        fx.append("customer_profile", rows(profile, 300, 20, r));
+        List<FeatureRow> rows = rows(profile, 300, 20, r);
+        if (!accented.equals("none")) {
+          rows = rows.stream().map(f -> new FeatureRow(new Object[] {accent.apply((String) f.keys()[0])}, f.values(), f.eventTime())).toList();
+        }
+        fx.append("customer_profile", rows);
       }
       Table table = fx.tables.ensure(profile);
       table.refresh();
@@ -154,12 +161,17 @@ class ColumnarRunTest {
           profile.featureNames(), types, DAY);
       List<Object[]> spineRows = new ArrayList<>();
       for (int i = 0; i < 6_000; i++) {
-        spineRows.add(new Object[] {"c-" + r.nextInt(330), T0 + (long) (r.nextDouble() * 9 * DAY)});
+        String key = "c-" + r.nextInt(330);
+        spineRows.add(new Object[] {accented.equals("both") ? accent.apply(key) : key, T0 + (long) (r.nextDouble() * 9 * DAY)});
       }
       Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
       PointInTimeJoin columnar = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(batchRows).cores(cores);
       PointInTimeJoin rowReader = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).rowReaderOnly().cores(1);
       List<Object[]> got = matches(columnar, read, spineRows, true, spill);
+      try (SpineKeys spine = new SpineKeys(16 << 20, spill)) {
+        spineRows.forEach(row -> spine.add((String) row[0], (Long) row[1], 0));
+        assertThat(spine.ranks().walk().ranksBytes()).as("ranked from the keys' bytes").isEqualTo(!accented.equals("both"));
+      }
       List<Object[]> want = matches(rowReader, read, spineRows, false, spill);
       assertThat(want.stream().filter(m -> m != null).count()).isGreaterThan(3_000);
       for (int i = 0; i < want.size(); i++) {
@@ -294,9 +306,9 @@ class ColumnarRunTest {
     }
   }
 
-  @ParameterizedTest(name = "columnar {0}")
-  @ValueSource(booleans = {true, false})
-  void aFileMarkedSortedThatIsNotStopsTheJoin(boolean columnarReads) throws Exception {
+  @ParameterizedTest(name = "columnar {0}, ranked {1}")
+  @CsvSource({"true, false", "false, false", "true, true", "false, true"})
+  void aFileMarkedSortedThatIsNotStopsTheJoin(boolean columnarReads, boolean ranked) throws Exception {
     try (OfflineFixture fx = new OfflineFixture(home)) {
       FeatureSetContract profile = fx.contract("customer_profile");
       Table table = fx.tables.ensure(profile);
@@ -319,7 +331,11 @@ class ColumnarRunTest {
       if (!columnarReads) {
         join.rowReaderOnly();
       }
-      try (PointInTimeJoin.TableRows rows = join.readTable(read, T0, T0 + 10 * DAY, 16 << 20)) {
+      SpineKeys spine = new SpineKeys(16 << 20, spill);
+      for (int k = 0; k < 50; k++) {
+        spine.add("c-" + k, T0 + 10 * DAY, k);
+      }
+      try (spine; PointInTimeJoin.TableRows rows = join.readTable(read, T0, T0 + 10 * DAY, 16 << 20, ranked ? spine.ranks() : null)) {
         assertThat(rows.runs).hasSize(1).allMatch(r -> columnarReads == (r instanceof ColumnarRun));
         assertThatThrownBy(() -> rows.sorted().forEachRemaining(r -> { }))
             .isInstanceOf(dev.tessera.errors.TesseraException.class)

@@ -86,4 +86,40 @@ class SpineKeysTest {
       }
     }
   }
+
+  /** The spine's times of each key, sought in ascending order (few or many steps apart, equal times): the first at or after each, as a scan finds it. */
+  @org.junit.jupiter.api.Test
+  void spineTimesGiveTheFirstTimeAtOrAfter() {
+    Random r = new Random(21);
+    java.util.Map<String, List<Long>> byKey = new java.util.TreeMap<>();
+    try (SpineKeys keys = new SpineKeys(64_000_000, spill)) {
+      for (int i = 0; i < 20_000; i++) {
+        String key = r.nextInt(4) == 0 ? "hot" : "c-" + r.nextInt(500);
+        long ts = r.nextInt(10_000) * 10L; // equal times too
+        keys.add(key, ts, i);
+        byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(ts);
+      }
+      SpineKeys.KeyRanks ranks = keys.ranks();
+      SpineKeys.SpineTimes times = ranks.times();
+      for (var e : byKey.entrySet()) {
+        List<Long> ts = new ArrayList<>(e.getValue());
+        ts.sort(null);
+        int rank = ranks.rank(e.getKey());
+        for (long t = -5; t < 100_010; t += 1 + r.nextInt(r.nextBoolean() ? 30 : 3_000)) {
+          times.seek(rank, t);
+          long want = -1;
+          for (long x : ts) {
+            if (x >= t) {
+              want = x;
+              break;
+            }
+          }
+          assertThat(times.has()).as("%s at %d", e.getKey(), t).isEqualTo(want >= 0);
+          if (want >= 0) {
+            assertThat(times.time()).as("%s at %d", e.getKey(), t).isEqualTo(want);
+          }
+        }
+      }
+    }
+  }
 }
