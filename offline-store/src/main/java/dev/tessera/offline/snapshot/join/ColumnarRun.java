@@ -239,24 +239,46 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
 
   /**
    * The rank of a row's key from its bytes, checking the order as {@link #checkOrder} does: keys
-   * ascending (by their bytes, as the walk needs them; confirmed by their text before failing, so
-   * that a file in string order whose bytes are not, which only non-ASCII keys can cause, is not
-   * refused), times ascending within a key.
+   * ascending, times ascending within a key. A key the walk finds after the last one is in order
+   * without comparing the two; otherwise their bytes are compared (as the walk needs them), and a
+   * key before the last is confirmed by their text before failing, so that a file in string order
+   * whose bytes are not (which only non-ASCII keys can cause) is not refused.
    */
   private int rankFromBytes(Binary key, long time) {
-    int c = key == runKey ? 0 : runKey == null ? -1
-        : org.apache.parquet.schema.PrimitiveComparator.UNSIGNED_LEXICOGRAPHICAL_BINARY_COMPARATOR.compare(runKey, key);
-    if (c != 0) {
+    if (key == runKey) { // a dictionary entry's rows share its bytes
+      checkTime(key, time);
+      return runRank;
+    }
+    int rank = ranks.rank(key);
+    boolean sameKey;
+    if (runKey == null) {
+      sameKey = false;
+    } else if (rank >= 0 && runRank >= 0) {
+      if (rank < runRank) {
+        throw notSorted(runKey.toStringUsingUTF8(), runTime, key.toStringUsingUTF8(), time);
+      }
+      sameKey = rank == runRank; // the same key in the next row group: other bytes, equal
+    } else {
+      int c = org.apache.parquet.schema.PrimitiveComparator.UNSIGNED_LEXICOGRAPHICAL_BINARY_COMPARATOR.compare(runKey, key);
       if (c > 0 && runKey.toStringUsingUTF8().compareTo(key.toStringUsingUTF8()) > 0) {
         throw notSorted(runKey.toStringUsingUTF8(), runTime, key.toStringUsingUTF8(), time);
       }
-      runKey = key;
-      runRank = ranks.rank(key);
-    } else if (time < runTime) {
+      sameKey = c == 0;
+    }
+    if (sameKey) {
+      checkTime(key, time);
+    }
+    runKey = key;
+    runRank = rank;
+    runTime = time;
+    return rank;
+  }
+
+  private void checkTime(Binary key, long time) {
+    if (time < runTime) {
       throw notSorted(key.toStringUsingUTF8(), runTime, key.toStringUsingUTF8(), time);
     }
     runTime = time;
-    return runRank;
   }
 
   private TesseraException notSorted(String lastKey, long lastTime, String key, long time) {
