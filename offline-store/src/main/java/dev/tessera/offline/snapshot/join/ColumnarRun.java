@@ -521,8 +521,8 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       return types.get(c - 1).coerce(v);
     }
 
-    /** Sets row r's features into {@code columns} at {@code row}, as {@code columns.set(values(r))} would, without boxing where the column holds the feature's own type. */
-    void copyTo(int r, Matches.Columns columns, int row) {
+    /** Sets row r's features into {@code slots} at {@code row}, as {@code slots.set} of {@code values(r)} would, without boxing where the column holds the feature's own type. */
+    void copyTo(int r, Matches.Slots slots, int row) {
       for (int c = 1; c < kinds.length - 1; c++) {
         if (nulls[c][r]) {
           continue;
@@ -530,13 +530,13 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
         int f = c - 1;
         FeatureType type = types.get(f);
         if (kinds[c] == Kind.LONG && type == FeatureType.LONG) {
-          columns.setLong(f, row, longs[c][r]);
+          slots.setLong(f, row, longs[c][r]);
         } else if (kinds[c] == Kind.DOUBLE && type == FeatureType.DOUBLE) {
-          columns.setLong(f, row, Double.doubleToRawLongBits(doubles[c][r]));
+          slots.setLong(f, row, Double.doubleToRawLongBits(doubles[c][r]));
         } else if (kinds[c] == Kind.STRING && type == FeatureType.STRING) {
-          columns.setString(f, row, strings[c][r]);
+          slots.setString(f, row, strings[c][r]);
         } else {
-          columns.set(f, row, value(c, r));
+          slots.set(f, row, value(c, r));
         }
       }
     }

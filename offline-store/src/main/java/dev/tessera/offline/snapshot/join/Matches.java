@@ -17,7 +17,7 @@ import java.util.NoSuchElementException;
 /**
  * One feature set's matches, to be read back by spine row. The merge finds them in (key, time)
  * order; the output wants them in spine order. Held by row index, read back in row order without
- * sorting: as columns ({@link Columns}: a primitive slot per spine row and feature, strings by
+ * sorting: in slots ({@link Slots}: a primitive slot per spine row and feature, strings by
  * reference) when those fit three quarters of the budget, else written compactly
  * ({@link FeatureValueCodec}) into one byte array with an offset per spine row. Past the budget
  * (long spines, wide rows, long strings) those kept so far move to the external sorter, by row,
@@ -29,7 +29,7 @@ final class Matches implements AutoCloseable {
   private final List<FeatureType> types;
   private final long budget;
   private final Path spillDir;
-  private Columns columns; // null unless held as columns
+  private Slots slots; // null unless held in slots
   private long[] offsets; // per spine row, -1 for none; null once in the sorter
   private Bytes bytes;
   private DataOutputStream out;
@@ -40,8 +40,8 @@ final class Matches implements AutoCloseable {
     this.types = types;
     this.budget = budget;
     this.spillDir = spillDir;
-    if (rows < Integer.MAX_VALUE && rows * Columns.bytesPerRow(types) <= budget / 4 * 3) {
-      columns = new Columns(types, (int) rows);
+    if (rows * Math.max(1, types.size()) < Integer.MAX_VALUE && rows * Slots.bytesPerRow(types) <= budget / 4 * 3) {
+      slots = new Slots(types, (int) rows);
     } else if (rows < Integer.MAX_VALUE && rows * Long.BYTES <= budget / 2) {
       offsets = new long[(int) rows];
       Arrays.fill(offsets, -1);
@@ -57,9 +57,9 @@ final class Matches implements AutoCloseable {
     return sorter == null;
   }
 
-  /** How they are held now: "columns", "bytes" or "sorter". */
+  /** How they are held now: "slots", "bytes" or "sorter". */
   String state() {
-    return columns != null ? "columns" : sorter != null ? "sorter" : "bytes";
+    return slots != null ? "slots" : sorter != null ? "sorter" : "bytes";
   }
 
   /** The match of spine row {@code idx}. */
@@ -68,9 +68,9 @@ final class Matches implements AutoCloseable {
       sorter.add(new Match(idx, row.values()));
       return;
     }
-    if (columns != null) {
-      row.copyTo(columns, (int) idx);
-      if (columns.bytes() > budget) {
+    if (slots != null) {
+      row.copyTo(slots, (int) idx);
+      if (slots.bytes() > budget) {
         toSorter();
       }
       return;
@@ -94,7 +94,7 @@ final class Matches implements AutoCloseable {
     ExternalSorter<Match> s = newSorter();
     inRowOrder().forEachRemaining(s::add);
     sorter = s;
-    columns = null;
+    slots = null;
     offsets = null;
     bytes = null;
     out = null;
@@ -105,8 +105,8 @@ final class Matches implements AutoCloseable {
     if (sorter != null) {
       return sorter.sorted();
     }
-    if (columns != null) {
-      return columns.inRowOrder();
+    if (slots != null) {
+      return slots.inRowOrder();
     }
     long[] at = offsets;
     java.nio.ByteBuffer in = bytes.buffer();
@@ -144,50 +144,58 @@ final class Matches implements AutoCloseable {
     if (sorter != null) {
       sorter.close();
     }
-    columns = null;
+    slots = null;
     offsets = null;
     bytes = null;
   }
 
   /**
-   * The matches as columns: per feature a slot per spine row (a long: integers, booleans as 0/1,
-   * floating point as its raw bits; strings by reference) and a presence flag, per row whether it
-   * has a match. Strings are counted against the budget once per object (a dictionary's string is
-   * shared by many rows), as far as a small identity table per column can tell.
+   * The matches held by spine row, a row's slots side by side (one or two cache lines per match,
+   * however many features): per row a slot per non-string feature (a long: integers, booleans as
+   * 0/1, floating point as its raw bits), a reference per string feature, and a bit per feature
+   * for its presence and one for the match. Strings are counted against the budget once per
+   * object (a dictionary's string is shared by many rows), as far as a small identity table per
+   * column can tell.
    */
-  static final class Columns {
+  static final class Slots {
     private static final int SEEN = 1024;
+    private static final long MATCHED = 1L << 63;
     private final List<FeatureType> types;
-    private final long[][] longs;
-    private final String[][] strings;
-    private final boolean[][] present;
-    private final boolean[] matched;
-    private final String[][] seen; // per string column: recently counted strings, by identity hash
+    private final int[] slot; // per feature: its slot among the row's longs, or among its strings
+    private final int longsPerRow;
+    private final int stringsPerRow;
+    private final long[] longs;
+    private final String[] strings;
+    private final long[] present; // per row: bit f, feature f is present; MATCHED, the row has a match
+    private final String[][] seen; // per string feature: recently counted strings, by identity hash
     private final long fixedBytes;
     private long stringBytes;
 
-    /** Bytes per spine row held as columns: a slot and a flag per feature, a flag per row. */
+    /** Bytes per spine row held so; {@code Long.MAX_VALUE} when not held so (more than 63 features). */
     static long bytesPerRow(List<FeatureType> types) {
-      return 9L * types.size() + 1;
+      return types.size() > 63 ? Long.MAX_VALUE / 4 : 8L * types.size() + 8;
     }
 
-    Columns(List<FeatureType> types, int rows) {
+    Slots(List<FeatureType> types, int rows) {
       this.types = types;
       int n = types.size();
-      longs = new long[n][];
-      strings = new String[n][];
-      present = new boolean[n][];
+      slot = new int[n];
       seen = new String[n][];
+      int l = 0;
+      int st = 0;
       for (int f = 0; f < n; f++) {
         if (types.get(f) == FeatureType.STRING) {
-          strings[f] = new String[rows];
+          slot[f] = st++;
           seen[f] = new String[SEEN];
         } else {
-          longs[f] = new long[rows];
+          slot[f] = l++;
         }
-        present[f] = new boolean[rows];
       }
-      matched = new boolean[rows];
+      longsPerRow = l;
+      stringsPerRow = st;
+      longs = new long[Math.multiplyExact(rows, l)];
+      strings = st == 0 ? null : new String[Math.multiplyExact(rows, st)];
+      present = new long[rows];
       fixedBytes = rows * bytesPerRow(types);
     }
 
@@ -196,20 +204,20 @@ final class Matches implements AutoCloseable {
     }
 
     void match(int row) {
-      matched[row] = true;
+      present[row] |= MATCHED;
     }
 
     void setLong(int f, int row, long v) {
-      longs[f][row] = v;
-      present[f][row] = true;
+      longs[row * longsPerRow + slot[f]] = v;
+      present[row] |= 1L << f;
     }
 
     void setString(int f, int row, String v) {
-      strings[f][row] = v;
-      present[f][row] = true;
-      int slot = System.identityHashCode(v) & (SEEN - 1);
-      if (seen[f][slot] != v) {
-        seen[f][slot] = v;
+      strings[row * stringsPerRow + slot[f]] = v;
+      present[row] |= 1L << f;
+      int h = System.identityHashCode(v) & (SEEN - 1);
+      if (seen[f][h] != v) {
+        seen[f][h] = v;
         stringBytes += 48 + v.length();
       }
     }
@@ -230,16 +238,20 @@ final class Matches implements AutoCloseable {
     }
 
     Object value(int f, int row) {
-      if (!present[f][row]) {
+      if ((present[row] & (1L << f)) == 0) {
         return null;
       }
+      if (types.get(f) == FeatureType.STRING) {
+        return strings[row * stringsPerRow + slot[f]];
+      }
+      long v = longs[row * longsPerRow + slot[f]];
       return switch (types.get(f)) {
-        case INT -> (int) longs[f][row];
-        case LONG, TIMESTAMP -> longs[f][row];
-        case FLOAT -> Float.intBitsToFloat((int) longs[f][row]);
-        case DOUBLE -> Double.longBitsToDouble(longs[f][row]);
-        case BOOLEAN -> longs[f][row] != 0;
-        case STRING -> strings[f][row];
+        case INT -> (int) v;
+        case LONG, TIMESTAMP -> v;
+        case FLOAT -> Float.intBitsToFloat((int) v);
+        case DOUBLE -> Double.longBitsToDouble(v);
+        case BOOLEAN -> v != 0;
+        case STRING -> throw new IllegalStateException("strings are read above");
       };
     }
 
@@ -249,7 +261,7 @@ final class Matches implements AutoCloseable {
 
         private int next(int from) {
           int r = from;
-          while (r < matched.length && !matched[r]) {
+          while (r < present.length && (present[r] & MATCHED) == 0) {
             r++;
           }
           return r;
@@ -257,7 +269,7 @@ final class Matches implements AutoCloseable {
 
         @Override
         public boolean hasNext() {
-          return row < matched.length;
+          return row < present.length;
         }
 
         @Override

@@ -156,13 +156,13 @@ public final class PointInTimeJoin {
     }
 
     /** Sets the features as the match of spine row {@code row}; a columnar row's straight from its batch. */
-    void copyTo(Matches.Columns columns, int row) {
-      columns.match(row);
+    void copyTo(Matches.Slots slots, int row) {
+      slots.match(row);
       if (batch != null) {
-        batch.copyTo(index, columns, row);
+        batch.copyTo(index, slots, row);
       } else {
         for (int f = 0; f < values.length; f++) {
-          columns.set(f, row, values[f]);
+          slots.set(f, row, values[f]);
         }
       }
     }

@@ -96,13 +96,13 @@ class ColumnarRunTest {
           // written straight from the batch: the bytes of the boxed values' encoding
           java.io.ByteArrayOutputStream direct = new java.io.ByteArrayOutputStream();
           got.writeValues(new java.io.DataOutputStream(direct), types);
-          // copied straight from the batch into a match held as columns
+          // copied straight from the batch into a match held in slots
           try (Matches match = new Matches(types, 1, 1 << 20, home)) {
-            assertThat(match.state()).isEqualTo("columns");
+            assertThat(match.state()).isEqualTo("slots");
             match.add(0, got);
             Object[] copied = match.inRowOrder().next().values();
             for (int i = 0; i < want.values().length; i++) {
-              assertThat(copied[i]).as("value %d of row %d as a column", i, n).isEqualTo(want.values()[i]);
+              assertThat(copied[i]).as("value %d of row %d in a slot", i, n).isEqualTo(want.values()[i]);
               if (want.values()[i] != null) {
                 assertThat(copied[i]).isExactlyInstanceOf(want.values()[i].getClass());
               }

@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Matches come back by spine row whether they stayed in memory (as columns, or as bytes when
- * columns would not fit), moved to the sorter part-way (from either), or started there.
+ * Matches come back by spine row whether they stayed in memory (in slots, or as bytes when
+ * slots would not fit), moved to the sorter part-way (from either), or started there.
  */
 class MatchesTest {
   static final List<FeatureType> TYPES = List.of(FeatureType.LONG, FeatureType.DOUBLE, FeatureType.STRING, FeatureType.BOOLEAN,
@@ -23,7 +23,7 @@ class MatchesTest {
   @TempDir Path spill;
 
   @ParameterizedTest(name = "budget {0}: held as {1}, then as {2}")
-  @CsvSource({"64000000, columns, columns", "1800000, columns, sorter", "400000, bytes, sorter", "1000, sorter, sorter"})
+  @CsvSource({"64000000, slots, slots", "1800000, slots, sorter", "400000, bytes, sorter", "1000, sorter, sorter"})
   void givesTheMatchesBySpineRow(long budget, String first, String then) {
     Random r = new Random(3);
     int rows = 20_000;
@@ -43,7 +43,7 @@ class MatchesTest {
         expected[idx] = v;
         m.add(idx, new PointInTimeJoin.TableRow("k", 0, v));
       }
-      assertThat(m.state()).isEqualTo(then); // columns to the sorter: 15,000 distinct strings outgrow the budget
+      assertThat(m.state()).isEqualTo(then); // slots to the sorter: 15,000 distinct strings outgrow the budget
       assertThat(m.inMemory()).isEqualTo(!then.equals("sorter"));
       var it = m.inRowOrder();
       int n = 0;
