@@ -155,10 +155,7 @@ class ColumnarRunTest {
       }
       Table table = fx.tables.ensure(profile);
       table.refresh();
-      List<FeatureType> types = profile.features().stream().map(Feature::type).toList();
-      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
-          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
-          profile.featureNames(), types, DAY);
+      FeatureSetRead read = profileRead(fx, profile, table, DAY);
       List<Object[]> spineRows = new ArrayList<>();
       for (int i = 0; i < 6_000; i++) {
         String key = "c-" + r.nextInt(330);
@@ -219,9 +216,7 @@ class ColumnarRunTest {
       fx.appendInArrivalOrder("customer_profile", arrival); // not marked sorted: through the sorter
       Table table = fx.tables.ensure(profile);
       table.refresh();
-      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
-          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
-          profile.featureNames(), profile.features().stream().map(Feature::type).toList(), null);
+      FeatureSetRead read = profileRead(fx, profile, table, null);
       Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
       SpineKeys spine = new SpineKeys(16 << 20, spill);
       java.util.Set<String> spineKeys = new java.util.HashSet<>();
@@ -283,9 +278,7 @@ class ColumnarRunTest {
       fx.append("customer_profile", rows);
       Table table = fx.tables.ensure(profile);
       table.refresh();
-      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
-          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
-          profile.featureNames(), profile.features().stream().map(Feature::type).toList(), null);
+      FeatureSetRead read = profileRead(fx, profile, table, null);
       Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
       SpineKeys spine = new SpineKeys(16 << 20, spill);
       spine.add("c-0", T0 + 2 * 3_600_000L + 1, 0); // sees 02:00
@@ -323,9 +316,7 @@ class ColumnarRunTest {
       FeatureTableWriter.append(table, records, (a, b) -> ((String) b.getField("customer_id")).compareTo((String) a.getField("customer_id")),
           table.sortOrder());
       table.refresh();
-      FeatureSetRead read = new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
-          table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
-          profile.featureNames(), profile.features().stream().map(Feature::type).toList(), null);
+      FeatureSetRead read = profileRead(fx, profile, table, null);
       Path spill = java.nio.file.Files.createDirectories(home.resolve("spill"));
       PointInTimeJoin join = new PointInTimeJoin(fx.catalog, 64 << 20, spill, ProgressListener.NONE).batchRows(7).cores(4);
       if (!columnarReads) {
@@ -342,6 +333,13 @@ class ColumnarRunTest {
             .hasMessageContaining("is marked sorted by (key, event_time) but is not (c-9 at ");
       }
     }
+  }
+
+  /** customer_profile's features at the table's current snapshot, with a TTL (ms) or none. */
+  static FeatureSetRead profileRead(OfflineFixture fx, FeatureSetContract profile, Table table, Long ttl) {
+    return new FeatureSetRead("customer_profile", profile.version().toString(), fx.tables.identifier(profile).toString(),
+        table.currentSnapshot().snapshotId(), profile.entity().keyNames(), profile.entity().keys().stream().map(k -> k.type()).toList(),
+        profile.featureNames(), profile.features().stream().map(Feature::type).toList(), ttl);
   }
 
   /** Random rows over {@code keys} keys, times over 8 days, every feature type, a tenth of the values null. */
