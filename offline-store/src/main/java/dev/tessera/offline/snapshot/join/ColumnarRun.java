@@ -65,7 +65,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
 
   private final ExecutorService decoders;
   private final int batchRows;
-  private final SpineKeys.Walk ranks; // null: rows not ranked
+  private final SpineKeys.Walk walk; // null: rows not ranked
   private final SpineKeys.KeyRanks spineKeys;
   private final boolean keyBytes; // ranked from the keys' bytes: no string per key
   private Binary runKey; // the bytes of the last key ranked from its bytes, its rank, the time of its last row
@@ -81,11 +81,6 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
    * file and position; the latest offered wins). Each row waits for the next (held).
    */
   private final SpineKeys.SpineTimes spineTimes;
-  private int held = -1; // the row of the batch being decoded that waits for its key's next row
-  private long heldTime;
-  private int heldRank;
-  private boolean heldSeen;
-  private long heldSpineTime;
   private PageColumn[] columns;
   private long rowsLeftInGroup;
   private boolean hasMoreGroups = true;
@@ -101,10 +96,10 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   private ColumnarRun(FeatureSetRead read, String location, ParquetFileReader reader, Kind[] kinds,
       ColumnDescriptor[] descriptors, long minMicros, long maxMicros, ExecutorService decoders, int batchRows, SpineKeys.KeyRanks ranks) {
     this.decoders = decoders;
-    this.ranks = ranks == null ? null : ranks.walk(); // the file's keys come in order (checked before each is ranked)
+    this.walk = ranks == null ? null : ranks.walk(); // the file's keys come in order (checked before each is ranked)
     this.spineTimes = ranks == null ? null : ranks.times();
     this.spineKeys = ranks;
-    this.keyBytes = this.ranks != null && this.ranks.ranksBytes();
+    this.keyBytes = walk != null && walk.ranksBytes();
     this.batchRows = batchRows;
     this.read = read;
     this.location = location;
@@ -249,7 +244,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       checkTime(key, time);
       return runRank;
     }
-    int rank = ranks.rank(key);
+    int rank = walk.rank(key);
     boolean sameKey;
     if (runKey == null) {
       sameKey = false;
@@ -282,8 +277,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
   }
 
   private TesseraException notSorted(String lastKey, long lastTime, String key, long time) {
-    return new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + location
-        + " is marked sorted by (key, event_time) but is not (" + lastKey + " at " + lastTime + " before " + key + " at " + time + ")");
+    return PointInTimeJoin.notSorted(read, location, lastKey, lastTime, key, time);
   }
 
   /** Stops the join when a file marked sorted is not: checked as rows are decoded, a key string shared by its rows compared by reference first. */
@@ -291,8 +285,7 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     if (lastKey != null) {
       int c = key == lastKey ? 0 : lastKey.compareTo(key);
       if (c > 0 || (c == 0 && lastTime > time)) {
-        throw new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + location
-            + " is marked sorted by (key, event_time) but is not (" + lastKey + " at " + lastTime + " before " + key + " at " + time + ")");
+        throw notSorted(lastKey, lastTime, key, time);
       }
     }
     lastKey = key;
@@ -334,6 +327,11 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     }
     long[] micros = b.longs[timeCol];
     int kept = 0;
+    int held = -1; // the row that waits for its key's next row: its time, rank, whether a spine time follows it, and which
+    long heldTime = 0;
+    int heldRank = -1;
+    boolean heldSeen = false;
+    long heldSpineTime = 0;
     for (int r = 0; r < n; r++) {
       // no key, no time, or a time outside the bounds: the scan's filter drops the row
       if (b.nulls[0][r] || b.nulls[timeCol][r] || micros[r] < minMicros || micros[r] > maxMicros) {
@@ -349,15 +347,15 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
       } else {
         String key = b.keys[r];
         checkOrder(key, time);
-        if (ranks != null) {
+        if (walk != null) {
           if (key != rankedKey) { // by reference: a dictionary entry's rows share one string
             rankedKey = key;
-            rankedAs = ranks.rank(key);
+            rankedAs = walk.rank(key);
           }
           rank = rankedAs;
         }
       }
-      if (ranks != null && rank < 0) {
+      if (walk != null && rank < 0) {
         continue; // no spine row has this key
       }
       if (spineTimes == null) {
@@ -381,7 +379,6 @@ final class ColumnarRun implements PointInTimeJoin.SortedRun {
     if (held >= 0 && heldSeen) { // its key's next row is in the next batch: kept, undecided
       kept = keep(b, held, kept, heldTime, heldRank);
     }
-    held = -1;
     b.size = kept;
     return b;
   }

@@ -220,7 +220,7 @@ public final class PointInTimeJoin {
             TableRows tableRows = readTable(read, minTs, maxTs, budget, spineKeys.ranks())) {
           Matches found = new Matches(read.featureTypes(), rows, budget, spillDir);
           matches.add(found);
-          Iterator<TableRow> table = tableRows.sorted(); // first: with a second core it starts reading while the spine side sorts
+          Iterator<TableRow> table = tableRows.sorted(); // first: with a second core it starts reading while a spilled spine side merges
           merge(spineKeys.sorted(), table, read.ttlMillis(), found, tableRows.ranks != null);
           progress.update("joined " + read.featureSet(), f + 1, reads.size());
         }
@@ -527,8 +527,7 @@ public final class PointInTimeJoin {
           continue;
         }
         if (last != null && TABLE_ORDER.compare(last, row) > 0) { // every row checked, those dropped below too
-          throw new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + task.file().location()
-              + " is marked sorted by (key, event_time) but is not (" + last.key() + " at " + last.time() + " before " + row.key() + " at " + row.time() + ")");
+          throw notSorted(read, task.file().location(), last.key(), last.time(), row.key(), row.time());
         }
         last = row;
         next = ranked(row, ranks);
@@ -555,6 +554,12 @@ public final class PointInTimeJoin {
         throw new UncheckedIOException(e);
       }
     }
+  }
+
+  /** The error that stops a join reading a data file marked sorted by (key, event time) that is not: never a wrong answer. */
+  static TesseraException notSorted(FeatureSetRead read, String location, String lastKey, long lastTime, String key, long time) {
+    return new TesseraException(ErrorCode.INTERNAL, "Cannot join " + read.featureSet() + ": data file " + location
+        + " is marked sorted by (key, event_time) but is not (" + lastKey + " at " + lastTime + " before " + key + " at " + time + ")");
   }
 
   /** A generic table record (of the projection {@code positions} index) as a join row; null when a key column is null. */

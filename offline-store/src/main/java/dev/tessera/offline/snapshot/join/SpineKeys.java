@@ -134,10 +134,10 @@ final class SpineKeys implements AutoCloseable {
     if (sorter != null) {
       return sorter.sorted();
     }
-    int[] rank = ranks().rankOfId;
+    KeyRanks ranked = ranks();
+    int[] rank = ranked.rankOfId;
     int[] order = this.order;
     int n = size;
-    String[] keyOf = keys.toArray(String[]::new);
     int[] ids = keyIds;
     long[] ts = times;
     long[] rs = rows;
@@ -155,7 +155,8 @@ final class SpineKeys implements AutoCloseable {
           throw new NoSuchElementException();
         }
         int i = order[p++];
-        return new SpineKey(keyOf[ids[i]], ts[i], rs[i], rank[ids[i]]);
+        int r = rank[ids[i]];
+        return new SpineKey(ranked.key(r), ts[i], rs[i], r);
       }
     };
   }
@@ -208,12 +209,15 @@ final class SpineKeys implements AutoCloseable {
     private final int[] start; // the times of rank r: timesByRank[start[r] .. start[r + 1])
     private final long[] timesByRank;
 
+    private final org.apache.parquet.io.api.Binary[] asciiBytes; // null unless every key is ASCII
+
     KeyRanks(KeyIds ids, int[] rankOfId, String[] byRank, int[] start, long[] timesByRank) {
       this.ids = ids;
       this.rankOfId = rankOfId;
       this.byRank = byRank;
       this.start = start;
       this.timesByRank = timesByRank;
+      this.asciiBytes = asciiBytes(byRank);
     }
 
     /**
@@ -232,33 +236,26 @@ final class SpineKeys implements AutoCloseable {
 
     /** A cursor for keys asked in ascending order (a sorted file's): see {@link Walk#rank}. */
     Walk walk() {
-      return new Walk(byRank, asciiBytes());
+      return new Walk(byRank, asciiBytes);
     }
-
-    private org.apache.parquet.io.api.Binary[] asciiBytes;
-    private boolean asciiChecked;
 
     /**
      * The keys' UTF-8 bytes by rank when every key is ASCII, else null. Then an ASCII key compares
      * with any string's UTF-8 bytes (unsigned) as with the string (UTF-16): up to the first
      * difference both are ASCII, and there a non-ASCII byte and char both exceed any ASCII one.
      */
-    synchronized org.apache.parquet.io.api.Binary[] asciiBytes() {
-      if (!asciiChecked) {
-        asciiChecked = true;
-        org.apache.parquet.io.api.Binary[] out = new org.apache.parquet.io.api.Binary[byRank.length];
-        for (int r = 0; r < byRank.length; r++) {
-          String k = byRank[r];
-          for (int i = 0; i < k.length(); i++) {
-            if (k.charAt(i) >= 0x80) {
-              return null;
-            }
+    private static org.apache.parquet.io.api.Binary[] asciiBytes(String[] byRank) {
+      org.apache.parquet.io.api.Binary[] out = new org.apache.parquet.io.api.Binary[byRank.length];
+      for (int r = 0; r < byRank.length; r++) {
+        String k = byRank[r];
+        for (int i = 0; i < k.length(); i++) {
+          if (k.charAt(i) >= 0x80) {
+            return null;
           }
-          out[r] = org.apache.parquet.io.api.Binary.fromConstantByteArray(k.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
-        asciiBytes = out;
+        out[r] = org.apache.parquet.io.api.Binary.fromConstantByteArray(k.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       }
-      return asciiBytes;
+      return out;
     }
 
     /** The key of a rank, as the spine has it. */
