@@ -43,7 +43,7 @@ import org.apache.iceberg.flink.util.FlinkCompatibilityUtil;
  *   -> validate + lateness per partition (chained to the source) --invalid/late--> DLQ topic
  *                                                                 --every decodable event--> events archive
  *   -> window logic (keyed by entity key) --behind a final window--> DLQ topic
- *   -> every row (fresh and final) -> changelog topic tessera.online.&lt;name&gt;.v&lt;major&gt; (compacted)
+ *   -> fresh rows, and the final rows the online store would keep -> changelog topic tessera.online.&lt;name&gt;.v&lt;major&gt; (compacted)
  *   -> final rows -> Iceberg table &lt;ns&gt;.&lt;name&gt;__v&lt;major&gt; (committed on checkpoints: exactly once)
  * </pre>
  */
@@ -148,7 +148,7 @@ public final class IngestJob {
     DataStream<JobRecords.Rejected> dlq = events.getSideOutput(DecodeFunction.DLQ).union(rows.getSideOutput(WindowFunction.TOO_LATE));
 
     if (kafka) {
-      rows.sinkTo(KafkaSink.<JobRecords.Row>builder().setKafkaProducerConfig(clients.producer()).setBootstrapServers(settings.bootstrapServers())
+      rows.filter(r -> r.changelog).name("changelog rows").sinkTo(KafkaSink.<JobRecords.Row>builder().setKafkaProducerConfig(clients.producer()).setBootstrapServers(settings.bootstrapServers())
           .setRecordSerializer(new SinkSerializers.Changelog(contract)).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
           .name("changelog:" + contract.changelogTopic()).uid(contract.tableName() + "/changelog");
     }

@@ -126,23 +126,32 @@ public final class JobRecords {
   }
 
   /**
-   * A feature row of one key: fresh (changelog only) or final (changelog and Iceberg). {@code key}
-   * is the encoded entity key (the changelog record key), {@code value} the changelog row of
-   * {@code rows.ChangelogRowWriter}: the one encoding of a row from the window to every sink.
+   * A feature row of one key, as the window computed it: the encoded entity key (the changelog
+   * record key), the values (contract order, typed as the contract says), the row's event time,
+   * sequence and not-yet-served features ({@code missing}, by feature index; null when none).
+   * Fresh rows go to the changelog only; final rows to Iceberg, and to the changelog when
+   * {@code changelog} says so (see {@link WindowFunction}: a final row the online store would
+   * never keep is not sent). Each sink encodes the row itself: no encoding is decoded again.
    */
   public static final class Row {
     public byte[] key;
     public long eventTime;
-    public byte[] value;
+    public long sequence;
+    public Object[] values;
+    public java.util.BitSet missing;
     public boolean isFinal;
+    public boolean changelog;
 
     public Row() {}
 
-    Row(byte[] key, long eventTime, byte[] value, boolean isFinal) {
+    Row(byte[] key, long eventTime, long sequence, Object[] values, java.util.BitSet missing, boolean isFinal, boolean changelog) {
       this.key = key;
       this.eventTime = eventTime;
-      this.value = value;
+      this.sequence = sequence;
+      this.values = values;
+      this.missing = missing;
       this.isFinal = isFinal;
+      this.changelog = changelog;
     }
   }
 }

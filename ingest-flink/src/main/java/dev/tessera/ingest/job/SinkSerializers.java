@@ -1,11 +1,8 @@
 package dev.tessera.ingest.job;
 
 import dev.tessera.contracts.model.FeatureSetContract;
-import dev.tessera.contracts.rows.ChangelogRowReader;
+import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.contracts.rows.EntityKeys;
-import dev.tessera.contracts.rows.RowValues;
-import dev.tessera.contracts.rows.WriterSchema;
-import dev.tessera.contracts.rows.WriterSchemas;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,19 +21,26 @@ import org.apache.iceberg.types.Types;
 final class SinkSerializers {
   private SinkSerializers() {}
 
-  /** Changelog: key = the encoded entity key, value = the changelog row, as the window wrote them. */
+  /** Changelog: key = the encoded entity key, value = the changelog row ({@link ChangelogRowWriter}). */
   static final class Changelog implements KafkaRecordSerializationSchema<JobRecords.Row> {
+    private final FeatureSetContract contract;
     private final String topic;
+    private transient ChangelogRowWriter writer;
 
     Changelog(FeatureSetContract contract) {
+      this.contract = contract;
       this.topic = contract.changelogTopic();
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(JobRecords.Row row, KafkaSinkContext context, Long timestamp) {
+      if (writer == null) {
+        writer = new ChangelogRowWriter(contract);
+      }
+      byte[] value = writer.encode(row.key, row.values, row.eventTime, row.sequence, row.missing);
       // no record timestamp: brokers refuse timestamps far from their clock (an event time ahead by
       // more than log.message.timestamp.after.max.ms would fail the job); the row carries its event time
-      return new ProducerRecord<>(topic, null, null, row.key, row.value);
+      return new ProducerRecord<>(topic, null, null, row.key, value);
     }
   }
 
@@ -74,14 +78,16 @@ final class SinkSerializers {
   }
 
   /**
-   * Final rows as Iceberg RowData in the table's column order, read from the changelog row by
-   * name (columns this version does not write are null).
+   * Final rows as Iceberg RowData in the table's column order, from the window's values by name
+   * (columns this contract version lacks are null). A key's rows come one after another with the
+   * same key array (a timer's rows), so its decoded columns are reused while the array is.
    */
   static final class ToRowData implements MapFunction<JobRecords.Row, RowData> {
     private final FeatureSetContract contract;
     private final int[] source; // >= 0 key index, < -1 feature index -(i+2), -1 event time, Integer.MIN_VALUE null
     private final List<Type.TypeID> types;
-    private transient ChangelogRowReader reader;
+    private transient byte[] lastKey;
+    private transient Object[] lastKeyColumns;
 
     ToRowData(FeatureSetContract contract, org.apache.iceberg.Schema tableSchema) {
       this.contract = contract;
@@ -106,17 +112,24 @@ final class SinkSerializers {
 
     @Override
     public RowData map(JobRecords.Row row) {
-      if (reader == null) {
-        reader = new ChangelogRowReader(contract, WriterSchemas.of(WriterSchema.of(contract)));
+      if (row.key != lastKey) {
+        Object[] keys = EntityKeys.decode(contract, row.key);
+        lastKeyColumns = new Object[source.length];
+        for (int i = 0; i < source.length; i++) {
+          if (source[i] >= 0) {
+            lastKeyColumns[i] = flink(keys[source[i]], types.get(i));
+          }
+        }
+        lastKey = row.key;
       }
-      Object[] keys = EntityKeys.decode(contract, row.key);
-      Object[] values = RowValues.read(reader, row.value).values();
+      Object[] values = row.values;
       GenericRowData out = new GenericRowData(source.length);
       for (int i = 0; i < source.length; i++) {
-        Object v = source[i] == -1 ? (Object) row.eventTime
-            : source[i] == Integer.MIN_VALUE ? null
-            : source[i] >= 0 ? keys[source[i]] : values[-source[i] - 2];
-        out.setField(i, flink(v, types.get(i)));
+        int from = source[i];
+        out.setField(i, from >= 0 ? lastKeyColumns[i]
+            : from == -1 ? flink(row.eventTime, types.get(i))
+            : from == Integer.MIN_VALUE ? null
+            : flink(values[-from - 2], types.get(i)));
       }
       return out;
     }

@@ -1,7 +1,6 @@
 package dev.tessera.ingest.job;
 
 import dev.tessera.contracts.model.FeatureSetContract;
-import dev.tessera.contracts.rows.ChangelogRowWriter;
 import dev.tessera.ingest.window.FeatureValues;
 import dev.tessera.ingest.window.FeatureWindows;
 import dev.tessera.ingest.window.KeyState;
@@ -29,7 +28,6 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
 
   private final FeatureSetContract contract;
   private transient FeatureWindows windows;
-  private transient ChangelogRowWriter rows;
   private transient ValueState<KeyState> state;
   private transient ValueState<byte[]> keyValues;
   private transient long lateness;
@@ -115,7 +113,6 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
   @Override
   public void open(OpenContext context) {
     windows = new FeatureWindows(contract);
-    rows = new ChangelogRowWriter(contract);
     state = getRuntimeContext().getState(new ValueStateDescriptor<>(IngestJob.WINDOW_STATE, new KeyStateSerializer(windows.layout())));
     keyValues = getRuntimeContext().getState(new ValueStateDescriptor<>(IngestJob.KEY_STATE, byte[].class));
     lateness = contract.source().allowedLateness().toMillis();
@@ -142,7 +139,7 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
       return;
     }
     FeatureValues fresh = windows.onEvent(s, event.time, event.seq, ValueArrayCodec.decode(event.fields));
-    out.collect(row(event.keyValues, fresh));
+    out.collect(row(event.keyValues, fresh, true));
     schedule(ctx, s);
     store(ctx.getCurrentKey(), s);
   }
@@ -157,8 +154,13 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
     long watermark = ctx.timerService().currentWatermark();
     long until = watermark == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : watermark - lateness;
     byte[] key = keyValues.value();
-    for (FeatureValues v : windows.finalizeUntil(s, until)) {
-      out.collect(row(key, v));
+    java.util.List<FeatureValues> finals = windows.finalizeUntil(s, until);
+    // The online store keeps a key's newest row (event time, then sequence), and every accepted
+    // event's fresh row is in the changelog already. So only the newest of these final rows can
+    // change what it holds, and only when no pending event (whose fresh row is newer) remains.
+    int toChangelog = s.pendingTimes() == 0 ? finals.size() - 1 : -1;
+    for (int i = 0; i < finals.size(); i++) {
+      out.collect(row(key, finals.get(i), i == toChangelog));
     }
     schedule(ctx, s);
     store(ctx.getCurrentKey(), s);
@@ -172,7 +174,7 @@ final class WindowFunction extends KeyedProcessFunction<String, JobRecords.Event
   }
 
 
-  private JobRecords.Row row(byte[] key, FeatureValues v) {
-    return new JobRecords.Row(key, v.eventTime(), rows.encode(key, v.values(), v.eventTime(), v.sequence(), v.missing()), v.isFinal());
+  private static JobRecords.Row row(byte[] key, FeatureValues v, boolean changelog) {
+    return new JobRecords.Row(key, v.eventTime(), v.sequence(), v.values(), v.missing(), v.isFinal(), changelog);
   }
 }
