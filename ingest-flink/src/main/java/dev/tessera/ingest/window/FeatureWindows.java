@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.SortedMap;
 import java.util.TreeSet;
 
@@ -35,6 +34,8 @@ import java.util.TreeSet;
  * FeatureValues fresh = windows.onEvent(state, eventTime, seq, windows.project(fieldsByName));
  * List<FeatureValues> finals = windows.finalizeUntil(state, watermark - allowedLateness);
  * }
+ *
+ * <p>Not thread-safe (it keeps scratch folds between calls): one instance per task.
  */
 public final class FeatureWindows {
   private final long hop;
@@ -51,6 +52,10 @@ public final class FeatureWindows {
   private static final int SCAN_BUCKETS = 32;
   /** False only in tests: every row folded from scratch, the reference the incremental folds must equal bit for bit. */
   private final boolean incremental;
+  /** Scratch folds for rows whose fold is not kept (final rows, fresh rows of keys with few events): none allocated per row. */
+  private final PartialAggregate[] scratch;
+  /** The times a finalization visits, reused across calls. */
+  private final Times times = new Times();
 
   public FeatureWindows(FeatureSetContract contract) {
     this(contract, true);
@@ -91,6 +96,10 @@ public final class FeatureWindows {
     distinctWindows = windows.stream().mapToLong(Long::longValue).toArray();
     maxWindowBuckets = windows.isEmpty() ? 0 : windows.last();
     layout = Layout.of(contract, fields);
+    scratch = new PartialAggregate[n];
+    for (int i = 0; i < n; i++) {
+      scratch[i] = new PartialAggregate();
+    }
   }
 
   /** The hop in milliseconds. */
@@ -164,7 +173,7 @@ public final class FeatureWindows {
    */
   private Object[] freshValues(KeyState state, long t, KeyState.Pending e) {
     if (!incremental) {
-      return values(state, t, fold(state, t, true));
+      return values(state, t, fold(state, t, true, null));
     }
     long current = Math.floorDiv(t, hop);
     FreshFolds folds = state.freshFolds;
@@ -175,9 +184,9 @@ public final class FeatureWindows {
     if (base == null) {
       if (state.pending.size() < FreshFolds.MIN_PENDING) {
         state.freshFolds = null;
-        return values(state, t, fold(state, t, true));
+        return values(state, t, fold(state, t, true, scratch));
       }
-      acc = fold(state, t, false); // the buckets; the pending events below, as fold(.., true) would
+      acc = fold(state, t, false, null); // kept as a snap; the buckets, then the pending events below, as fold(.., true) would
       folds = new FreshFolds(current);
       state.freshFolds = folds;
       since = 0;
@@ -231,16 +240,21 @@ public final class FeatureWindows {
       return out;
     }
     state.freshFolds = null; // pending events become bucket partials: the next fresh row folds from scratch
-    PriorityQueue<Long> times = new PriorityQueue<>();
-    state.pending.headMap(until, true).keySet().forEach(times::add);
+    Times times = this.times;
+    times.clear();
+    for (long t : state.pending.headMap(until, true).keySet()) {
+      times.add(t);
+    }
     addBoundaries(times, state, state.finalizedUntil, until);
     FinalFold base = new FinalFold();
-    Long previous = null;
+    boolean any = false;
+    long previous = 0;
     while (!times.isEmpty()) {
       long t = times.poll();
-      if (previous != null && t == previous) {
+      if (any && t == previous) {
         continue;
       }
+      any = true;
       previous = t;
       List<KeyState.Pending> events = state.pending.remove(t);
       if (events != null) {
@@ -252,7 +266,7 @@ public final class FeatureWindows {
           }
         }
       }
-      Object[] values = values(state, t, incremental ? finalFold(state, t, base) : fold(state, t, false));
+      Object[] values = values(state, t, incremental ? finalFold(state, t, base) : fold(state, t, false, null));
       if (events != null || !Arrays.equals(values, state.lastFinal)) {
         out.add(new FeatureValues(t, ++state.sequence, values, true, missingAt(state, t)));
         state.lastFinal = values;
@@ -305,7 +319,11 @@ public final class FeatureWindows {
         if (base.extend[f]) {
           anyExtends = true;
         } else {
-          base.acc[f] = new PartialAggregate();
+          if (base.acc[f] == null) {
+            base.acc[f] = new PartialAggregate();
+          } else {
+            base.acc[f].clear();
+          }
           if (low < current) {
             for (PartialAggregate[] slots : state.buckets.subMap(low, true, current, false).values()) {
               if (slots[f] != null) {
@@ -329,15 +347,15 @@ public final class FeatureWindows {
       base.bucket = current;
     }
     PartialAggregate[] slots = state.buckets.get(current);
-    PartialAggregate[] acc = new PartialAggregate[n];
+    PartialAggregate[] acc = scratch; // only read for the row's values
     for (int f = 0; f < n; f++) {
       if (windowBuckets[f] == 0) {
-        acc[f] = new PartialAggregate();
+        acc[f].clear();
         if (state.history[f] != null) {
           acc[f].merge(functions[f], state.history[f]);
         }
       } else {
-        acc[f] = base.acc[f].copy();
+        acc[f].set(base.acc[f]);
         if (slots != null && slots[f] != null) {
           acc[f].merge(functions[f], slots[f]);
         }
@@ -426,7 +444,7 @@ public final class FeatureWindows {
     return next == Long.MAX_VALUE || next > Long.MAX_VALUE - lateness ? Long.MAX_VALUE : next + lateness;
   }
 
-  private void addBoundaries(PriorityQueue<Long> times, long bucket, long after, long until) {
+  private void addBoundaries(Times times, long bucket, long after, long until) {
     for (long w : distinctWindows) {
       long b = (bucket + w) * hop;
       if (b > after && b <= until) {
@@ -439,7 +457,7 @@ public final class FeatureWindows {
    * The expiry boundaries in {@code (after, until]} of every held bucket: a scan when there are
    * few, else a range per window (a hot key holds up to max(window) / hop buckets).
    */
-  private void addBoundaries(PriorityQueue<Long> times, KeyState state, long after, long until) {
+  private void addBoundaries(Times times, KeyState state, long after, long until) {
     if (state.buckets.size() <= SCAN_BUCKETS) {
       for (long bucket : state.buckets.keySet()) {
         addBoundaries(times, bucket, after, until);
@@ -496,19 +514,24 @@ public final class FeatureWindows {
   }
 
   /**
-   * The fold at {@code t} from scratch. One pass over the buckets of the widest window and one
+   * The fold at {@code t} from scratch, into {@code into} (cleared first) or, when null, new
+   * partials the caller may keep. One pass over the buckets of the widest window and one
    * over the pending events serve every feature; each feature still folds its buckets, then its
    * pending events, in ascending time, so sums come out bit for bit as when each feature was
    * folded alone.
    */
-  private PartialAggregate[] fold(KeyState state, long t, boolean withPending) {
+  private PartialAggregate[] fold(KeyState state, long t, boolean withPending, PartialAggregate[] into) {
     long current = Math.floorDiv(t, hop);
     int n = functions.length;
-    PartialAggregate[] acc = new PartialAggregate[n];
+    PartialAggregate[] acc = into != null ? into : new PartialAggregate[n];
     long[] low = new long[n];
     long lowest = Long.MAX_VALUE;
     for (int f = 0; f < n; f++) {
-      acc[f] = new PartialAggregate();
+      if (into != null) {
+        acc[f].clear();
+      } else {
+        acc[f] = new PartialAggregate();
+      }
       if (windowBuckets[f] == 0) {
         low[f] = Long.MIN_VALUE;
         if (state.history[f] != null) {
@@ -580,6 +603,62 @@ public final class FeatureWindows {
       } else {
         break;
       }
+    }
+  }
+
+  /**
+   * The times one finalization visits, smallest first: a min-heap of primitive longs (the same
+   * order a {@code PriorityQueue<Long>} gives, without a box per time). Duplicates are allowed;
+   * the caller skips a time equal to the previous one.
+   */
+  static final class Times {
+    private long[] heap = new long[16];
+    private int size;
+
+    void clear() {
+      size = 0;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    void add(long t) {
+      if (size == heap.length) {
+        heap = Arrays.copyOf(heap, size * 2);
+      }
+      int i = size++;
+      while (i > 0) {
+        int parent = (i - 1) >>> 1;
+        if (heap[parent] <= t) {
+          break;
+        }
+        heap[i] = heap[parent];
+        i = parent;
+      }
+      heap[i] = t;
+    }
+
+    long poll() {
+      long top = heap[0];
+      long last = heap[--size];
+      int i = 0;
+      int half = size >>> 1;
+      while (i < half) {
+        int child = 2 * i + 1;
+        if (child + 1 < size && heap[child + 1] < heap[child]) {
+          child++;
+        }
+        if (last <= heap[child]) {
+          break;
+        }
+        heap[i] = heap[child];
+        i = child;
+      }
+      if (size > 0) {
+        heap[i] = last;
+      }
+      return top;
     }
   }
 }

@@ -79,23 +79,35 @@ final class PartialAggregate {
   /** A copy (the values it holds are immutable: numbers, strings, booleans). */
   PartialAggregate copy() {
     PartialAggregate p = new PartialAggregate();
-    p.count = count;
-    p.sum = sum;
-    p.longSum = longSum;
-    p.min = min;
-    p.max = max;
-    p.minD = minD;
-    p.maxD = maxD;
-    p.minIsDouble = minIsDouble;
-    p.maxIsDouble = maxIsDouble;
-    p.firstTime = firstTime;
-    p.firstSeq = firstSeq;
-    p.first = first;
-    p.lastTime = lastTime;
-    p.lastSeq = lastSeq;
-    p.last = last;
-    p.anyEvent = anyEvent;
+    p.set(this);
     return p;
+  }
+
+  private static final PartialAggregate EMPTY = new PartialAggregate();
+
+  /** Makes this partial a copy of {@code p} (every field), without allocating. */
+  void set(PartialAggregate p) {
+    count = p.count;
+    sum = p.sum;
+    longSum = p.longSum;
+    min = p.min;
+    max = p.max;
+    minD = p.minD;
+    maxD = p.maxD;
+    minIsDouble = p.minIsDouble;
+    maxIsDouble = p.maxIsDouble;
+    firstTime = p.firstTime;
+    firstSeq = p.firstSeq;
+    first = p.first;
+    lastTime = p.lastTime;
+    lastSeq = p.lastSeq;
+    last = p.last;
+    anyEvent = p.anyEvent;
+  }
+
+  /** Makes this partial empty again, as a new one (the fold of no events). */
+  void clear() {
+    set(EMPTY);
   }
 
   /** Folds {@code other} into this partial. */
