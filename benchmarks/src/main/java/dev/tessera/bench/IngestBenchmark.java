@@ -55,8 +55,8 @@ public final class IngestBenchmark {
     SnapshotBenchmark.deleteRecursively(work);
     Files.createDirectories(work);
     FeatureSetContract c = ContractRegistry.fromDirectory(Path.of(opts.getOrDefault("contracts", "contracts/examples"))).get("customer_activity");
-    System.out.printf("ingest benchmark: %,d events, %,d keys, %d partitions, parallelism %d, %d cores%n",
-        events, keys, partitions, parallelism, Runtime.getRuntime().availableProcessors());
+    System.out.printf("ingest benchmark: %,d events, %,d keys, %d partitions, parallelism %d, events archive %s, %d cores%n",
+        events, keys, partitions, parallelism, opts.getOrDefault("archive", "true"), Runtime.getRuntime().availableProcessors());
 
     try (EmbeddedKafka kafka = new EmbeddedKafka()) {
       String topic = c.source().topic();
@@ -71,20 +71,33 @@ public final class IngestBenchmark {
       System.out.printf("  plain KafkaConsumer (anchor): %,d records in %.2fs = %,.0f records/s%n", read, consumerSecs, read / consumerSecs);
 
       TesseraConfig config = TesseraConfig.defaults(work.resolve("home"),
-          Map.of("tessera.ingest.parallelism", Integer.toString(parallelism), "tessera.ingest.state-backend", opts.getOrDefault("state-backend", "hashmap")));
+          Map.of("tessera.ingest.parallelism", Integer.toString(parallelism), "tessera.ingest.state-backend", opts.getOrDefault("state-backend", "hashmap"),
+              // on by default, as in the product; --archive false measures the feature pipeline alone
+              "tessera.ingest.archive", opts.getOrDefault("archive", "true")));
       // the environment `tessera ingest` uses (filesystem checkpoints), failing fast instead of restarting
       StreamExecutionEnvironment env = IngestEnvironment.environment(config, null);
       env.configure(org.apache.flink.configuration.Configuration.fromMap(Map.of("restart-strategy.type", "none")));
       IngestJob.define(env, c, new IngestSettings(kafka.bootstrapServers(), "bench", OffsetsInitializer.earliest(), true, Set.of(),
           Duration.ofSeconds(5), config));
+      var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long[] gc0 = SnapshotBenchmark.gcCountAndMillis();
+      long cpu0 = os.getProcessCpuTime();
       t = System.nanoTime();
       env.execute("ingest benchmark");
       double jobSecs = SnapshotBenchmark.secs(t);
+      double cpuSecs = (os.getProcessCpuTime() - cpu0) / 1e9;
+      long[] gc1 = SnapshotBenchmark.gcCountAndMillis();
       Table table = new FeatureTables(Catalogs.open(config), config.get(OfflineOptions.NAMESPACE)).load(c);
       String rows = table.currentSnapshot().summary().getOrDefault("total-records", "?");
       System.out.printf("  tessera ingest job (MiniCluster, incl. start-up and the final flush of all windows): %,d events in %.2fs = %,.0f events/s; %s Iceberg rows%n",
           events, jobSecs, events / jobSecs, rows);
       System.out.printf("  job / plain consumer rate: %.1f%%%n", 100.0 * (events / jobSecs) / (read / consumerSecs));
+      System.out.printf("  changelog records (fresh and final rows, and the schema records): %,d%n", endOffsets(kafka.bootstrapServers(), c.changelogTopic()));
+      // CPU of the whole process during the job (the job, the in-process broker, GC, JIT): less
+      // sensitive to a noisy machine than the wall time, and what a bigger machine would spread
+      System.out.printf("  process CPU during the job: %.1f core-seconds (%.0f%% of %d cores); GC %d collections, %.2fs of pauses%n",
+          cpuSecs, 100 * cpuSecs / jobSecs / Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors(),
+          gc1[0] - gc0[0], (gc1[1] - gc0[1]) / 1000.0);
     }
   }
 
@@ -114,6 +127,18 @@ public final class IngestBenchmark {
         enc.flush();
         producer.send(new ProducerRecord<>(topic, i % partitions, null, out.toByteArray()));
       }
+    }
+  }
+
+  /** Records in a topic: the sum of its partitions' end offsets. */
+  static long endOffsets(String bootstrap, String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> tps = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      return consumer.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
     }
   }
 

@@ -217,6 +217,7 @@ class DeployRenderTest {
     assertThat(job.get("args")).isEqualTo(List.of("--contract", "/etc/tessera/contracts/customer_activity.yaml"));
     assertThat(job.get("upgradeMode")).isEqualTo("savepoint");
     assertThat(((Map<?, ?>) spec.get("flinkConfiguration")).get("execution.checkpointing.dir")).isEqualTo("s3://lake/checkpoints/customer_activity-v1");
+    assertThat(((Map<?, ?>) spec.get("flinkConfiguration")).get("env.java.opts.taskmanager")).isEqualTo("-XX:+UseParallelGC");
     assertThat(Files.exists(k.resolve("flinkdeployment-merchant-risk-v2.yaml"))).isTrue();
     Class.forName("dev.tessera.ingest.job.IngestApplication").getMethod("main", String[].class); // the entry class exists
 

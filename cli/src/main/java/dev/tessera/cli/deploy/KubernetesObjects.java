@@ -186,6 +186,8 @@ public final class KubernetesObjects {
     flinkConf.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
     flinkConf.put("state.backend.type", config.get(IngestOptions.STATE_BACKEND).name().toLowerCase(Locale.ROOT));
     flinkConf.put("taskmanager.numberOfTaskSlots", String.valueOf(config.get(IngestOptions.PARALLELISM)));
+    // heap window state: G1's write barriers cost the ingest benchmark a third of its throughput (docs/perf/ingest-2026-12-08.md)
+    flinkConf.put("env.java.opts.taskmanager", "-XX:+UseParallelGC");
     Map<String, Object> main = new LinkedHashMap<>();
     main.put("name", "flink-main-container");
     main.put("env", List.of(Map.of("name", "TESSERA_CONFIG", "value", CONFIG_DIR + "/tessera.properties")));
