@@ -314,8 +314,9 @@ public final class FeatureWindows {
           continue;
         }
         long low = current - windowBuckets[f] + 1;
-        Long left = first ? null : state.buckets.ceilingKey(base.low[f]);
-        base.extend[f] = !first && (left == null || left >= low);
+        Buckets buckets = state.buckets;
+        int left = first ? 0 : buckets.ceiling(base.low[f]);
+        base.extend[f] = !first && (left == buckets.end() || buckets.key(left) >= low);
         if (base.extend[f]) {
           anyExtends = true;
         } else {
@@ -325,7 +326,8 @@ public final class FeatureWindows {
             base.acc[f].clear();
           }
           if (low < current) {
-            for (PartialAggregate[] slots : state.buckets.subMap(low, true, current, false).values()) {
+            for (int i = buckets.ceiling(low), end = buckets.end(); i < end && buckets.key(i) < current; i++) {
+              PartialAggregate[] slots = buckets.value(i);
               if (slots[f] != null) {
                 base.acc[f].merge(functions[f], slots[f]);
               }
@@ -335,10 +337,12 @@ public final class FeatureWindows {
         base.low[f] = low;
       }
       if (anyExtends) {
-        for (Map.Entry<Long, PartialAggregate[]> e : state.buckets.subMap(base.bucket, true, current, false).entrySet()) {
-          PartialAggregate[] slots = e.getValue();
+        Buckets buckets = state.buckets;
+        for (int i = buckets.ceiling(base.bucket), end = buckets.end(); i < end && buckets.key(i) < current; i++) {
+          PartialAggregate[] slots = buckets.value(i);
+          long bucket = buckets.key(i);
           for (int f = 0; f < n; f++) {
-            if (base.extend[f] && e.getKey() >= base.low[f] && slots[f] != null) {
+            if (base.extend[f] && bucket >= base.low[f] && slots[f] != null) {
               base.acc[f].merge(functions[f], slots[f]);
             }
           }
@@ -413,8 +417,10 @@ public final class FeatureWindows {
    */
   public long nextTime(KeyState state) {
     long next = state.pending.isEmpty() ? Long.MAX_VALUE : state.pending.firstKey();
-    if (state.buckets.size() <= SCAN_BUCKETS) { // few buckets (most keys): a scan beats lookups
-      for (long bucket : state.buckets.keySet()) {
+    Buckets buckets = state.buckets;
+    if (buckets.size() <= SCAN_BUCKETS) { // few buckets (most keys): a scan beats lookups
+      for (int i = buckets.start(), end = buckets.end(); i < end; i++) {
+        long bucket = buckets.key(i);
         for (long w : distinctWindows) {
           long b = (bucket + w) * hop;
           if (b > state.finalizedUntil) {
@@ -426,10 +432,10 @@ public final class FeatureWindows {
     }
     for (long w : distinctWindows) {
       // the oldest held bucket whose expiry (bucket + w) * hop is after the finalized time
-      Long bucket = state.finalizedUntil == Long.MIN_VALUE ? state.buckets.firstKey()
-          : state.buckets.ceilingKey(Math.floorDiv(state.finalizedUntil, hop) + 1 - w);
-      if (bucket != null) {
-        next = Math.min(next, (bucket + w) * hop);
+      int i = state.finalizedUntil == Long.MIN_VALUE ? buckets.start()
+          : buckets.ceiling(Math.floorDiv(state.finalizedUntil, hop) + 1 - w);
+      if (i < buckets.end()) {
+        next = Math.min(next, (buckets.key(i) + w) * hop);
       }
     }
     return next;
@@ -458,9 +464,10 @@ public final class FeatureWindows {
    * few, else a range per window (a hot key holds up to max(window) / hop buckets).
    */
   private void addBoundaries(Times times, KeyState state, long after, long until) {
-    if (state.buckets.size() <= SCAN_BUCKETS) {
-      for (long bucket : state.buckets.keySet()) {
-        addBoundaries(times, bucket, after, until);
+    Buckets buckets = state.buckets;
+    if (buckets.size() <= SCAN_BUCKETS) {
+      for (int i = buckets.start(), end = buckets.end(); i < end; i++) {
+        addBoundaries(times, buckets.key(i), after, until);
       }
       return;
     }
@@ -470,8 +477,8 @@ public final class FeatureWindows {
       long from = after == Long.MIN_VALUE ? Long.MIN_VALUE : Math.floorDiv(after, hop) + 1 - w;
       long to = untilBucket - w;
       if (from <= to) {
-        for (long b : state.buckets.subMap(from, true, to, true).keySet()) {
-          times.add((b + w) * hop);
+        for (int i = buckets.ceiling(from), end = buckets.end(); i < end && buckets.key(i) <= to; i++) {
+          times.add((buckets.key(i) + w) * hop);
         }
       }
     }
@@ -542,10 +549,11 @@ public final class FeatureWindows {
         lowest = Math.min(lowest, low[f]);
       }
     }
-    if (lowest <= current && !state.buckets.isEmpty()) {
-      for (Map.Entry<Long, PartialAggregate[]> e : state.buckets.subMap(lowest, true, current, true).entrySet()) {
-        long bucket = e.getKey();
-        PartialAggregate[] slots = e.getValue();
+    Buckets buckets = state.buckets;
+    if (lowest <= current && !buckets.isEmpty()) {
+      for (int i = buckets.ceiling(lowest), end = buckets.end(); i < end && buckets.key(i) <= current; i++) {
+        long bucket = buckets.key(i);
+        PartialAggregate[] slots = buckets.value(i);
         for (int f = 0; f < n; f++) {
           if (windowBuckets[f] != 0 && bucket >= low[f] && slots[f] != null) {
             acc[f].merge(functions[f], slots[f]);
@@ -599,7 +607,7 @@ public final class FeatureWindows {
     while (!state.buckets.isEmpty()) {
       long oldest = state.buckets.firstKey();
       if ((oldest + maxWindowBuckets) * hop <= state.finalizedUntil) {
-        state.buckets.remove(oldest);
+        state.buckets.removeFirst();
       } else {
         break;
       }

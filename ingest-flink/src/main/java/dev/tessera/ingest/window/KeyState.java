@@ -16,7 +16,7 @@ public final class KeyState {
   /** What the partials and pending fields below mean, by name. */
   final Layout layout;
   /** Bucket index ({@code floor(time/hop)}) to one partial per feature (null for unwindowed ones). */
-  final TreeMap<Long, PartialAggregate[]> buckets = new TreeMap<>();
+  final Buckets buckets = new Buckets();
   /** Running all-history partials of unwindowed features. */
   final PartialAggregate[] history;
   /** Events not yet applied to buckets: event time to events in arrival order. */
@@ -97,13 +97,13 @@ public final class KeyState {
     for (int i = 0; i < history.length; i++) {
       c.history[i] = history[i] == null ? null : history[i].copy();
     }
-    for (Map.Entry<Long, PartialAggregate[]> e : buckets.entrySet()) {
-      PartialAggregate[] from = e.getValue();
+    for (int b = buckets.start(), end = buckets.end(); b < end; b++) {
+      PartialAggregate[] from = buckets.value(b);
       PartialAggregate[] to = new PartialAggregate[from.length];
       for (int i = 0; i < from.length; i++) {
         to[i] = from[i] == null ? null : from[i].copy();
       }
-      c.buckets.put(e.getKey(), to);
+      c.buckets.put(buckets.key(b), to);
     }
     for (Map.Entry<Long, List<Pending>> e : pending.entrySet()) {
       c.pending.put(e.getKey(), new ArrayList<>(e.getValue()));

@@ -36,9 +36,9 @@ public final class KeyStateCodec {
     out.writeInt(s.history.length);
     writePartials(out, s.history);
     out.writeInt(s.buckets.size());
-    for (Map.Entry<Long, PartialAggregate[]> e : s.buckets.entrySet()) {
-      out.writeLong(e.getKey());
-      writePartials(out, e.getValue());
+    for (int b = s.buckets.start(), end = s.buckets.end(); b < end; b++) {
+      out.writeLong(s.buckets.key(b));
+      writePartials(out, s.buckets.value(b));
     }
     out.writeInt(s.pending.size());
     for (Map.Entry<Long, List<KeyState.Pending>> e : s.pending.entrySet()) {

@@ -33,12 +33,13 @@ final class Migration {
     for (int i = 0; i < n; i++) {
       t.history[i] = src[i] >= 0 ? s.history[src[i]] : null;
     }
-    for (Map.Entry<Long, PartialAggregate[]> e : s.buckets.entrySet()) {
+    for (int b = s.buckets.start(), end = s.buckets.end(); b < end; b++) {
+      PartialAggregate[] held = s.buckets.value(b);
       PartialAggregate[] slots = new PartialAggregate[n];
       for (int i = 0; i < n; i++) {
-        slots[i] = src[i] >= 0 ? e.getValue()[src[i]] : null;
+        slots[i] = src[i] >= 0 ? held[src[i]] : null;
       }
-      t.buckets.put(e.getKey(), slots);
+      t.buckets.put(s.buckets.key(b), slots);
     }
     long lastSeen = s.finalizedUntil;
     for (Map.Entry<Long, List<KeyState.Pending>> e : s.pending.entrySet()) {
