@@ -247,14 +247,12 @@ public final class FeatureWindows {
     }
     addBoundaries(times, state, state.finalizedUntil, until);
     FinalFold base = new FinalFold();
-    boolean any = false;
-    long previous = 0;
+    long previous = Long.MIN_VALUE; // every time visited is after the finalized time, so after this
     while (!times.isEmpty()) {
       long t = times.poll();
-      if (any && t == previous) {
+      if (t == previous) {
         continue;
       }
-      any = true;
       previous = t;
       List<KeyState.Pending> events = state.pending.remove(t);
       if (events != null) {
@@ -301,6 +299,7 @@ public final class FeatureWindows {
   private PartialAggregate[] finalFold(KeyState state, long t, FinalFold base) {
     long current = Math.floorDiv(t, hop);
     int n = functions.length;
+    Buckets buckets = state.buckets;
     if (base.acc == null || base.bucket != current) {
       boolean first = base.acc == null;
       if (first) {
@@ -314,7 +313,6 @@ public final class FeatureWindows {
           continue;
         }
         long low = current - windowBuckets[f] + 1;
-        Buckets buckets = state.buckets;
         int left = first ? 0 : buckets.ceiling(base.low[f]);
         base.extend[f] = !first && (left == buckets.end() || buckets.key(left) >= low);
         if (base.extend[f]) {
@@ -337,7 +335,6 @@ public final class FeatureWindows {
         base.low[f] = low;
       }
       if (anyExtends) {
-        Buckets buckets = state.buckets;
         for (int i = buckets.ceiling(base.bucket), end = buckets.end(); i < end && buckets.key(i) < current; i++) {
           PartialAggregate[] slots = buckets.value(i);
           long bucket = buckets.key(i);
@@ -350,7 +347,7 @@ public final class FeatureWindows {
       }
       base.bucket = current;
     }
-    PartialAggregate[] slots = state.buckets.get(current);
+    PartialAggregate[] slots = buckets.get(current);
     PartialAggregate[] acc = scratch; // only read for the row's values
     for (int f = 0; f < n; f++) {
       if (windowBuckets[f] == 0) {
