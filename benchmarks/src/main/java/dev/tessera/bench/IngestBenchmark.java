@@ -132,21 +132,22 @@ public final class IngestBenchmark {
 
   /** Records in a topic: the sum of its partitions' end offsets. */
   static long endOffsets(String bootstrap, String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(bootstrap))) {
       List<TopicPartition> tps = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       return consumer.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
     }
   }
 
-  static long consumeAll(String bootstrap, String topic, int partitions) {
+  private static Properties consumerProperties(String bootstrap) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return p;
+  }
+
+  static long consumeAll(String bootstrap, String topic, int partitions) {
+    Properties p = consumerProperties(bootstrap);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     long n = 0;
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
